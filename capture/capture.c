@@ -1,0 +1,7 @@
+#include "capture/capture.h"
+
+const char *
+gc_capture_version(void)
+{
+	return "capture-0";
+}

@@ -1,0 +1,39 @@
+/* cli: the gradcap subcommands and what they share. */
+#ifndef GC_NODE_CLI_H
+#define GC_NODE_CLI_H
+
+#include <stdbool.h>
+
+#include "common/buf.h"
+#include "common/gc_err.h"
+
+/* Exit codes (DESIGN §11). */
+enum {
+	GC_EXIT_OK       = 0, /* done */
+	GC_EXIT_FAIL     = 1, /* operational error: I/O, unreadable input */
+	GC_EXIT_USAGE    = 2, /* usage error */
+	GC_EXIT_REJECTED = 3, /* done, but some items were rejected */
+	GC_EXIT_VERIFY   = 4, /* verification failed */
+};
+
+/* Each subcommand gets argv with argv[0] = its own name ("id", "roster"). */
+int gc_cmd_id(int argc, char **argv);
+int gc_cmd_init(int argc, char **argv);
+int gc_cmd_enroll(int argc, char **argv);
+int gc_cmd_roster(int argc, char **argv);
+int gc_cmd_log(int argc, char **argv);
+int gc_cmd_status(int argc, char **argv);
+int gc_cmd_sample(int argc, char **argv);
+int gc_cmd_reindex(int argc, char **argv);
+
+/* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
+ * NULL after printing a usage message. */
+const char *gc_cli_home(const char *opt);
+
+/* "gradcap: <message>\n" on stderr. */
+void gc_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
+int gc_cli_print(struct gc_buf *b);
+
+#endif

@@ -1,0 +1,11 @@
+/* Placeholder: replaced by the real command. */
+#include "node/cli.h"
+
+int
+gc_cmd_id(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	gc_cli_err("'id' is not built yet");
+	return GC_EXIT_FAIL;
+}

@@ -1,0 +1,101 @@
+/* gradcap: one executable, git-style subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "node/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "init", gc_cmd_init, "create a node: keys, config, ledger" },
+	{ "enroll", gc_cmd_enroll, "request | sign | install an enrollment" },
+	{ "id", gc_cmd_id, "check identity numbers" },
+	{ "roster", gc_cmd_roster, "import | list | show the student roster" },
+	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
+	{ "status", gc_cmd_status, "what this node holds" },
+	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },
+	{ "reindex", gc_cmd_reindex, "rebuild derived indexes from entries" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: gradcap <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	}
+	fprintf(f, "\nEvery command takes --home DIR (default $GRADCAP_HOME)."
+	           "\n'gradcap <command> --help' for a command's options.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return GC_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return GC_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("gradcap %s\n", GC_VERSION);
+		return GC_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			return commands[i].fn(argc - 1, argv + 1);
+		}
+	}
+	gc_cli_err("unknown command '%s' (try 'gradcap --help')", argv[1]);
+	return GC_EXIT_USAGE;
+}
+
+const char *
+gc_cli_home(const char *opt)
+{
+	const char *env;
+
+	if (opt != NULL && opt[0] != '\0') {
+		return opt;
+	}
+	env = getenv("GRADCAP_HOME");
+	if (env != NULL && env[0] != '\0') {
+		return env;
+	}
+	gc_cli_err("no node directory: pass --home DIR or set GRADCAP_HOME");
+	return NULL;
+}
+
+void
+gc_cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gradcap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+gc_cli_print(struct gc_buf *b)
+{
+	if (gc_buf_status(b) != GC_OK) {
+		gc_cli_err("out of memory formatting output");
+		return GC_EXIT_FAIL;
+	}
+	fwrite(b->data, 1, b->len, stdout);
+	if (b->len == 0 || b->data[b->len - 1] != '\n') {
+		fputc('\n', stdout);
+	}
+	return fflush(stdout) == 0 ? GC_EXIT_OK : GC_EXIT_FAIL;
+}
