@@ -12,6 +12,9 @@
 
 #include "common/gc_err.h"
 
+/* Inputs longer than this many bytes are invalid ("too long"). */
+#define GC_IDNUM_MAX_INPUT 64
+
 enum gc_id_kind {
 	GC_ID_UNKNOWN = 0,
 	GC_ID_RESIDENT,      /* 居民身份证, 18 chars */
