@@ -18,12 +18,15 @@ enum gc_encoding { GC_ENC_AUTO = 0, GC_ENC_UTF8, GC_ENC_GBK };
 struct gc_table_row {
 	uint32_t line;   /* the row number a user sees: CSV line where the
 	                  * record starts (1-based), or the sheet row number */
-	uint32_t ncells;
-	char   **cells;  /* UTF-8, NUL-terminated, never NULL ("" if empty) */
+	uint32_t ncells; /* rows may differ in length; spreadsheet rows end
+	                  * at their last non-empty cell */
+	char   **cells;  /* UTF-8, NUL-terminated, never NULL ("" if empty);
+	                  * read-only: empty cells share one "" */
 };
 
 struct gc_table {
-	struct gc_table_row *rows; /* empty rows are skipped */
+	struct gc_table_row *rows; /* empty rows (every cell "") are skipped;
+	                            * cells are not trimmed */
 	size_t               nrows;
 	const char          *format;   /* "csv", "xls", "xlsx" */
 	const char          *encoding; /* "utf-8", "utf-8-bom", "gb18030", or
@@ -42,7 +45,10 @@ struct gc_table {
  * not by the file name. enc applies to CSV only. On GC_OK *out owns the
  * table (gc_table_free); otherwise *out is NULL and d says which file and
  * why (unreadable, empty, binary, not UTF-8 or GBK, truncated zip, ...).
- * Errors: GC_EIO, GC_ENOTFOUND, GC_EINVAL, GC_ETOOBIG, GC_ENOMEM.
+ * A table with no non-empty row is an error too. Blocking (file I/O); an
+ * .xls is parsed by libfreexl in a forked child process (table_xls.c).
+ * Thread-safe. Errors: GC_EIO, GC_ENOTFOUND, GC_EINVAL, GC_ETOOBIG,
+ * GC_ENOMEM.
  */
 gc_err gc_table_read(struct gc_table **out, const char *path,
     enum gc_encoding enc, struct gc_diag *d);
@@ -128,6 +134,10 @@ struct gc_roster_opts {
  * dropped silently. Returns GC_OK even when rows were rejected; GC_EINVAL
  * (with d naming the missing column) when no header row or a required
  * column is absent; GC_ENOMEM. On GC_OK *out owns the roster.
+ * Rows whose cells are all blank are skipped; every other data row ends
+ * up in exactly one of rows and rejects (one reject per row: the first
+ * problem found), so nrows + nrejects counts the data rows. d does not
+ * name the file: the caller knows it.
  */
 gc_err gc_roster_from_table(struct gc_roster **out, const struct gc_table *t,
     const struct gc_roster_opts *o, struct gc_diag *d);

@@ -13,7 +13,7 @@ PKGS=(
 	libxlsxwriter-dev libzbar-dev libcmocka-dev
 	# tests and tools: independent verifiers, browser tests, test data
 	minisign golang-go golang-golang-x-mod-dev chromium
-	python3 zip unzip xxd iproute2 rsync imagemagick
+	python3 python3-xlwt zip unzip xxd iproute2 rsync imagemagick
 )
 
 missing=()
