@@ -1,0 +1,261 @@
+/* ledger: a node's signed append-only feeds in one LMDB environment
+ * (DESIGN §4–5). The node writes its own feed with gc_ledger_append and
+ * takes other nodes' entries with gc_ledger_ingest, which verifies before
+ * it commits. Derived indexes (enrollments, roster) are updated in the same
+ * write transaction and can be rebuilt with gc_ledger_reindex. */
+#ifndef GC_COMMON_LEDGER_H
+#define GC_COMMON_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/entry.h"
+#include "common/gc_err.h"
+#include "common/keys.h"
+
+typedef struct gc_ledger gc_ledger;
+
+enum gc_ledger_flags {
+	GC_LEDGER_RDONLY = 1 << 0, /* open read-only (audit, log) */
+};
+
+#define GC_SCHOOL_MAX 16
+#define GC_NAME_MAX   128
+
+struct gc_ledger_info {
+	uint8_t      self[32]; /* this node's feed key */
+	enum gc_role role;
+	char         school[GC_SCHOOL_MAX];
+	char         name[GC_NAME_MAX];
+	bool         enrolled;      /* authority known and self enrolled */
+	uint8_t      authority[32]; /* the coordinator's key, if enrolled */
+	uint64_t     seq;           /* own feed head */
+	uint8_t      head[32];      /* hash of own head entry */
+	uint64_t     hlc;           /* last clock value issued or seen */
+};
+
+/*
+ * gc_ledger_create makes the LMDB environment in dir/db and records the
+ * node's identity. A coordinator is its own authority: its feed starts
+ * with an ENROLL of itself (seq 1). GC_EEXIST when dir already holds a
+ * ledger.
+ */
+gc_err gc_ledger_create(const char *dir, const struct gc_key *key,
+    enum gc_role role, const char *school, const char *name,
+    struct gc_diag *d);
+
+/* Opens dir/db. A damaged environment is GC_ECORRUPT with d naming the
+ * file; nothing is modified by a failed open. */
+gc_err gc_ledger_open(gc_ledger **out, const char *dir, unsigned flags,
+    struct gc_diag *d);
+void   gc_ledger_close(gc_ledger *lg); /* NULL-safe */
+
+/* Borrows key (must stay valid until close) for signing appends; its
+ * public key must be the node's. GC_EPERM if it is not. */
+gc_err gc_ledger_set_key(gc_ledger *lg, const struct gc_key *key);
+
+gc_err gc_ledger_info(gc_ledger *lg, struct gc_ledger_info *out);
+
+/* Sets the clock source (tests). */
+void gc_ledger_set_clock(gc_ledger *lg, uint64_t (*clock_ms)(void *),
+    void *arg);
+
+/* A photo or other blob stored by content hash. */
+struct gc_blob {
+	const uint8_t *data;
+	size_t         len;
+	uint8_t        hash[32]; /* filled by gc_ledger_append */
+};
+
+/* One entry to append. */
+struct gc_append {
+	unsigned              kind;
+	const uint8_t        *body; /* one deterministic CBOR item */
+	size_t                body_len;
+	const struct gc_blob *blobs; /* stored with the entry, named in it */
+	size_t                nblobs;
+	uint8_t               id[32]; /* out: the new entry's id */
+	uint64_t              seq;    /* out */
+};
+
+/*
+ * gc_ledger_append signs and stores n entries (with their blobs, index
+ * updates and the new head) in ONE durable write transaction: after a
+ * crash all of them are there or none. Fails with GC_EPERM when the node's
+ * role may not write a kind, or a non-coordinator is not enrolled yet.
+ */
+gc_err gc_ledger_append(gc_ledger *lg, struct gc_append *a, size_t n,
+    struct gc_diag *d);
+
+/* What happened to one ingested entry. */
+enum gc_ingest_status {
+	GC_INGEST_ADDED = 0,  /* verified and stored */
+	GC_INGEST_DUPLICATE,  /* already held, byte for byte: no-op */
+	GC_INGEST_FORK,       /* conflicting entry at a held seq: stored as
+	                       * proof, feed quarantined from that seq */
+	GC_INGEST_GAP,        /* seq beyond head + 1: ask again later */
+	GC_INGEST_REJECTED,   /* malformed, bad signature, not enrolled,
+	                       * revoked, or kind not allowed for the role */
+};
+
+struct gc_ingest_result {
+	enum gc_ingest_status status;
+	gc_err                rv;     /* why, for GAP/REJECTED/FORK */
+	uint8_t               id[32]; /* zero if unparseable */
+	uint64_t              seq;
+	char                  reason[256];
+};
+
+/*
+ * gc_ledger_ingest verifies and stores entries of other feeds (and
+ * re-sent entries of any feed) in one write transaction. Each entry gets a
+ * result; a bad entry never stops the others. Entries of one feed must
+ * come in seq order to chain within the batch. A stored entry's blobs that
+ * are not held are recorded as missing. Returns only transaction-level
+ * errors (I/O, ENOMEM).
+ */
+gc_err gc_ledger_ingest(gc_ledger *lg, const uint8_t *const *bytes,
+    const size_t *lens, size_t n, struct gc_ingest_result *res,
+    struct gc_diag *d);
+
+/* Stores a blob after checking its SHA-256 equals hash. GC_ECORRUPT when
+ * it does not. */
+gc_err gc_ledger_put_blob(gc_ledger *lg, const uint8_t hash[32],
+    const uint8_t *data, size_t len);
+
+/* Calls cb for each stored entry, in (feed, seq) order, inside one read
+ * transaction (e borrows LMDB memory valid until cb returns). feed NULL:
+ * all feeds. A stored entry that does not parse is passed with kind 0 and
+ * only bytes/len/feed/seq set. cb returns non-zero to stop. */
+typedef int (*gc_entry_cb)(const struct gc_entry *e, void *arg);
+gc_err gc_ledger_foreach(gc_ledger *lg, const uint8_t *feed, gc_entry_cb cb,
+    void *arg);
+
+/* Finds an entry by id or by a unique hex prefix of ≥ 8 digits.
+ * GC_ENOTFOUND, GC_EAMBIGUOUS. On GC_OK *bytes is gc_alloc'd (gc_free). */
+gc_err gc_ledger_get(gc_ledger *lg, const char *id_hex, uint8_t **bytes,
+    size_t *len, struct gc_diag *d);
+
+/* A feed's head. */
+struct gc_head {
+	uint8_t  feed[32];
+	uint64_t seq;
+	uint8_t  hash[32];
+	bool     quarantined;
+	uint64_t qseq;  /* quarantined from this seq on */
+	uint64_t nforks;
+};
+typedef int (*gc_head_cb)(const struct gc_head *h, void *arg);
+gc_err gc_ledger_heads(gc_ledger *lg, gc_head_cb cb, void *arg);
+
+/* Counts for status. */
+struct gc_ledger_counts {
+	uint64_t feeds, entries, blobs, blob_bytes, missing_blobs, forks,
+	    students, enrolled, revoked;
+};
+gc_err gc_ledger_counts(gc_ledger *lg, struct gc_ledger_counts *c);
+
+/* ---- full verification ---- */
+
+struct gc_verify_problem {
+	uint8_t     id[32]; /* zero when not an entry (a blob, an index) */
+	uint8_t     feed[32];
+	uint64_t    seq;
+	const char *kind;   /* "signature", "chain", "format", "role",
+	                     * "enrollment", "fork", "blob", "index" */
+	char        what[384];
+};
+struct gc_verify_stats {
+	uint64_t entries, feeds, blobs, problems, forks;
+};
+typedef void (*gc_verify_cb)(const struct gc_verify_problem *p, void *arg);
+
+/*
+ * gc_ledger_verify checks every entry (format, signature, seq and prev
+ * chain, the feed's enrollment and role for its kind, revocation) and every
+ * blob's hash, and reports each proved fork. GC_OK when all holds,
+ * GC_ECORRUPT when any problem was reported through cb.
+ */
+gc_err gc_ledger_verify(gc_ledger *lg, gc_verify_cb cb, void *arg,
+    struct gc_verify_stats *st);
+
+/* Drops and rebuilds the derived indexes from the entries. */
+gc_err gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d);
+
+/* ---- enrollment ---- */
+
+struct gc_enrollment {
+	uint8_t      pk[32];
+	enum gc_role role;
+	char         name[GC_NAME_MAX];
+	char         school[GC_SCHOOL_MAX];
+	uint64_t     not_before, not_after; /* unix seconds; 0: open */
+	bool         revoked;
+	uint64_t     max_seq; /* revoked: last valid seq of the feed */
+	uint8_t      entry_id[32];
+	bool         has_tls_fp;
+	uint8_t      tls_fp[32];
+};
+/* Decodes the body of an ENROLL or REVOKE entry (fields a REVOKE does not
+ * carry are left alone). GC_ECORRUPT when malformed. */
+gc_err gc_enrollment_parse(const struct gc_entry *e,
+    struct gc_enrollment *out);
+
+/* Appends the body of an ENROLL entry for en (key, role, name, school,
+ * validity, TLS fingerprint if has_tls_fp), or, when revoke is true, of a
+ * REVOKE entry (key, reason, last valid seq en->max_seq). */
+void gc_enrollment_encode(struct gc_buf *b, const struct gc_enrollment *en,
+    bool revoke, const char *reason);
+
+/* Looks up a feed's enrollment: GC_ENOTFOUND when none. */
+gc_err gc_ledger_enrollment(gc_ledger *lg, const uint8_t pk[32],
+    struct gc_enrollment *out);
+typedef int (*gc_enroll_cb)(const struct gc_enrollment *e, void *arg);
+gc_err gc_ledger_enrollments(gc_ledger *lg, gc_enroll_cb cb, void *arg);
+
+/*
+ * gc_ledger_install_authority records the coordinator key a site was
+ * enrolled by (the enrollment hand-over). GC_EEXIST when another authority
+ * is already recorded; GC_OK when it is the same one.
+ */
+gc_err gc_ledger_install_authority(gc_ledger *lg, const uint8_t pk[32],
+    struct gc_diag *d);
+
+/* ---- the roster index ---- */
+
+/* One student as stored: the row's CBOR (docs/formats.md, ROSTER) and the
+ * entry that last set it. */
+struct gc_student_rec {
+	const char    *key;
+	size_t         key_len;
+	const uint8_t *row; /* CBOR map */
+	size_t         row_len;
+	uint64_t       hlc;
+	uint8_t        entry_id[32];
+};
+typedef int (*gc_student_cb)(const struct gc_student_rec *r, void *arg);
+
+/* All students, in key order, inside one read transaction. */
+gc_err gc_ledger_students(gc_ledger *lg, gc_student_cb cb, void *arg);
+
+/* One student by key: GC_ENOTFOUND. *row is gc_alloc'd (gc_free). */
+gc_err gc_ledger_student_get(gc_ledger *lg, const char *key, uint8_t **row,
+    size_t *row_len, uint64_t *hlc, uint8_t entry_id[32]);
+
+/*
+ * Resolves a student reference: a student key, an ID number, a 学号 or a
+ * 考生号. GC_ENOTFOUND; GC_EAMBIGUOUS when it names several students (d
+ * lists them). key_out gets the key.
+ */
+gc_err gc_ledger_student_find(gc_ledger *lg, const char *ref,
+    char key_out[80], struct gc_diag *d);
+
+/* Which student, if any, already holds a lookup value: kind "xh" (学号),
+ * "ksh" (考生号) or "id" (ID number). Fills keys_out with up to max keys;
+ * returns how many there are. */
+size_t gc_ledger_lookup(gc_ledger *lg, const char *kind, const char *value,
+    char (*keys_out)[80], size_t max);
+
+#endif

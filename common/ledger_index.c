@@ -1,0 +1,696 @@
+/* Derived indexes: enrollments (from the authority's ENROLL and REVOKE
+ * entries) and the roster (from its ROSTER entries, last writer wins by
+ * (hlc, entry id), so the result does not depend on arrival order). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cbor.h"
+#include "common/gc_alloc.h"
+#include "common/ledger_int.h"
+
+/* ROSTER row map keys (docs/formats.md). */
+enum {
+	ROW_KEY        = 0,
+	ROW_ID_NUMBER  = 3,
+	ROW_STUDENT_NO = 8,
+	ROW_EXAM_NO    = 9,
+	ROW_NFIELDS    = 16
+};
+
+static void
+le64_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(v >> (8 * i));
+	}
+}
+
+static uint64_t
+le64_get(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+/* ---- enrollments ---- */
+
+/* Record: ver(1) role(1) revoked(1) has_fp(1) max_seq(8) not_before(8)
+ * not_after(8) fp(32) entry_id(32) school(16) name(rest). */
+#define ENR_FIXED 108
+
+static int
+enroll_put(struct lg_txn *x, const struct gc_enrollment *en)
+{
+	uint8_t p[ENR_FIXED + GC_NAME_MAX];
+	size_t  nl = strlen(en->name);
+
+	memset(p, 0, sizeof(p));
+	p[0] = 1;
+	p[1] = (uint8_t)en->role;
+	p[2] = en->revoked;
+	p[3] = en->has_tls_fp;
+	le64_put(p + 4, en->max_seq);
+	le64_put(p + 12, en->not_before);
+	le64_put(p + 20, en->not_after);
+	memcpy(p + 28, en->tls_fp, 32);
+	memcpy(p + 60, en->entry_id, 32);
+	memcpy(p + 92, en->school, strnlen(en->school, 15));
+	memcpy(p + ENR_FIXED, en->name, nl);
+	return gc__lg_put(x, x->lg->enroll, en->pk, 32, p, ENR_FIXED + nl, 0);
+}
+
+gc_err
+gc__lg_enroll_decode(const MDB_val *v, struct gc_enrollment *out)
+{
+	const uint8_t *p = v->mv_data;
+	size_t         nl;
+
+	memset(out, 0, sizeof(*out));
+	if (v->mv_size < ENR_FIXED || p[0] != 1 ||
+	    v->mv_size - ENR_FIXED >= GC_NAME_MAX) {
+		return GC_ECORRUPT;
+	}
+	out->role       = (enum gc_role)p[1];
+	out->revoked    = p[2] != 0;
+	out->has_tls_fp = p[3] != 0;
+	out->max_seq    = le64_get(p + 4);
+	out->not_before = le64_get(p + 12);
+	out->not_after  = le64_get(p + 20);
+	memcpy(out->tls_fp, p + 28, 32);
+	memcpy(out->entry_id, p + 60, 32);
+	memcpy(out->school, p + 92, 15);
+	nl = v->mv_size - ENR_FIXED;
+	memcpy(out->name, p + ENR_FIXED, nl);
+	out->name[nl] = '\0';
+	return GC_OK;
+}
+
+gc_err
+gc_enrollment_parse(const struct gc_entry *e, struct gc_enrollment *out)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[7];
+	const uint8_t       *p;
+	size_t               n;
+	char                 role[32];
+
+	gc_cbor_cur_init(&c, e->body, e->body_len);
+	if (gc_cbor_map_fields(&c, f, 7) != GC_OK ||
+	    !gc_cbor_field_bytes(&f[0], &p, &n) || n != 32) {
+		return GC_ECORRUPT;
+	}
+	memcpy(out->pk, p, 32);
+	memcpy(out->entry_id, e->id, 32);
+	if (e->kind == GC_KIND_REVOKE) {
+		out->revoked = true;
+		if (!gc_cbor_field_uint(&f[2], &out->max_seq)) {
+			return GC_ECORRUPT;
+		}
+		return GC_OK;
+	}
+	if (!gc_cbor_field_strcpy(&f[1], role, sizeof(role)) ||
+	    !gc_cbor_field_strcpy(&f[2], out->name, sizeof(out->name)) ||
+	    !gc_cbor_field_strcpy(&f[3], out->school, sizeof(out->school))) {
+		return GC_ECORRUPT;
+	}
+	out->role = gc_role_parse(role);
+	if (out->role == GC_ROLE_NONE) {
+		return GC_ECORRUPT;
+	}
+	gc_cbor_field_uint(&f[4], &out->not_before);
+	gc_cbor_field_uint(&f[5], &out->not_after);
+	if (gc_cbor_field_bytes(&f[6], &p, &n) && n == 32) {
+		out->has_tls_fp = true;
+		memcpy(out->tls_fp, p, 32);
+	}
+	out->revoked = false;
+	out->max_seq = 0;
+	return GC_OK;
+}
+
+void
+gc_enrollment_encode(struct gc_buf *b, const struct gc_enrollment *en,
+    bool revoke, const char *reason)
+{
+	if (revoke) {
+		gc_cbor_map(b, 3);
+		gc_cbor_uint(b, 0);
+		gc_cbor_bytes(b, en->pk, 32);
+		gc_cbor_uint(b, 1);
+		gc_cbor_text(b, reason != NULL ? reason : "");
+		gc_cbor_uint(b, 2);
+		gc_cbor_uint(b, en->max_seq);
+		return;
+	}
+	gc_cbor_map(b, en->has_tls_fp ? 7 : 6);
+	gc_cbor_uint(b, 0);
+	gc_cbor_bytes(b, en->pk, 32);
+	gc_cbor_uint(b, 1);
+	gc_cbor_text(b, gc_role_name(en->role));
+	gc_cbor_uint(b, 2);
+	gc_cbor_text(b, en->name);
+	gc_cbor_uint(b, 3);
+	gc_cbor_text(b, en->school);
+	gc_cbor_uint(b, 4);
+	gc_cbor_uint(b, en->not_before);
+	gc_cbor_uint(b, 5);
+	gc_cbor_uint(b, en->not_after);
+	if (en->has_tls_fp) {
+		gc_cbor_uint(b, 6);
+		gc_cbor_bytes(b, en->tls_fp, 32);
+	}
+}
+
+static gc_err
+index_enroll(struct lg_txn *x, const struct gc_entry *e)
+{
+	struct gc_enrollment en, old;
+	MDB_val              v;
+
+	memset(&en, 0, sizeof(en));
+	if (e->kind == GC_KIND_REVOKE) {
+		uint8_t pk[32];
+
+		if (gc_enrollment_parse(e, &en) != GC_OK) {
+			return GC_OK; /* verified but unusable: ignored */
+		}
+		memcpy(pk, en.pk, 32);
+		if (gc__lg_get(x, x->lg->enroll, pk, 32, &v) == 0 &&
+		    gc__lg_enroll_decode(&v, &old) == GC_OK) {
+			memcpy(old.pk, pk, 32); /* the key is not in the value */
+			old.revoked = true;
+			old.max_seq = en.max_seq;
+			return gc_err_from_mdb(enroll_put(x, &old));
+		}
+		return gc_err_from_mdb(enroll_put(x, &en));
+	}
+	if (gc_enrollment_parse(e, &en) != GC_OK) {
+		return GC_OK;
+	}
+	return gc_err_from_mdb(enroll_put(x, &en));
+}
+
+/* ---- roster ---- */
+
+static int
+sidx_op(struct lg_txn *x, const char *kind, const struct gc_cbor_field *f,
+    const char *key, size_t klen, bool add)
+{
+	char        k[128];
+	const char *s;
+	size_t      n;
+	MDB_val     kv, vv;
+
+	if (!gc_cbor_field_text(f, &s, &n) || n == 0 || n > 100) {
+		return 0;
+	}
+	snprintf(k, sizeof(k), "%s:%.*s", kind, (int)n, s);
+	if (add) {
+		kv.mv_size = strlen(k);
+		kv.mv_data = k;
+		vv.mv_size = klen;
+		vv.mv_data = (void *)key;
+		{
+			int rc = mdb_put(x->t, x->lg->sidx, &kv, &vv,
+			    MDB_NODUPDATA);
+
+			if (rc == MDB_MAP_FULL) {
+				x->map_full = true;
+			}
+			return rc == MDB_KEYEXIST ? 0 : rc;
+		}
+	}
+	return gc__lg_del(x, x->lg->sidx, k, strlen(k), key, klen);
+}
+
+static int
+sidx_row(struct lg_txn *x, const uint8_t *row, size_t len, const char *key,
+    size_t klen, bool add)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[ROW_NFIELDS];
+	int                  rc;
+
+	gc_cbor_cur_init(&c, row, len);
+	if (gc_cbor_map_fields(&c, f, ROW_NFIELDS) != GC_OK) {
+		return 0;
+	}
+	rc = sidx_op(x, "id", &f[ROW_ID_NUMBER], key, klen, add);
+	if (rc == 0) {
+		rc = sidx_op(x, "xh", &f[ROW_STUDENT_NO], key, klen, add);
+	}
+	if (rc == 0) {
+		rc = sidx_op(x, "ksh", &f[ROW_EXAM_NO], key, klen, add);
+	}
+	return rc;
+}
+
+static gc_err
+index_roster(struct lg_txn *x, const struct gc_entry *e)
+{
+	struct gc_cbor_cur   c, rc_cur;
+	struct gc_cbor_field f[3];
+	struct gc_cbor_item  it;
+	uint8_t             *val = NULL;
+	size_t               cap = 0;
+	gc_err               rv  = GC_OK;
+
+	gc_cbor_cur_init(&c, e->body, e->body_len);
+	if (gc_cbor_map_fields(&c, f, 3) != GC_OK || f[2].p == NULL) {
+		return GC_OK;
+	}
+	gc_cbor_cur_init(&rc_cur, f[2].p, f[2].len);
+	if (gc_cbor_next(&rc_cur, &it) != GC_OK || it.type != GC_CBOR_ARRAY) {
+		return GC_OK;
+	}
+	for (uint64_t i = 0; i < it.val && rv == GC_OK; i++) {
+		const uint8_t       *row = rc_cur.p;
+		size_t               rlen;
+		struct gc_cbor_cur   rcur;
+		struct gc_cbor_field rf[1];
+		const char          *key;
+		size_t               klen;
+		MDB_val              old;
+		int                  rc;
+
+		if (gc_cbor_skip(&rc_cur) != GC_OK) {
+			break;
+		}
+		rlen = (size_t)(rc_cur.p - row);
+		gc_cbor_cur_init(&rcur, row, rlen);
+		if (gc_cbor_map_fields(&rcur, rf, 1) != GC_OK ||
+		    !gc_cbor_field_text(&rf[0], &key, &klen) || klen == 0 ||
+		    klen > 200) {
+			continue;
+		}
+		if (gc__lg_get(x, x->lg->students, key, klen, &old) == 0 &&
+		    old.mv_size >= 40) {
+			const uint8_t *op   = old.mv_data;
+			uint64_t       ohlc = le64_get(op);
+
+			/* last writer wins by (hlc, entry id) */
+			if (ohlc > e->hlc || (ohlc == e->hlc &&
+			    memcmp(op + 8, e->id, 32) >= 0)) {
+				continue;
+			}
+			rc = sidx_row(x, op + 40, old.mv_size - 40, key, klen,
+			    false);
+			if (rc != 0) {
+				rv = gc_err_from_mdb(rc);
+				break;
+			}
+		}
+		if (40 + rlen > cap) {
+			uint8_t *nv = gc_realloc(val, 40 + rlen);
+
+			if (nv == NULL) {
+				rv = GC_ENOMEM;
+				break;
+			}
+			val = nv;
+			cap = 40 + rlen;
+		}
+		le64_put(val, e->hlc);
+		memcpy(val + 8, e->id, 32);
+		memcpy(val + 40, row, rlen);
+		rc = gc__lg_put(x, x->lg->students, key, klen, val, 40 + rlen,
+		    0);
+		if (rc == 0) {
+			rc = sidx_row(x, row, rlen, key, klen, true);
+		}
+		rv = gc_err_from_mdb(rc);
+	}
+	gc_free(val);
+	return rv;
+}
+
+gc_err
+gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
+{
+	MDB_val v;
+
+	/* Enrollments and the roster come from the school authority only. */
+	if (!gc__lg_meta_get(x, "authority", &v) || v.mv_size != 32 ||
+	    memcmp(v.mv_data, e->feed, 32) != 0) {
+		return GC_OK;
+	}
+	switch (e->kind) {
+	case GC_KIND_ENROLL:
+	case GC_KIND_REVOKE:
+		return index_enroll(x, e);
+	case GC_KIND_ROSTER:
+		return index_roster(x, e);
+	default:
+		return GC_OK;
+	}
+}
+
+/* ---- queries ---- */
+
+struct enrollments_arg {
+	gc_enroll_cb         cb;
+	void                *arg;
+	const uint8_t       *pk;
+	struct gc_enrollment *out;
+};
+
+static gc_err
+enrollment_txn(struct lg_txn *x, void *arg)
+{
+	struct enrollments_arg *a = arg;
+	MDB_val                 v;
+
+	if (gc__lg_get(x, x->lg->enroll, a->pk, 32, &v) != 0) {
+		return GC_ENOTFOUND;
+	}
+	if (gc__lg_enroll_decode(&v, a->out) != GC_OK) {
+		return GC_ECORRUPT;
+	}
+	memcpy(a->out->pk, a->pk, 32);
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_enrollment(gc_ledger *lg, const uint8_t pk[32],
+    struct gc_enrollment *out)
+{
+	struct enrollments_arg a = { NULL, NULL, pk, out };
+
+	return gc__lg_read(lg, enrollment_txn, &a);
+}
+
+static gc_err
+enrollments_txn(struct lg_txn *x, void *arg)
+{
+	struct enrollments_arg *a = arg;
+	MDB_cursor             *cur;
+	MDB_val                 k, v;
+	int                     rc;
+
+	rc = mdb_cursor_open(x->t, x->lg->enroll, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct gc_enrollment en;
+
+		if (k.mv_size != 32 || gc__lg_enroll_decode(&v, &en) != GC_OK) {
+			continue;
+		}
+		memcpy(en.pk, k.mv_data, 32);
+		if (a->cb(&en, a->arg) != 0) {
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_enrollments(gc_ledger *lg, gc_enroll_cb cb, void *arg)
+{
+	struct enrollments_arg a = { cb, arg, NULL, NULL };
+
+	return gc__lg_read(lg, enrollments_txn, &a);
+}
+
+struct students_arg {
+	gc_student_cb cb;
+	void         *arg;
+};
+
+static void
+student_rec(struct gc_student_rec *r, const MDB_val *k, const MDB_val *v)
+{
+	const uint8_t *p = v->mv_data;
+
+	r->key     = k->mv_data;
+	r->key_len = k->mv_size;
+	r->hlc     = le64_get(p);
+	memcpy(r->entry_id, p + 8, 32);
+	r->row     = p + 40;
+	r->row_len = v->mv_size - 40;
+}
+
+static gc_err
+students_txn(struct lg_txn *x, void *arg)
+{
+	struct students_arg *a = arg;
+	MDB_cursor          *cur;
+	MDB_val              k, v;
+	int                  rc;
+
+	rc = mdb_cursor_open(x->t, x->lg->students, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct gc_student_rec r;
+
+		if (v.mv_size < 40) {
+			continue;
+		}
+		student_rec(&r, &k, &v);
+		if (a->cb(&r, a->arg) != 0) {
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_students(gc_ledger *lg, gc_student_cb cb, void *arg)
+{
+	struct students_arg a = { cb, arg };
+
+	return gc__lg_read(lg, students_txn, &a);
+}
+
+struct student_get_arg {
+	const char *key;
+	uint8_t   **row;
+	size_t     *row_len;
+	uint64_t   *hlc;
+	uint8_t    *entry_id;
+};
+
+static gc_err
+student_get_txn(struct lg_txn *x, void *arg)
+{
+	struct student_get_arg *a = arg;
+	MDB_val                 v, k;
+	struct gc_student_rec   r;
+
+	if (gc__lg_get(x, x->lg->students, a->key, strlen(a->key), &v) != 0 ||
+	    v.mv_size < 40) {
+		return GC_ENOTFOUND;
+	}
+	k.mv_data = (void *)a->key;
+	k.mv_size = strlen(a->key);
+	student_rec(&r, &k, &v);
+	*a->row = gc_alloc(r.row_len);
+	if (*a->row == NULL) {
+		return GC_ENOMEM;
+	}
+	memcpy(*a->row, r.row, r.row_len);
+	*a->row_len = r.row_len;
+	if (a->hlc != NULL) {
+		*a->hlc = r.hlc;
+	}
+	if (a->entry_id != NULL) {
+		memcpy(a->entry_id, r.entry_id, 32);
+	}
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_student_get(gc_ledger *lg, const char *key, uint8_t **row,
+    size_t *row_len, uint64_t *hlc, uint8_t entry_id[32])
+{
+	struct student_get_arg a = { key, row, row_len, hlc, entry_id };
+
+	*row = NULL;
+	return gc__lg_read(lg, student_get_txn, &a);
+}
+
+struct lookup_arg {
+	const char *k;
+	char (*keys)[80];
+	size_t max, n;
+};
+
+static gc_err
+lookup_txn(struct lg_txn *x, void *arg)
+{
+	struct lookup_arg *a = arg;
+	MDB_cursor        *cur;
+	MDB_val            k, v;
+	int                rc;
+
+	k.mv_data = (void *)a->k;
+	k.mv_size = strlen(a->k);
+	rc        = mdb_cursor_open(x->t, x->lg->sidx, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		bool seen = false;
+
+		for (size_t i = 0; i < a->n && i < a->max; i++) {
+			if (strlen(a->keys[i]) == v.mv_size &&
+			    memcmp(a->keys[i], v.mv_data, v.mv_size) == 0) {
+				seen = true;
+			}
+		}
+		if (seen) {
+			continue;
+		}
+		if (a->n < a->max && v.mv_size < 80) {
+			memcpy(a->keys[a->n], v.mv_data, v.mv_size);
+			a->keys[a->n][v.mv_size] = '\0';
+		}
+		a->n++;
+	}
+	mdb_cursor_close(cur);
+	return GC_OK;
+}
+
+size_t
+gc_ledger_lookup(gc_ledger *lg, const char *kind, const char *value,
+    char (*keys_out)[80], size_t max)
+{
+	char              k[160];
+	struct lookup_arg a;
+
+	snprintf(k, sizeof(k), "%s:%s", kind, value);
+	a.k    = k;
+	a.keys = keys_out;
+	a.max  = max;
+	a.n    = 0;
+	if (gc__lg_read(lg, lookup_txn, &a) != GC_OK) {
+		return 0;
+	}
+	return a.n;
+}
+
+gc_err
+gc_ledger_student_find(gc_ledger *lg, const char *ref, char key_out[80],
+    struct gc_diag *d)
+{
+	char        keys[8][80];
+	size_t      n = 0;
+	uint8_t    *row;
+	size_t      rl;
+	char        up[80];
+	const char *kinds[] = { "id", "xh", "ksh" };
+
+	if (strlen(ref) == 0 || strlen(ref) >= 72) {
+		gc_diag_set(d, "student '%s': give an ID number, 学号, 考生号 or "
+		    "student key", ref);
+		return GC_EINVAL;
+	}
+	if (strchr(ref, ':') != NULL &&
+	    gc_ledger_student_get(lg, ref, &row, &rl, NULL, NULL) == GC_OK) {
+		gc_free(row);
+		snprintf(key_out, 80, "%s", ref);
+		return GC_OK;
+	}
+	for (size_t i = 0; ref[i] != '\0' && i < sizeof(up) - 1; i++) {
+		up[i]     = ref[i] == 'x' ? 'X' : ref[i];
+		up[i + 1] = '\0';
+	}
+	for (size_t k = 0; k < 3; k++) {
+		char   found[8][80];
+		size_t m = gc_ledger_lookup(lg, kinds[k], k == 0 ? up : ref,
+		    found, 8);
+
+		for (size_t i = 0; i < m && i < 8; i++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < n && j < 8; j++) {
+				seen |= strcmp(keys[j], found[i]) == 0;
+			}
+			if (!seen) {
+				if (n < 8) {
+					memcpy(keys[n], found[i], 80);
+				}
+				n++;
+			}
+		}
+	}
+	if (n == 0) {
+		gc_diag_set(d, "student '%s' is not on the roster (no such ID "
+		    "number, 学号 or 考生号)", ref);
+		return GC_ENOTFOUND;
+	}
+	if (n > 1) {
+		gc_diag_set(d, "student '%s' is ambiguous: it names %zu students "
+		    "(%s, %s%s); give the student key", ref, n, keys[0],
+		    keys[1], n > 2 ? ", ..." : "");
+		return GC_EAMBIGUOUS;
+	}
+	snprintf(key_out, 80, "%s", keys[0]);
+	return GC_OK;
+}
+
+/* ---- reindex ---- */
+
+static gc_err
+reindex_txn(struct lg_txn *x, void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v, auth;
+	int         rc;
+	gc_err      rv = GC_OK;
+
+	(void)arg;
+	if (mdb_drop(x->t, x->lg->enroll, 0) || mdb_drop(x->t,
+	    x->lg->students, 0) || mdb_drop(x->t, x->lg->sidx, 0) ||
+	    mdb_drop(x->t, x->lg->missing, 0)) {
+		return GC_EIO;
+	}
+	if (!gc__lg_meta_get(x, "authority", &auth) || auth.mv_size != 32) {
+		return GC_OK; /* nothing can be indexed before enrollment */
+	}
+	rc = mdb_cursor_open(x->t, x->lg->entries, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	/* Entries come in (feed, seq) order; the indexes are order-free
+	 * except for one feed's own sequence, which this keeps. */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == GC_OK;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct gc_entry e;
+
+		if (gc_entry_parse(&e, v.mv_data, v.mv_size, NULL) != GC_OK) {
+			continue;
+		}
+		rv = gc__lg_index_apply(x, &e);
+		for (size_t i = 0; rv == GC_OK && i < e.nblobs; i++) {
+			const uint8_t *b = gc_entry_blob(&e, i);
+			MDB_val        bv;
+
+			if (gc__lg_get(x, x->lg->blobs, b, 32, &bv) != 0) {
+				rv = gc_err_from_mdb(gc__lg_put(x,
+				    x->lg->missing, b, 32, e.id, 32, 0));
+			}
+		}
+	}
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+gc_err
+gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d)
+{
+	return gc__lg_write(lg, reindex_txn, NULL, d);
+}

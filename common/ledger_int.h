@@ -1,0 +1,64 @@
+/* ledger internals shared by ledger.c, ledger_index.c and ledger_verify.c. */
+#ifndef GC_COMMON_LEDGER_INT_H
+#define GC_COMMON_LEDGER_INT_H
+
+#include <lmdb.h>
+
+#include "common/hlc.h"
+#include "common/ledger.h"
+
+struct gc_ledger {
+	MDB_env             *env;
+	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
+	    meta, enroll, students, sidx;
+	unsigned             flags;
+	char                *dir;
+	const struct gc_key *key;
+	struct gc_hlc        hlc;
+	uint64_t (*clock_ms)(void *);
+	void                *clock_arg;
+};
+
+/* A transaction in progress; map_full is set by any put that ran out of
+ * map space, so the runner can grow the map and run the work again. */
+struct lg_txn {
+	gc_ledger *lg;
+	MDB_txn   *t;
+	bool       map_full;
+};
+
+/* Head record as stored in `heads` (58 bytes, little-endian). */
+struct lg_head {
+	bool     quarantined;
+	uint64_t seq;
+	uint8_t  hash[32];
+	uint64_t qseq;
+	uint64_t nforks;
+	uint64_t hlc;
+};
+
+typedef gc_err (*lg_txn_fn)(struct lg_txn *x, void *arg);
+
+/* Run fn in a read / write transaction (ledger.c). */
+gc_err gc__lg_read(gc_ledger *lg, lg_txn_fn fn, void *arg);
+gc_err gc__lg_write(gc_ledger *lg, lg_txn_fn fn, void *arg,
+    struct gc_diag *d);
+
+int    gc__lg_put(struct lg_txn *x, MDB_dbi dbi, const void *k, size_t kl,
+       const void *v, size_t vl, unsigned flags);
+int    gc__lg_get(struct lg_txn *x, MDB_dbi dbi, const void *k, size_t kl,
+       MDB_val *v);
+int    gc__lg_del(struct lg_txn *x, MDB_dbi dbi, const void *k, size_t kl,
+       const void *v, size_t vl);
+bool   gc__lg_head_get(struct lg_txn *x, const uint8_t feed[32],
+       struct lg_head *h);
+int    gc__lg_head_put(struct lg_txn *x, const uint8_t feed[32],
+       const struct lg_head *h);
+void   gc__lg_entry_key(uint8_t key[40], const uint8_t feed[32], uint64_t seq);
+bool   gc__lg_meta_get(struct lg_txn *x, const char *name, MDB_val *v);
+
+/* Applies an entry to the derived indexes (enrollments, roster). */
+gc_err gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e);
+gc_err gc__lg_enroll_decode(const MDB_val *v, struct gc_enrollment *out);
+
+#endif

@@ -1,0 +1,87 @@
+#include "common/rosterdb.h"
+
+#include <string.h>
+
+#include "common/cbor.h"
+
+static const char *row_names[GC_ROW_NKEYS] = {
+	"key", "school", "id_type", "id_number", "level_code", "name", "sex",
+	"birth", "student_no", "exam_no", "level", "dept", "major", "class",
+	"campus", "upgraded",
+};
+
+const char *
+gc_row_key_name(enum gc_row_key k)
+{
+	return (unsigned)k < GC_ROW_NKEYS ? row_names[k] : "?";
+}
+
+void
+gc_row_encode(struct gc_buf *b, const struct gc_student *s, const char *school)
+{
+	const char *v[GC_ROW_NKEYS];
+	unsigned    n = 0;
+
+	memset(v, 0, sizeof(v));
+	v[GC_ROW_KEY]        = s->key;
+	v[GC_ROW_SCHOOL]     = school;
+	v[GC_ROW_ID_TYPE]    = s->f[GC_RF_ID_TYPE];
+	v[GC_ROW_ID_NUMBER]  = s->f[GC_RF_ID_NUMBER];
+	v[GC_ROW_LEVEL_CODE] = s->level_code;
+	v[GC_ROW_NAME]       = s->f[GC_RF_NAME];
+	v[GC_ROW_SEX]        = s->f[GC_RF_SEX];
+	v[GC_ROW_BIRTH]      = s->f[GC_RF_BIRTH];
+	v[GC_ROW_STUDENT_NO] = s->f[GC_RF_STUDENT_NO];
+	v[GC_ROW_EXAM_NO]    = s->f[GC_RF_EXAM_NO];
+	v[GC_ROW_LEVEL]      = s->f[GC_RF_LEVEL];
+	v[GC_ROW_DEPT]       = s->f[GC_RF_DEPT];
+	v[GC_ROW_MAJOR]      = s->f[GC_RF_MAJOR];
+	v[GC_ROW_CLASS]      = s->f[GC_RF_CLASS];
+	v[GC_ROW_CAMPUS]     = s->f[GC_RF_CAMPUS];
+	v[GC_ROW_UPGRADED]   = s->upgraded;
+	for (int k = 0; k < GC_ROW_NKEYS; k++) {
+		n += v[k] != NULL && v[k][0] != '\0';
+	}
+	/* absent and empty fields are left out: one encoding per row */
+	gc_cbor_map(b, n);
+	for (int k = 0; k < GC_ROW_NKEYS; k++) {
+		if (v[k] != NULL && v[k][0] != '\0') {
+			gc_cbor_uint(b, (uint64_t)k);
+			gc_cbor_text(b, v[k]);
+		}
+	}
+}
+
+gc_err
+gc_row_decode(const uint8_t *p, size_t len, struct gc_row *out)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[GC_ROW_NKEYS];
+
+	memset(out, 0, sizeof(*out));
+	gc_cbor_cur_init(&c, p, len);
+	if (gc_cbor_map_fields(&c, f, GC_ROW_NKEYS) != GC_OK) {
+		return GC_ECORRUPT;
+	}
+	for (int k = 0; k < GC_ROW_NKEYS; k++) {
+		if (f[k].p != NULL) {
+			gc_cbor_field_strcpy(&f[k], out->v[k], sizeof(out->v[k]));
+		}
+	}
+	return out->v[GC_ROW_KEY][0] != '\0' ? GC_OK : GC_ECORRUPT;
+}
+
+void
+gc_row_json(struct gc_buf *b, const struct gc_row *r)
+{
+	gc_buf_putc(b, '{');
+	for (int k = 0; k < GC_ROW_NKEYS; k++) {
+		if (k > 0) {
+			gc_buf_putc(b, ',');
+		}
+		gc_json_str(b, row_names[k]);
+		gc_buf_putc(b, ':');
+		gc_json_str(b, r->v[k][0] != '\0' ? r->v[k] : NULL);
+	}
+	gc_buf_putc(b, '}');
+}

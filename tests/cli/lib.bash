@@ -1,0 +1,36 @@
+# Shared helpers for CLI tests: sourced, not run.
+set -euo pipefail
+G=${GC_BIN:?GC_BIN must point at the gradcap binary}
+T=$(mktemp -d "${GC_TEST_TMP:-/tmp}/cli.XXXXXX" 2>/dev/null || mktemp -d)
+trap 'rm -rf "$T"' EXIT
+checks=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# expect CODE CMD...: runs CMD, stdout to $T/out, stderr to $T/err.
+expect() {
+	local want=$1 got=0
+	shift
+	"$@" >"$T/out" 2>"$T/err" || got=$?
+	if [ "$got" != "$want" ]; then
+		echo "--- stdout"; cat "$T/out"; echo "--- stderr"; cat "$T/err"
+		fail "exit $got, expected $want: $*"
+	fi
+	checks=$((checks + 1))
+}
+
+# has FILE TEXT: FILE contains TEXT.
+has() {
+	grep -qF -- "$2" "$1" || { echo "--- $1"; cat "$1"; fail "'$2' not in $1"; }
+	checks=$((checks + 1))
+}
+
+# json EXPR: evaluates a python expression over j = the JSON in $T/out.
+json() {
+	python3 -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($1) else 1)" ||
+		{ cat "$T/out"; fail "json check failed: $1"; }
+	checks=$((checks + 1))
+}
