@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/gc_alloc.h"
 
 /* Key file: magic (8) ‖ mode (1) ‖ body.
@@ -18,25 +19,6 @@
 static const uint8_t key_magic[8] = { 'G', 'C', 'K', 'E', 'Y', '0', '0', '1' };
 #define KEY_PLAIN_LEN  (8 + 1 + 64)
 #define KEY_SEALED_LEN (8 + 1 + 8 + 8 + 16 + 24 + 64 + 16)
-
-static void
-le64_store(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++) {
-		p[i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
-static uint64_t
-le64_load(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
 
 gc_err
 gc_key_generate(struct gc_key **out, const uint8_t *seed)
@@ -110,8 +92,8 @@ gc_key_save(const struct gc_key *k, const char *path, const char *passphrase,
 		uint8_t *salt = buf + 25, *nonce = buf + 41, *ct = buf + 65;
 
 		buf[8] = 1;
-		le64_store(buf + 9, ops);
-		le64_store(buf + 17, mem);
+		gc_le64_put(buf + 9, ops);
+		gc_le64_put(buf + 17, mem);
 		randombytes_buf(salt, 16);
 		randombytes_buf(nonce, 24);
 		rv = key_derive(key, passphrase, salt, ops, mem);
@@ -180,8 +162,8 @@ gc_key_load(struct gc_key **out, const char *path, const char *passphrase,
 			    "GRADCAP_PASSPHRASE or pass --passphrase-file", path);
 			return GC_EAUTH;
 		}
-		rv = key_derive(key, passphrase, buf + 25, le64_load(buf + 9),
-		    le64_load(buf + 17));
+		rv = key_derive(key, passphrase, buf + 25, gc_le64_get(buf + 9),
+		    gc_le64_get(buf + 17));
 		if (rv != GC_OK) {
 			gc_diag_set(d, "%s: damaged key file (bad Argon2id "
 			    "parameters)", path);

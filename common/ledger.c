@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cbor.h"
+#include "common/bytes.h"
 #include "common/gc_alloc.h"
 #include "common/gc_log.h"
 #include "common/ledger_int.h"
@@ -20,44 +21,11 @@
 
 /* ---- little helpers ---- */
 
-static void
-le64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++) {
-		p[i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
-static uint64_t
-le64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
-
 void
 gc__lg_entry_key(uint8_t key[40], const uint8_t feed[32], uint64_t seq)
 {
 	memcpy(key, feed, 32);
-	for (int i = 0; i < 8; i++) {
-		key[32 + i] = (uint8_t)(seq >> (56 - 8 * i)); /* big-endian:
-		                                                * cursor order */
-	}
-}
-
-static uint64_t
-be64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++) {
-		v = (v << 8) | p[i];
-	}
-	return v;
+	gc_be64_put(key + 32, seq); /* big-endian: cursor order is seq order */
 }
 
 int
@@ -107,11 +75,11 @@ gc__lg_head_get(struct lg_txn *x, const uint8_t feed[32], struct lg_head *h)
 	}
 	p              = v.mv_data;
 	h->quarantined = p[1] != 0;
-	h->seq         = le64_get(p + 2);
+	h->seq         = gc_le64_get(p + 2);
 	memcpy(h->hash, p + 10, 32);
-	h->qseq   = le64_get(p + 42);
-	h->nforks = le64_get(p + 50);
-	h->hlc    = le64_get(p + 58);
+	h->qseq   = gc_le64_get(p + 42);
+	h->nforks = gc_le64_get(p + 50);
+	h->hlc    = gc_le64_get(p + 58);
 	return true;
 }
 
@@ -123,11 +91,11 @@ gc__lg_head_put(struct lg_txn *x, const uint8_t feed[32],
 
 	p[0] = 1; /* record version */
 	p[1] = h->quarantined ? 1 : 0;
-	le64_put(p + 2, h->seq);
+	gc_le64_put(p + 2, h->seq);
 	memcpy(p + 10, h->hash, 32);
-	le64_put(p + 42, h->qseq);
-	le64_put(p + 50, h->nforks);
-	le64_put(p + 58, h->hlc);
+	gc_le64_put(p + 42, h->qseq);
+	gc_le64_put(p + 50, h->nforks);
+	gc_le64_put(p + 58, h->hlc);
 	return gc__lg_put(x, x->lg->heads, feed, 32, p, sizeof(p), 0);
 }
 
@@ -411,7 +379,6 @@ gc_ledger_create(const char *dir, const struct gc_key *key, enum gc_role role,
 	if (rv == GC_OK && role == GC_ROLE_COORDINATOR) {
 		/* The school authority enrolls itself first: seq 1. */
 		struct gc_buf        body;
-		struct gc_append     ap = { 0 };
 		struct gc_enrollment en;
 
 		memset(&en, 0, sizeof(en));
@@ -422,14 +389,8 @@ gc_ledger_create(const char *dir, const struct gc_key *key, enum gc_role role,
 		en.not_before = (uint64_t)time(NULL);
 		gc_buf_init(&body);
 		gc_enrollment_encode(&body, &en, false, NULL);
-		rv = gc_buf_status(&body);
-		if (rv == GC_OK) {
-			lg->key     = key;
-			ap.kind     = GC_KIND_ENROLL;
-			ap.body     = body.data;
-			ap.body_len = body.len;
-			rv          = gc_ledger_append(lg, &ap, 1, d);
-		}
+		lg->key = key;
+		rv      = gc_ledger_append_body(lg, GC_KIND_ENROLL, &body, NULL, d);
 		gc_buf_release(&body);
 	}
 	gc_ledger_close(lg);
@@ -449,7 +410,7 @@ open_check_txn(struct lg_txn *x, void *arg)
 		return GC_EINVAL;
 	}
 	if (gc__lg_meta_get(x, "hlc", &v) && v.mv_size == 8) {
-		gc_hlc_observe(&x->lg->hlc, le64_get(v.mv_data));
+		gc_hlc_observe(&x->lg->hlc, gc_le64_get(v.mv_data));
 	}
 	return GC_OK;
 }
@@ -677,7 +638,7 @@ store_entry(struct lg_txn *x, const struct gc_entry *e, struct lg_head *h)
 	if (rv == GC_OK) {
 		uint8_t hb[8];
 
-		le64_put(hb, x->lg->hlc.last);
+		gc_le64_put(hb, x->lg->hlc.last);
 		rc = meta_put(x, "hlc", hb, 8);
 		rv = gc_err_from_mdb(rc);
 	}
@@ -807,6 +768,27 @@ gc_ledger_append(gc_ledger *lg, struct gc_append *a, size_t n,
 			    "%s seq %" PRIu64 " %s", hex, a[i].seq,
 			    gc_kind_name(a[i].kind));
 		}
+	}
+	return rv;
+}
+
+gc_err
+gc_ledger_append_body(gc_ledger *lg, unsigned kind, const struct gc_buf *b,
+    uint8_t id[32], struct gc_diag *d)
+{
+	struct gc_append a;
+	gc_err           rv = gc_buf_status(b);
+
+	if (rv != GC_OK) {
+		return rv;
+	}
+	memset(&a, 0, sizeof(a));
+	a.kind     = kind;
+	a.body     = b->data;
+	a.body_len = b->len;
+	rv         = gc_ledger_append(lg, &a, 1, d);
+	if (rv == GC_OK && id != NULL) {
+		memcpy(id, a.id, 32);
 	}
 	return rv;
 }
@@ -1087,7 +1069,7 @@ foreach_txn(struct lg_txn *x, void *arg)
 			e.bytes = v.mv_data;
 			e.len   = v.mv_size;
 			e.feed  = k.mv_data;
-			e.seq   = be64_get((const uint8_t *)k.mv_data + 32);
+			e.seq   = gc_be64_get((const uint8_t *)k.mv_data + 32);
 			gc_sha256(e.id, e.bytes, e.len);
 		}
 		if (a->cb(&e, a->arg) != 0) {

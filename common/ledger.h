@@ -89,6 +89,11 @@ struct gc_append {
 gc_err gc_ledger_append(gc_ledger *lg, struct gc_append *a, size_t n,
     struct gc_diag *d);
 
+/* Appends one entry of kind whose body is in b (a failed buffer is
+ * GC_ENOMEM); id (may be NULL) gets the new entry's id. */
+gc_err gc_ledger_append_body(gc_ledger *lg, unsigned kind,
+    const struct gc_buf *b, uint8_t id[32], struct gc_diag *d);
+
 /* What happened to one ingested entry. */
 enum gc_ingest_status {
 	GC_INGEST_ADDED = 0,  /* verified and stored */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/cbor.h"
+#include "common/bytes.h"
 #include "common/gc_alloc.h"
 #include "common/ledger_int.h"
 
@@ -17,25 +18,6 @@ enum {
 	ROW_EXAM_NO    = 9,
 	ROW_NFIELDS    = 16
 };
-
-static void
-le64_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++) {
-		p[i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
-static uint64_t
-le64_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--) {
-		v = (v << 8) | p[i];
-	}
-	return v;
-}
 
 /* ---- enrollments ---- */
 
@@ -54,9 +36,9 @@ enroll_put(struct lg_txn *x, const struct gc_enrollment *en)
 	p[1] = (uint8_t)en->role;
 	p[2] = en->revoked;
 	p[3] = en->has_tls_fp;
-	le64_put(p + 4, en->max_seq);
-	le64_put(p + 12, en->not_before);
-	le64_put(p + 20, en->not_after);
+	gc_le64_put(p + 4, en->max_seq);
+	gc_le64_put(p + 12, en->not_before);
+	gc_le64_put(p + 20, en->not_after);
 	memcpy(p + 28, en->tls_fp, 32);
 	memcpy(p + 60, en->entry_id, 32);
 	memcpy(p + 92, en->school, strnlen(en->school, 15));
@@ -78,9 +60,9 @@ gc__lg_enroll_decode(const MDB_val *v, struct gc_enrollment *out)
 	out->role       = (enum gc_role)p[1];
 	out->revoked    = p[2] != 0;
 	out->has_tls_fp = p[3] != 0;
-	out->max_seq    = le64_get(p + 4);
-	out->not_before = le64_get(p + 12);
-	out->not_after  = le64_get(p + 20);
+	out->max_seq    = gc_le64_get(p + 4);
+	out->not_before = gc_le64_get(p + 12);
+	out->not_after  = gc_le64_get(p + 20);
 	memcpy(out->tls_fp, p + 28, 32);
 	memcpy(out->entry_id, p + 60, 32);
 	memcpy(out->school, p + 92, 15);
@@ -291,7 +273,7 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 		if (gc__lg_get(x, x->lg->students, key, klen, &old) == 0 &&
 		    old.mv_size >= 40) {
 			const uint8_t *op   = old.mv_data;
-			uint64_t       ohlc = le64_get(op);
+			uint64_t       ohlc = gc_le64_get(op);
 
 			/* last writer wins by (hlc, entry id) */
 			if (ohlc > e->hlc || (ohlc == e->hlc &&
@@ -315,7 +297,7 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 			val = nv;
 			cap = 40 + rlen;
 		}
-		le64_put(val, e->hlc);
+		gc_le64_put(val, e->hlc);
 		memcpy(val + 8, e->id, 32);
 		memcpy(val + 40, row, rlen);
 		rc = gc__lg_put(x, x->lg->students, key, klen, val, 40 + rlen,
@@ -432,7 +414,7 @@ student_rec(struct gc_student_rec *r, const MDB_val *k, const MDB_val *v)
 
 	r->key     = k->mv_data;
 	r->key_len = k->mv_size;
-	r->hlc     = le64_get(p);
+	r->hlc     = gc_le64_get(p);
 	memcpy(r->entry_id, p + 8, 32);
 	r->row     = p + 40;
 	r->row_len = v->mv_size - 40;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "common/gc_alloc.h"
 #include "common/ledger_int.h"
 
@@ -144,9 +145,7 @@ verify_one(struct vstate *s, const MDB_val *k, const MDB_val *v)
 	enum gc_role    role;
 	char            hex[17];
 
-	for (int i = 0; i < 8; i++) {
-		seq = (seq << 8) | key[32 + i];
-	}
+	seq = gc_be64_get(key + 32);
 	if (!s->in_feed || memcmp(s->feed, key, 32) != 0) {
 		feed_end(s);
 		memcpy(s->feed, key, 32);
@@ -311,9 +310,7 @@ verify_forks(struct vstate *s)
 		if (k.mv_size != 72) {
 			continue;
 		}
-		for (int i = 0; i < 8; i++) {
-			seq = (seq << 8) | key[32 + i];
-		}
+		seq = gc_be64_get(key + 32);
 		s->st->forks++;
 		gc_id_hex(hex, key, 8);
 		gc_id_hex(a, key + 40, 8);

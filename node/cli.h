@@ -33,6 +33,11 @@ const char *gc_cli_home(const char *opt);
 /* "gradcap: <message>\n" on stderr. */
 void gc_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Reports a getopt_long failure: c is ':' (an option without its value)
+ * or '?' (an unknown option); argv is the array given to getopt_long.
+ * Returns GC_EXIT_USAGE. */
+int gc_cli_option_error(int c, char **argv);
+
 /* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
 int gc_cli_print(struct gc_buf *b);
 

@@ -372,7 +372,7 @@ enroll_sign(struct enroll_opts *o, int argc, char **argv)
 	struct gc_enrollment old;
 	struct gc_diag       d;
 	struct gc_buf        body;
-	struct gc_append     ap;
+	uint8_t              cert_id[32];
 	uint8_t             *req;
 	size_t               reqlen;
 	char                 path[4200], hex[65];
@@ -430,7 +430,7 @@ enroll_sign(struct enroll_opts *o, int argc, char **argv)
 		/* already enrolled: hand out the same certificate again */
 		printf("'%s' is already enrolled (entry %s); writing its "
 		       "enrollment file again\n", old.name, hex);
-		memcpy(ap.id, old.entry_id, 32);
+		memcpy(cert_id, old.entry_id, 32);
 	} else {
 		struct gc_enrollment en;
 
@@ -444,14 +444,8 @@ enroll_sign(struct enroll_opts *o, int argc, char **argv)
 		    now + (uint64_t)o->valid_days * 86400 : 0;
 		gc_buf_init(&body);
 		gc_enrollment_encode(&body, &en, false, NULL);
-		memset(&ap, 0, sizeof(ap));
-		ap.kind     = GC_KIND_ENROLL;
-		ap.body     = body.data;
-		ap.body_len = body.len;
-		rv          = gc_buf_status(&body);
-		if (rv == GC_OK) {
-			rv = gc_ledger_append(n.lg, &ap, 1, &d);
-		}
+		rv = gc_ledger_append_body(n.lg, GC_KIND_ENROLL, &body, cert_id,
+		    &d);
 		gc_buf_release(&body);
 		if (rv != GC_OK) {
 			gc_cli_err("enroll: %s", gc_diag_msg(&d, rv));
@@ -464,7 +458,7 @@ enroll_sign(struct enroll_opts *o, int argc, char **argv)
 	} else {
 		snprintf(path, sizeof(path), "%s.enrollment", r.name);
 	}
-	ex = write_enrollment(&n, ap.id, path);
+	ex = write_enrollment(&n, cert_id, path);
 	if (ex == GC_EXIT_OK) {
 		gc_hex_encode(hex, r.pk, 32);
 		printf("enrolled %s '%s' (key %s)\nwrote %s: take it to the node: "
@@ -737,7 +731,6 @@ enroll_revoke(struct enroll_opts *o, int argc, char **argv)
 	struct find_arg  fa;
 	struct head_find hf;
 	struct gc_buf    body;
-	struct gc_append ap;
 	struct gc_diag   d;
 	gc_err           rv;
 	int              ex;
@@ -774,14 +767,7 @@ enroll_revoke(struct enroll_opts *o, int argc, char **argv)
 	fa.found.max_seq = hf.seq;
 	gc_buf_init(&body);
 	gc_enrollment_encode(&body, &fa.found, true, o->reason);
-	memset(&ap, 0, sizeof(ap));
-	ap.kind     = GC_KIND_REVOKE;
-	ap.body     = body.data;
-	ap.body_len = body.len;
-	rv          = gc_buf_status(&body);
-	if (rv == GC_OK) {
-		rv = gc_ledger_append(n.lg, &ap, 1, &d);
-	}
+	rv = gc_ledger_append_body(n.lg, GC_KIND_REVOKE, &body, NULL, &d);
 	gc_buf_release(&body);
 	if (rv != GC_OK) {
 		gc_cli_err("revoke: %s", gc_diag_msg(&d, rv));

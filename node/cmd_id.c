@@ -152,19 +152,10 @@ gc_cmd_id(int argc, char **argv)
 		case 'h':
 			id_usage(stdout);
 			return GC_EXIT_OK;
-		case ':':
-			gc_cli_err("option '%s' needs a value",
-			    sub_argv[optind - 1]);
-			return GC_EXIT_USAGE;
 		default:
-			if (optopt != 0) {
-				gc_cli_err("unknown option '-%c'", optopt);
-			} else {
-				gc_cli_err("unknown option '%s'",
-				    sub_argv[optind - 1]);
-			}
+			c = gc_cli_option_error(c, sub_argv);
 			id_usage(stderr);
-			return GC_EXIT_USAGE;
+			return c;
 		}
 	}
 	if (optind >= sub_argc) {

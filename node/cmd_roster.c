@@ -217,6 +217,18 @@ build_bodies(struct gc_buf **bodies, size_t *nb, const struct gc_roster *r,
 	return GC_OK;
 }
 
+/* "\rWHAT: i/n" on a terminal, every 2000 rows and at the end. */
+static void
+progress(const char *what, size_t i, size_t n)
+{
+	if (i % 2000 == 0 || i + 1 == n) {
+		fprintf(stderr, "\r%s: %zu/%zu", what, i + 1, n);
+		if (i + 1 == n) {
+			fputc('\n', stderr);
+		}
+	}
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -245,6 +257,7 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	gc_err                rv;
 	int                   ex;
 	bool                  write;
+	bool                  tty = isatty(2) && !o->json;
 
 	if (o->first + 1 != argc) {
 		fputs(roster_usage, stderr);
@@ -268,6 +281,9 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	ro.school_code   = n.info.school;
 	ro.default_level = gc_config_get(n.cfg, "roster", "level", NULL);
 	gc_config_each(n.cfg, "roster.columns", map_cb, &mc);
+	if (tty) {
+		fprintf(stderr, "reading %s ...\n", file);
+	}
 	rv = gc_table_read(&t, file, o->enc, &d);
 	if (rv == GC_OK) {
 		rv = gc_roster_from_table(&r, t, &ro, &d);
@@ -286,6 +302,9 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 		uint8_t                 *stored;
 		size_t                   slen;
 
+		if (tty) {
+			progress("comparing with the stored roster", i, r->nrows);
+		}
 		gc_buf_init(&row);
 		gc_row_encode(&row, s, n.info.school);
 		if (gc_ledger_student_get(n.lg, s->key, &stored, &slen, NULL,

@@ -130,19 +130,10 @@ gc_cmd_sample(int argc, char **argv)
 		case 'h':
 			sample_usage(stdout);
 			return GC_EXIT_OK;
-		case ':':
-			gc_cli_err("option '%s' needs a value",
-			    sub_argv[optind - 1]);
-			return GC_EXIT_USAGE;
 		default:
-			if (optopt != 0) {
-				gc_cli_err("unknown option '-%c'", optopt);
-			} else {
-				gc_cli_err("unknown option '%s'",
-				    sub_argv[optind - 1]);
-			}
+			c = gc_cli_option_error(c, sub_argv);
 			sample_usage(stderr);
-			return GC_EXIT_USAGE;
+			return c;
 		}
 	}
 	if (optind < sub_argc) {

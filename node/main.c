@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 
 #include "node/cli.h"
@@ -84,6 +85,19 @@ gc_cli_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int
+gc_cli_option_error(int c, char **argv)
+{
+	if (c == ':') {
+		gc_cli_err("option '%s' needs a value", argv[optind - 1]);
+	} else if (optopt != 0) {
+		gc_cli_err("unknown option '-%c'", optopt);
+	} else {
+		gc_cli_err("unknown option '%s'", argv[optind - 1]);
+	}
+	return GC_EXIT_USAGE;
 }
 
 int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/gc_log.h"
 #include "node/cli.h"
 
 char *
@@ -81,6 +82,18 @@ gc_node_open(struct gc_node *n, const char *home_opt, unsigned flags,
 	if (rv != GC_OK) {
 		gc_cli_err("%s", gc_diag_msg(&d, rv));
 		return GC_EXIT_FAIL;
+	}
+	{
+		const char *lvl = gc_config_get(n->cfg, "node", "log_level",
+		    NULL);
+		int         l   = lvl != NULL ? gc_log_level_parse(lvl) : -1;
+
+		if (l >= 0) {
+			atomic_store(&gc_log_threshold, l);
+		} else if (lvl != NULL) {
+			gc_cli_err("%s: [node] log_level '%s' is not one of err, "
+			    "warn, notice, info, debug; using notice", path, lvl);
+		}
 	}
 	rv = gc_ledger_open(&n->lg, n->home,
 	    (flags & GC_NODE_RDONLY) ? GC_LEDGER_RDONLY : 0, &d);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
+# SECONDS (default 60) from its corpus folder under fuzz-corpus/.
+# Usage: deploy/fuzz.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/install-deps.sh
+secs=${1:-60}
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -DGC_FUZZ=ON -DGC_SANITIZE=ON \
+	-DGC_TESTS=ON >/dev/null
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_entry fuzz_roster fuzz_idnum
+for f in fuzz_entry fuzz_roster fuzz_idnum; do
+	mkdir -p "fuzz-corpus/$f"
+	echo "== $f for ${secs}s"
+	"build-fuzz/tests/fuzz/$f" -max_total_time="$secs" -max_len=65536 \
+		-print_final_stats=1 "fuzz-corpus/$f" 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" || true
+done
