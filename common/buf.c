@@ -186,6 +186,22 @@ utf8_seq_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+bool
+gc_utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = utf8_seq_len(p + i, n - i);
+
+		if (l == 0) {
+			return false;
+		}
+		i += l;
+	}
+	return true;
+}
+
 void
 gc_json_strn(struct gc_buf *b, const char *s, size_t n)
 {

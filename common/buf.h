@@ -47,6 +47,10 @@ uint8_t *gc_buf_take(struct gc_buf *b, size_t *len);
 void gc_json_str(struct gc_buf *b, const char *s);
 void gc_json_strn(struct gc_buf *b, const char *s, size_t n);
 
+/* Whether p[0..n) is valid UTF-8 (no overlongs, surrogates, or code
+ * points past U+10FFFF). */
+bool gc_utf8_valid(const uint8_t *p, size_t n);
+
 /* Lowercase hex of n bytes. */
 void gc_buf_hex(struct gc_buf *b, const uint8_t *p, size_t n);
 void gc_hex_encode(char *out, const uint8_t *p, size_t n); /* out: 2n+1 */

@@ -191,51 +191,6 @@ gc_cbor_next(struct gc_cbor_cur *c, struct gc_cbor_item *it)
 	return cur_head(c, it, &why);
 }
 
-/* Validates UTF-8 strictly (no overlongs, no surrogates). */
-static bool
-utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t  c = p[i];
-		size_t   len;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2;
-			cp  = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3;
-			cp  = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4;
-			cp  = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i < len) {
-			return false;
-		}
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80) {
-				return false;
-			}
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			return false;
-		}
-		i += len;
-	}
-	return true;
-}
-
 /* One open container on the scanner's explicit stack. */
 struct scan_frame {
 	uint64_t       left;     /* items still to read (maps: 2 per pair) */
@@ -312,7 +267,7 @@ gc_cbor_scan(const uint8_t *data, size_t len, struct gc_diag *d)
 			    (size_t)(it.start - data), why);
 			return rv;
 		}
-		if (it.type == GC_CBOR_TEXT && !utf8_valid(it.data, it.val)) {
+		if (it.type == GC_CBOR_TEXT && !gc_utf8_valid(it.data, it.val)) {
 			gc_diag_set(d, "CBOR at offset %zu: text is not UTF-8",
 			    (size_t)(it.start - data));
 			return GC_ECORRUPT;
@@ -377,6 +332,12 @@ gc_cbor_skip(struct gc_cbor_cur *c)
 			return rv;
 		}
 		pending--;
+		/* every pending item needs at least one byte: bound the counts
+		 * before adding, so nothing can overflow */
+		if ((it.type == GC_CBOR_ARRAY || it.type == GC_CBOR_MAP) &&
+		    it.val > (uint64_t)(c->end - c->p)) {
+			return GC_ECORRUPT;
+		}
 		if (it.type == GC_CBOR_ARRAY) {
 			pending += it.val;
 		} else if (it.type == GC_CBOR_MAP) {
@@ -384,7 +345,7 @@ gc_cbor_skip(struct gc_cbor_cur *c)
 		} else if (it.type == GC_CBOR_TAG) {
 			pending += 1;
 		}
-		if (pending > (uint64_t)(c->end - c->p) + 1) {
+		if (pending > (uint64_t)(c->end - c->p)) {
 			return GC_ECORRUPT;
 		}
 	}

@@ -1,5 +1,6 @@
 #include "common/hlc.h"
 
+#include <stdint.h>
 #include <time.h>
 
 static uint64_t
@@ -28,7 +29,14 @@ gc_hlc_next(struct gc_hlc *h)
 	/* The physical part wins when it is ahead; otherwise the counter in
 	 * the low 16 bits counts up (and carries into the ms part if a node
 	 * issues over 65 536 stamps in one ms of a stalled clock). */
-	h->last = pt > h->last ? pt : h->last + 1;
+	if (pt > h->last) {
+		h->last = pt;
+	} else if (h->last < UINT64_MAX) {
+		h->last++;
+	}
+	/* else: saturated. Ingest refuses clock values far ahead of the
+	 * wall clock (GC_HLC_MAX_SKEW_MS), so this needs a local clock set
+	 * some 8.9 million years ahead. */
 	return h->last;
 }
 
@@ -38,6 +46,12 @@ gc_hlc_observe(struct gc_hlc *h, uint64_t remote)
 	if (remote > h->last) {
 		h->last = remote;
 	}
+}
+
+uint64_t
+gc_hlc_wall_ms(const struct gc_hlc *h)
+{
+	return h->clock_ms ? h->clock_ms(h->arg) : hlc_realtime_ms();
 }
 
 uint64_t

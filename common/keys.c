@@ -180,6 +180,7 @@ gc_key_load(struct gc_key **out, const char *path, const char *passphrase,
 	} else {
 		gc_diag_set(d, "%s: damaged key file (mode %u, %zd bytes)", path,
 		    buf[8], n);
+		sodium_memzero(buf, sizeof(buf));
 		return GC_ECORRUPT;
 	}
 	rv = gc_key_generate(&k, sk); /* from the seed half */

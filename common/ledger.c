@@ -537,7 +537,7 @@ gc_ledger_set_key(gc_ledger *lg, const struct gc_key *key)
  */
 static gc_err
 feed_role(struct lg_txn *x, const uint8_t feed[32], uint64_t seq,
-    enum gc_role *role, char *why, size_t whylen)
+    uint64_t hlc, enum gc_role *role, char *why, size_t whylen)
 {
 	MDB_val              v;
 	struct gc_enrollment en;
@@ -566,6 +566,16 @@ feed_role(struct lg_txn *x, const uint8_t feed[32], uint64_t seq,
 	}
 	if (en.role == GC_ROLE_NONE) {
 		snprintf(why, whylen, "feed %s has no role", hex);
+		return GC_EPERM;
+	}
+	/* Expiry is judged by the entry's own clock, so every node reaches
+	 * the same verdict whenever the entry arrives. not_before is not
+	 * enforced: a site clock a little behind the coordinator's would
+	 * otherwise lose its first captures. */
+	if (en.not_after != 0 && gc_hlc_ms(hlc) / 1000 > en.not_after) {
+		snprintf(why, whylen, "the enrollment of feed %s (%s) expired "
+		    "at unix time %" PRIu64 "; this entry is later", hex,
+		    en.name, en.not_after);
 		return GC_EPERM;
 	}
 	*role = en.role;
@@ -631,7 +641,9 @@ store_entry(struct lg_txn *x, const struct gc_entry *e, struct lg_head *h)
 			}
 		}
 	}
-	rv = gc__lg_index_apply(x, e);
+	/* Past a proved fork the feed's entries are kept, not believed. */
+	rv = (h->quarantined && e->seq >= h->qseq) ? GC_OK :
+	                                            gc__lg_index_apply(x, e);
 	if (rv == GC_OK && e->hlc > x->lg->hlc.last) {
 		gc_hlc_observe(&x->lg->hlc, e->hlc);
 	}
@@ -680,14 +692,14 @@ append_txn(struct lg_txn *x, void *arg)
 		    ap->kind == GC_KIND_ENROLL && h.seq == 0) {
 			role = GC_ROLE_COORDINATOR; /* self-enrollment, seq 1 */
 		} else {
-			rv = feed_role(x, lg->key->pk, h.seq + 1, &role, why,
+			rv = feed_role(x, lg->key->pk, h.seq + 1,
+			    gc_hlc_wall_ms(&lg->hlc) << 16, &role, why,
 			    sizeof(why));
 			if (rv != GC_OK) {
-				gc_diag_set(a->d, "%s", self_role ==
-				    GC_ROLE_COORDINATOR ? why : "this node is "
-				    "not enrolled (or its enrollment was revoked):"
-				    " run 'gradcap enroll install' with the file "
-				    "from the coordinator");
+				gc_diag_set(a->d, "this node may not write: %s%s",
+				    why, self_role == GC_ROLE_COORDINATOR ? "" :
+				    " (run 'gradcap enroll install' with the "
+				    "file from the coordinator)");
 				return rv;
 			}
 		}
@@ -800,7 +812,59 @@ struct ingest_arg {
 	const size_t            *lens;
 	size_t                   n;
 	struct gc_ingest_result *res;
+	const uint8_t           *authority; /* enroll install: set it too */
+	struct gc_diag          *d;
 };
+
+/* Records the authority key, or checks it is the one recorded. */
+static gc_err
+authority_set(struct lg_txn *x, const uint8_t pk[32], struct gc_diag *d)
+{
+	MDB_val v;
+
+	if (gc__lg_meta_get(x, "authority", &v)) {
+		if (v.mv_size == 32 && memcmp(v.mv_data, pk, 32) == 0) {
+			return GC_OK;
+		}
+		gc_diag_set(d, "this node is already enrolled by another "
+		    "coordinator");
+		return GC_EEXIST;
+	}
+	return gc_err_from_mdb(meta_put(x, "authority", pk, 32));
+}
+
+/* After an enrollment hand-over: this node must now be enrolled, in its
+ * own role, and not revoked; otherwise the whole install is undone. */
+static gc_err
+enrolled_check(struct lg_txn *x, struct gc_diag *d)
+{
+	MDB_val              v, self, role;
+	struct gc_enrollment en;
+
+	if (!gc__lg_meta_get(x, "self", &self) || self.mv_size != 32 ||
+	    !gc__lg_meta_get(x, "role", &role) || role.mv_size != 1) {
+		return GC_ECORRUPT;
+	}
+	if (gc__lg_get(x, x->lg->enroll, self.mv_data, 32, &v) != 0 ||
+	    gc__lg_enroll_decode(&v, &en) != GC_OK) {
+		gc_diag_set(d, "the file's coordinator feed does not enroll "
+		    "this node: nothing was installed");
+		return GC_EPERM;
+	}
+	if (en.revoked) {
+		gc_diag_set(d, "this node's enrollment was revoked: nothing was "
+		    "installed");
+		return GC_EPERM;
+	}
+	if ((uint8_t)en.role != ((uint8_t *)role.mv_data)[0]) {
+		gc_diag_set(d, "the file enrolls this node as %s, but it was "
+		    "initialised as %s: nothing was installed",
+		    gc_role_name(en.role),
+		    gc_role_name((enum gc_role)((uint8_t *)role.mv_data)[0]));
+		return GC_EPERM;
+	}
+	return GC_OK;
+}
 
 static void
 ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
@@ -835,7 +899,19 @@ ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
 		    "verify with feed key %s (seq %" PRIu64 ")", hex, e.seq);
 		return;
 	}
-	rv = feed_role(x, e.feed, e.seq, &role, r->reason, sizeof(r->reason));
+	if (gc_hlc_ms(e.hlc) > gc_hlc_wall_ms(&x->lg->hlc) + GC_HLC_MAX_SKEW_MS) {
+		/* Not a verdict on the entry: it is asked for again later.
+		 * Taking it would drag this node's clock (and every entry it
+		 * signs after) far into the future. */
+		r->rv = GC_EAGAIN;
+		snprintf(r->reason, sizeof(r->reason), "feed %s seq %" PRIu64
+		    ": its clock is %" PRIu64 " hours ahead of this node's; "
+		    "check that machine's date and time", hex, e.seq,
+		    (gc_hlc_ms(e.hlc) - gc_hlc_wall_ms(&x->lg->hlc)) / 3600000);
+		return;
+	}
+	rv = feed_role(x, e.feed, e.seq, e.hlc, &role, r->reason,
+	    sizeof(r->reason));
 	if (rv != GC_OK) {
 		r->rv = rv;
 		return;
@@ -921,11 +997,40 @@ ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
 	r->rv     = GC_OK;
 }
 
+/* After a fork of the authority's own feed, what it enrolled or rostered
+ * past the fork must stop counting: rebuild the derived indexes. */
+static gc_err
+ingest_after_forks(struct lg_txn *x, const struct ingest_arg *a)
+{
+	MDB_val v;
+
+	if (!gc__lg_meta_get(x, "authority", &v) || v.mv_size != 32) {
+		return GC_OK;
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		struct gc_entry e;
+
+		if (a->res[i].status == GC_INGEST_FORK &&
+		    gc_entry_parse(&e, a->bytes[i], a->lens[i], NULL) == GC_OK &&
+		    memcmp(e.feed, v.mv_data, 32) == 0) {
+			return gc__lg_reindex(x);
+		}
+	}
+	return GC_OK;
+}
+
 static gc_err
 ingest_txn(struct lg_txn *x, void *arg)
 {
 	struct ingest_arg *a = arg;
+	gc_err             rv;
 
+	if (a->authority != NULL) {
+		rv = authority_set(x, a->authority, a->d);
+		if (rv != GC_OK) {
+			return rv;
+		}
+	}
 	for (size_t i = 0; i < a->n; i++) {
 		ingest_one(x, a->bytes[i], a->lens[i], &a->res[i]);
 		if (x->map_full) {
@@ -937,7 +1042,11 @@ ingest_txn(struct lg_txn *x, void *arg)
 			return a->res[i].rv;
 		}
 	}
-	return GC_OK;
+	rv = ingest_after_forks(x, a);
+	if (rv == GC_OK && a->authority != NULL) {
+		rv = enrolled_check(x, a->d);
+	}
+	return rv;
 }
 
 gc_err
@@ -945,7 +1054,7 @@ gc_ledger_ingest(gc_ledger *lg, const uint8_t *const *bytes,
     const size_t *lens, size_t n, struct gc_ingest_result *res,
     struct gc_diag *d)
 {
-	struct ingest_arg a = { bytes, lens, n, res };
+	struct ingest_arg a = { bytes, lens, n, res, NULL, d };
 	uint64_t          hlc0 = lg->hlc.last;
 	gc_err            rv;
 
@@ -993,35 +1102,20 @@ gc_ledger_put_blob(gc_ledger *lg, const uint8_t hash[32], const uint8_t *data,
 	return lg_write(lg, blob_txn, &a, NULL);
 }
 
-struct authority_arg {
-	const uint8_t  *pk;
-	struct gc_diag *d;
-};
-
-static gc_err
-authority_txn(struct lg_txn *x, void *arg)
-{
-	struct authority_arg *a = arg;
-	MDB_val               v;
-
-	if (gc__lg_meta_get(x, "authority", &v)) {
-		if (v.mv_size == 32 && memcmp(v.mv_data, a->pk, 32) == 0) {
-			return GC_OK;
-		}
-		gc_diag_set(a->d, "this node is already enrolled by another "
-		    "coordinator");
-		return GC_EEXIST;
-	}
-	return gc_err_from_mdb(meta_put(x, "authority", a->pk, 32));
-}
-
 gc_err
-gc_ledger_install_authority(gc_ledger *lg, const uint8_t pk[32],
-    struct gc_diag *d)
+gc_ledger_enroll_install(gc_ledger *lg, const uint8_t authority[32],
+    const uint8_t *const *bytes, const size_t *lens, size_t n,
+    struct gc_ingest_result *res, struct gc_diag *d)
 {
-	struct authority_arg a = { pk, d };
+	struct ingest_arg a = { bytes, lens, n, res, authority, d };
+	uint64_t          hlc0 = lg->hlc.last;
+	gc_err            rv;
 
-	return lg_write(lg, authority_txn, &a, d);
+	rv = lg_write(lg, ingest_txn, &a, d);
+	if (rv != GC_OK) {
+		lg->hlc.last = hlc0;
+	}
+	return rv;
 }
 
 /* ---- reading ---- */

@@ -221,12 +221,16 @@ typedef int (*gc_enroll_cb)(const struct gc_enrollment *e, void *arg);
 gc_err gc_ledger_enrollments(gc_ledger *lg, gc_enroll_cb cb, void *arg);
 
 /*
- * gc_ledger_install_authority records the coordinator key a site was
- * enrolled by (the enrollment hand-over). GC_EEXIST when another authority
- * is already recorded; GC_OK when it is the same one.
+ * gc_ledger_enroll_install takes an enrollment hand-over in ONE write
+ * transaction: it records authority as the school authority (GC_EEXIST if
+ * another one is recorded), ingests the authority's feed entries like
+ * gc_ledger_ingest, and commits only if this node then stands enrolled in
+ * its own role and not revoked (else GC_EPERM, d says why, and nothing is
+ * kept).
  */
-gc_err gc_ledger_install_authority(gc_ledger *lg, const uint8_t pk[32],
-    struct gc_diag *d);
+gc_err gc_ledger_enroll_install(gc_ledger *lg, const uint8_t authority[32],
+    const uint8_t *const *bytes, const size_t *lens, size_t n,
+    struct gc_ingest_result *res, struct gc_diag *d);
 
 /* ---- the roster index ---- */
 

@@ -183,12 +183,12 @@ static int
 sidx_op(struct lg_txn *x, const char *kind, const struct gc_cbor_field *f,
     const char *key, size_t klen, bool add)
 {
-	char        k[128];
+	char        k[160];
 	const char *s;
 	size_t      n;
 	MDB_val     kv, vv;
 
-	if (!gc_cbor_field_text(f, &s, &n) || n == 0 || n > 100) {
+	if (!gc_cbor_field_text(f, &s, &n) || n == 0 || n > 120) {
 		return 0;
 	}
 	snprintf(k, sizeof(k), "%s:%.*s", kind, (int)n, s);
@@ -267,7 +267,7 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 		gc_cbor_cur_init(&rcur, row, rlen);
 		if (gc_cbor_map_fields(&rcur, rf, 1) != GC_OK ||
 		    !gc_cbor_field_text(&rf[0], &key, &klen) || klen == 0 ||
-		    klen > 200) {
+		    klen >= 80) {
 			continue;
 		}
 		if (gc__lg_get(x, x->lg->students, key, klen, &old) == 0 &&
@@ -275,13 +275,24 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 			const uint8_t *op   = old.mv_data;
 			uint64_t       ohlc = gc_le64_get(op);
 
+			uint8_t       *copy;
+
 			/* last writer wins by (hlc, entry id) */
 			if (ohlc > e->hlc || (ohlc == e->hlc &&
 			    memcmp(op + 8, e->id, 32) >= 0)) {
 				continue;
 			}
-			rc = sidx_row(x, op + 40, old.mv_size - 40, key, klen,
+			/* LMDB data is valid only until the next update: copy
+			 * the old row before deleting its index entries */
+			copy = gc_alloc(old.mv_size);
+			if (copy == NULL) {
+				rv = GC_ENOMEM;
+				break;
+			}
+			memcpy(copy, op, old.mv_size);
+			rc = sidx_row(x, copy + 40, old.mv_size - 40, key, klen,
 			    false);
+			gc_free(copy);
 			if (rc != 0) {
 				rv = gc_err_from_mdb(rc);
 				break;
@@ -533,10 +544,10 @@ lookup_txn(struct lg_txn *x, void *arg)
 				seen = true;
 			}
 		}
-		if (seen) {
-			continue;
+		if (seen || v.mv_size >= 80) {
+			continue; /* keys are < 80 bytes (index_roster) */
 		}
-		if (a->n < a->max && v.mv_size < 80) {
+		if (a->n < a->max) {
 			memcpy(a->keys[a->n], v.mv_data, v.mv_size);
 			a->keys[a->n][v.mv_size] = '\0';
 		}
@@ -626,15 +637,17 @@ gc_ledger_student_find(gc_ledger *lg, const char *ref, char key_out[80],
 
 /* ---- reindex ---- */
 
-static gc_err
-reindex_txn(struct lg_txn *x, void *arg)
+gc_err
+gc__lg_reindex(struct lg_txn *x)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v, auth;
-	int         rc;
-	gc_err      rv = GC_OK;
+	MDB_cursor    *cur;
+	MDB_val        k, v, auth;
+	int            rc;
+	gc_err         rv = GC_OK;
+	uint8_t        feed[32];
+	struct lg_head h;
+	bool           have_head = false;
 
-	(void)arg;
 	if (mdb_drop(x->t, x->lg->enroll, 0) || mdb_drop(x->t,
 	    x->lg->students, 0) || mdb_drop(x->t, x->lg->sidx, 0) ||
 	    mdb_drop(x->t, x->lg->missing, 0)) {
@@ -656,7 +669,13 @@ reindex_txn(struct lg_txn *x, void *arg)
 		if (gc_entry_parse(&e, v.mv_data, v.mv_size, NULL) != GC_OK) {
 			continue;
 		}
-		rv = gc__lg_index_apply(x, &e);
+		if (!have_head || memcmp(feed, e.feed, 32) != 0) {
+			memcpy(feed, e.feed, 32);
+			have_head = gc__lg_head_get(x, feed, &h);
+		}
+		if (!(have_head && h.quarantined && e.seq >= h.qseq)) {
+			rv = gc__lg_index_apply(x, &e);
+		}
 		for (size_t i = 0; rv == GC_OK && i < e.nblobs; i++) {
 			const uint8_t *b = gc_entry_blob(&e, i);
 			MDB_val        bv;
@@ -669,6 +688,13 @@ reindex_txn(struct lg_txn *x, void *arg)
 	}
 	mdb_cursor_close(cur);
 	return rv;
+}
+
+static gc_err
+reindex_txn(struct lg_txn *x, void *arg)
+{
+	(void)arg;
+	return gc__lg_reindex(x);
 }
 
 gc_err

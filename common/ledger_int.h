@@ -59,6 +59,9 @@ bool   gc__lg_meta_get(struct lg_txn *x, const char *name, MDB_val *v);
 
 /* Applies an entry to the derived indexes (enrollments, roster). */
 gc_err gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e);
+/* Rebuilds the derived indexes inside the caller's write transaction,
+ * leaving out entries past a feed's proved fork. */
+gc_err gc__lg_reindex(struct lg_txn *x);
 gc_err gc__lg_enroll_decode(const MDB_val *v, struct gc_enrollment *out);
 
 #endif

@@ -904,6 +904,18 @@ row_check(struct rctx *cx, const struct gc_table_row *row)
 	size_t                       ncap;
 	gc_err                       rv;
 
+	/* Every stored field fits the ledger's row format and its lookup
+	 * index; a longer cell is named here rather than failing the whole
+	 * import later. */
+	for (int f = 0; f < GC_RF_COUNT; f++) {
+		struct span c = cell(cx, row, (enum gc_roster_field)f);
+
+		if (c.n > GC_ROSTER_FIELD_MAX) {
+			return reject(cx, line, (enum gc_roster_field)f, "%s is "
+			    "%zu bytes long; at most %d", field_labels[f], c.n,
+			    GC_ROSTER_FIELD_MAX);
+		}
+	}
 	name = cell(cx, row, GC_RF_NAME);
 	if (name.n == 0) {
 		return reject(cx, line, GC_RF_NAME, "姓名 is empty");

@@ -65,6 +65,10 @@ void gc_table_free(struct gc_table *t); /* NULL-safe */
 
 /* ---- roster: columns by header, rows checked ---- */
 
+/* The longest cell (bytes of UTF-8, after trimming) a roster field may
+ * hold; a longer one rejects the row. */
+#define GC_ROSTER_FIELD_MAX 120
+
 enum gc_roster_field {
 	GC_RF_NAME = 0,   /* 姓名 / XM */
 	GC_RF_ID_NUMBER,  /* 身份证号 / 证件号码 / SFZH / ZJHM */

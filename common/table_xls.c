@@ -201,9 +201,11 @@ xls_limits(void)
 
 	rl.rlim_cur = rl.rlim_max = XLS_CPU_SECONDS;
 	setrlimit(RLIMIT_CPU, &rl);
-#ifndef __SANITIZE_ADDRESS__ /* ASan reserves terabytes of shadow */
+#ifndef __SANITIZE_ADDRESS__ /* ASan's shadow counts as data */
+	/* RLIMIT_DATA, not RLIMIT_AS: the parent's shared file mappings
+	 * (an LMDB map of many GB) do not count against it. */
 	rl.rlim_cur = rl.rlim_max = XLS_MEM_LIMIT;
-	setrlimit(RLIMIT_AS, &rl);
+	setrlimit(RLIMIT_DATA, &rl);
 #endif
 }
 

@@ -38,6 +38,10 @@ void gc_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns GC_EXIT_USAGE. */
 int gc_cli_option_error(int c, char **argv);
 
+/* A node name fit to appear in file names and messages: 1..127 bytes,
+ * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */
+bool gc_cli_name_ok(const char *name);
+
 /* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
 int gc_cli_print(struct gc_buf *b);
 

@@ -29,13 +29,13 @@ static const char enroll_usage[] =
     "usage: gradcap enroll request [--home DIR] [--out FILE]\n"
     "       gradcap enroll sign    [--home DIR] REQUEST [--out FILE] "
     "[--valid-days N]\n"
-    "       gradcap enroll install [--home DIR] FILE\n"
+    "       gradcap enroll install [--home DIR] [--authority KEY] FILE\n"
     "       gradcap enroll list    [--home DIR] [--json]\n"
     "       gradcap enroll revoke  [--home DIR] KEY --reason TEXT\n"
     "  (signing commands also take --passphrase-file F)\n";
 
 struct enroll_opts {
-	const char *home, *out, *passfile, *reason;
+	const char *home, *out, *passfile, *reason, *authority;
 	long        valid_days;
 	bool        json;
 	int         first; /* index of the first operand */
@@ -50,6 +50,7 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "valid-days", required_argument, NULL, 'v' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "authority", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -72,6 +73,14 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 			break;
 		case 'r':
 			o->reason = optarg;
+			break;
+		case 'a':
+			if (strlen(optarg) < 16) {
+				gc_cli_err("--authority: give at least 16 hex "
+				    "digits of the coordinator key");
+				return GC_EXIT_USAGE;
+			}
+			o->authority = optarg;
 			break;
 		case 'j':
 			o->json = true;
@@ -274,6 +283,11 @@ request_parse(const uint8_t *p, size_t len, struct request *r,
 	    !gc_cbor_field_strcpy(&f[5], r->school, sizeof(r->school))) {
 		gc_diag_set(d, "enrollment request lacks key, role, name or "
 		    "school");
+		return GC_ECORRUPT;
+	}
+	if (!gc_cli_name_ok(r->name)) {
+		gc_diag_set(d, "the node name in the request is not a plain name "
+		    "(no '/', no leading '.', no control characters)");
 		return GC_ECORRUPT;
 	}
 	memcpy(r->pk, pk, 32);
@@ -551,13 +565,17 @@ enroll_install(struct enroll_opts *o, int argc, char **argv)
 		    n.info.school);
 		goto out;
 	}
-	rv = gc_ledger_install_authority(n.lg, auth, &d);
-	if (rv != GC_OK) {
-		gc_cli_err("%s: %s", argv[o->first], gc_diag_msg(&d, rv));
+	gc_hex_encode(hex, auth, 32);
+	if (o->authority != NULL &&
+	    strncasecmp(hex, o->authority, strlen(o->authority)) != 0) {
+		gc_cli_err("%s: signed by coordinator key %s, not the expected "
+		    "%s: nothing was installed", argv[o->first], hex,
+		    o->authority);
 		goto out;
 	}
 	/* The authority's feed, entry by entry, through the same verifying
-	 * ingest that sync uses. */
+	 * ingest that sync uses, in one transaction with recording the
+	 * authority: kept only if this node ends up enrolled. */
 	gc_cbor_cur_init(&c, f[5].p, f[5].len);
 	if (gc_cbor_next(&c, &arr) != GC_OK || arr.type != GC_CBOR_ARRAY) {
 		gc_cli_err("%s: feed list malformed", argv[o->first]);
@@ -581,8 +599,17 @@ enroll_install(struct enroll_opts *o, int argc, char **argv)
 		bytes[i] = it.data;
 		lens[i]  = (size_t)it.val;
 	}
-	rv = gc_ledger_ingest(n.lg, bytes, lens, (size_t)arr.val, res, &d);
+	rv = gc_ledger_enroll_install(n.lg, auth, bytes, lens, (size_t)arr.val,
+	    res, &d);
 	if (rv != GC_OK) {
+		for (uint64_t i = 0; i < arr.val; i++) {
+			if (res[i].status == GC_INGEST_REJECTED ||
+			    res[i].status == GC_INGEST_FORK) {
+				gc_hex_encode(hex, res[i].id, 8);
+				gc_cli_err("%s: entry %s refused: %s",
+				    argv[o->first], hex, res[i].reason);
+			}
+		}
 		gc_cli_err("%s: %s", argv[o->first], gc_diag_msg(&d, rv));
 		goto out;
 	}
@@ -600,15 +627,13 @@ enroll_install(struct enroll_opts *o, int argc, char **argv)
 	}
 	gc_ledger_info(n.lg, &n.info);
 	gc_hex_encode(hex, auth, 32);
-	printf("enrolled as %s '%s' of school %s\ncoordinator key %s\n"
+	printf("enrolled as %s '%s' of school %s\ncoordinator key %s (compare "
+	       "it with 'gradcap status' on the coordinator)\n"
 	       "coordinator entries: %" PRIu64 " new, %" PRIu64 " already held"
 	       "%s\n",
 	    gc_role_name(n.info.role), n.info.name, n.info.school, hex, added,
 	    dup, bad ? ", some refused (see above)" : "");
-	ex = (n.info.enrolled && bad == 0) ? GC_EXIT_OK : GC_EXIT_FAIL;
-	if (!n.info.enrolled) {
-		gc_cli_err("the certificate did not take effect");
-	}
+	ex = bad == 0 ? GC_EXIT_OK : GC_EXIT_FAIL;
 out:
 	gc_free(bytes);
 	gc_free(lens);

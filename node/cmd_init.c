@@ -148,8 +148,10 @@ gc_cmd_init(int argc, char **argv)
 		gc_cli_err("--school %s: a 学校代码 is 5 digits", school);
 		return GC_EXIT_USAGE;
 	}
-	if (name[0] == '\0' || strlen(name) >= GC_NAME_MAX) {
-		gc_cli_err("--name: give 1 to %d bytes", GC_NAME_MAX - 1);
+	if (!gc_cli_name_ok(name)) {
+		gc_cli_err("--name '%s': give a plain name of 1 to %d bytes of "
+		    "UTF-8 (no '/', no leading '.' or '-', no control "
+		    "characters)", name, GC_NAME_MAX - 1);
 		return GC_EXIT_USAGE;
 	}
 	if (mkdir(home, 0700) != 0 && errno != EEXIST) {

@@ -133,11 +133,28 @@ json_reject(struct gc_buf *b, uint32_t line, const char *col, const char *why)
 	gc_buf_putc(b, '}');
 }
 
-/* Checks that the 学号 and 考生号 of a new student do not already belong to
- * another student in the stored roster. */
+/* Whether the file itself moves student key off value v of field f (so v
+ * is free for another row of the same file). */
 static bool
-stored_conflict(gc_ledger *lg, const struct gc_student *s,
-    struct late_reject *lr)
+file_moves_off(const struct gc_roster *r, const char *key, int f,
+    const char *v)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (strcmp(r->rows[i].key, key) == 0) {
+			const char *mine = r->rows[i].f[f];
+
+			return mine == NULL || strcmp(mine, v) != 0;
+		}
+	}
+	return false;
+}
+
+/* Checks that the 学号 and 考生号 of a new or changed student do not
+ * already belong to another student in the stored roster (unless this
+ * same file gives that student another value: a swap). */
+static bool
+stored_conflict(gc_ledger *lg, const struct gc_roster *r,
+    const struct gc_student *s, struct late_reject *lr)
 {
 	static const struct {
 		int         field;
@@ -157,15 +174,17 @@ stored_conflict(gc_ledger *lg, const struct gc_student *s,
 		}
 		n = gc_ledger_lookup(lg, ks[i].kind, v, keys, 4);
 		for (size_t k = 0; k < n && k < 4; k++) {
-			if (strcmp(keys[k], s->key) != 0) {
-				lr->line = s->line;
-				snprintf(lr->column, sizeof(lr->column), "%s",
-				    ks[i].label);
-				snprintf(lr->reason, sizeof(lr->reason),
-				    "%s %.64s already belongs to student %.79s in "
-				    "the stored roster", ks[i].label, v, keys[k]);
-				return true;
+			if (strcmp(keys[k], s->key) == 0 ||
+			    file_moves_off(r, keys[k], ks[i].field, v)) {
+				continue;
 			}
+			lr->line = s->line;
+			snprintf(lr->column, sizeof(lr->column), "%s",
+			    ks[i].label);
+			snprintf(lr->reason, sizeof(lr->reason), "%s %.64s already "
+			    "belongs to student %.79s in the stored roster",
+			    ks[i].label, v, keys[k]);
+			return true;
 		}
 	}
 	return false;
@@ -265,15 +284,28 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	}
 	file = argv[o->first];
 	gc_diag_clear(&d);
+	/* Read the file before the node is opened: the .xls reader runs in a
+	 * child process, which then holds neither the signing key nor the
+	 * ledger's map. */
+	if (tty) {
+		fprintf(stderr, "reading %s ...\n", file);
+	}
+	rv = gc_table_read(&t, file, o->enc, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL; /* unreadable input: nothing imported */
+	}
 	ex = gc_node_open(&n, o->home, o->dry_run ? GC_NODE_RDONLY : GC_NODE_KEY,
 	    o->passfile);
 	if (ex != GC_EXIT_OK) {
+		gc_table_free(t);
 		return ex;
 	}
 	if (!o->dry_run && n.info.role != GC_ROLE_COORDINATOR) {
 		gc_cli_err("roster import writes ROSTER entries, which only the "
 		    "coordinator writes (sites receive the roster when they "
 		    "enroll or sync); use --dry-run to check a file here");
+		gc_table_free(t);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
@@ -281,15 +313,9 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	ro.school_code   = n.info.school;
 	ro.default_level = gc_config_get(n.cfg, "roster", "level", NULL);
 	gc_config_each(n.cfg, "roster.columns", map_cb, &mc);
-	if (tty) {
-		fprintf(stderr, "reading %s ...\n", file);
-	}
-	rv = gc_table_read(&t, file, o->enc, &d);
-	if (rv == GC_OK) {
-		rv = gc_roster_from_table(&r, t, &ro, &d);
-	}
+	rv = gc_roster_from_table(&r, t, &ro, &d);
 	if (rv != GC_OK) {
-		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		gc_cli_err("%s: %s", file, gc_diag_msg(&d, rv));
 		gc_table_free(t);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL; /* unreadable input: nothing imported */
@@ -313,11 +339,13 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 			    memcmp(stored, row.data, slen) == 0) ? ROW_SAME :
 			                                           ROW_CHANGED;
 			gc_free(stored);
-		} else if (stored_conflict(n.lg, s, &late[nlate])) {
-			fate[i] = ROW_REJECTED;
-			nlate++;
 		} else {
 			fate[i] = ROW_NEW;
+		}
+		if (fate[i] != ROW_SAME &&
+		    stored_conflict(n.lg, r, s, &late[nlate])) {
+			fate[i] = ROW_REJECTED;
+			nlate++;
 		}
 		gc_buf_release(&row);
 		counts[fate[i]]++;

@@ -87,6 +87,24 @@ gc_cli_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool
+gc_cli_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= 128 || name[0] == '.' || name[0] == '-') {
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+			return false;
+		}
+	}
+	return gc_utf8_valid((const uint8_t *)name, n);
+}
+
 int
 gc_cli_option_error(int c, char **argv)
 {

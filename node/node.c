@@ -37,7 +37,12 @@ gc_passphrase_get(const char *passfile, struct gc_diag *d, bool *failed)
 			*failed = true;
 			return NULL;
 		}
-		return strdup(line);
+		{
+			char *p = strdup(line);
+
+			sodium_memzero(line, sizeof(line));
+			return p;
+		}
 	}
 	if (env != NULL && env[0] != '\0') {
 		return strdup(env);

@@ -50,7 +50,10 @@ expect 1 "$G" roster import --home s2 roster.csv
 has err "only the coordinator"
 expect 1 "$G" enroll install --home s2 s1.enr
 has err "for another node"
-expect 0 "$G" enroll install --home s1 s1.enr
+expect 1 "$G" enroll install --home s1 --authority 0000000000000000 s1.enr
+has err "nothing was installed"
+coordkey=$(cat coord/node.pub)
+expect 0 "$G" enroll install --home s1 --authority "${coordkey:0:16}" s1.enr
 has out "enrolled as site"
 expect 0 "$G" enroll install --home s1 s1.enr   # again: nothing changes
 has out "0 new"
@@ -94,6 +97,28 @@ has err "empty"
 expect 1 "$G" roster import --home coord missing.csv
 has err "missing.csv"
 
+# --- a changed 学号 may not take another student's; a swap in one file may
+s1no=$(sed -n 2p roster.csv | cut -d, -f1)
+s2no=$(sed -n 3p roster.csv | cut -d, -f1)
+{ head -1 roster.csv; sed -n 2p roster.csv | sed "s/^$s1no,/$s2no,/"; } >clash.csv
+expect 3 "$G" roster import --home coord --json clash.csv
+json "j['rejected'][0]['column']=='学号' and 'already belongs' in j['rejected'][0]['reason'] and j['changed']==0"
+{ head -1 roster.csv; sed -n 2p roster.csv | sed "s/^$s1no,/$s2no,/"; sed -n 3p roster.csv | sed "s/^$s2no,/$s1no,/"; } >swap.csv
+expect 0 "$G" roster import --home coord --json swap.csv
+json "j['changed']==2 and j['rejected_count']==0"
+expect 0 "$G" roster show --home coord --json "$s2no"
+json "j['student']['id_number']=='$(sed -n 2p roster.csv | cut -d, -f6)'"
+# an over-long cell names its row and column instead of failing the import
+long=$(printf '院%.0s' $(seq 1 50))
+{ head -1 roster.csv; sed -n 4p roster.csv | awk -F, -v l="$long" 'BEGIN{OFS=","} {$9=l; print}'; } >long.csv
+expect 3 "$G" roster import --home coord --json long.csv
+json "j['rejected'][0]['row']==2 and 'bytes long' in j['rejected'][0]['reason']"
+
+# --- node names become file names: plain names only
+expect 2 "$G" init --home bad1 --role site --school 10335 --name ../escape
+has err "plain name"
+expect 2 "$G" init --home bad2 --role site --school 10335 --name "a/b"
+
 # --- the signed log
 expect 0 "$G" log --home coord
 has out "ROSTER"
@@ -133,7 +158,9 @@ p, name = sys.argv[1], sys.argv[2].encode()
 d = bytearray(open(p, "rb").read())
 i = d.find(name)
 assert i >= 0, "name not found in data.mdb"
-d[i] ^= 1
+while i >= 0:  # in the signed entries and in the derived index alike
+    d[i] ^= 1
+    i = d.find(name, i + 1)
 open(p, "wb").write(d)
 PY
 expect 4 "$G" log verify --home coord

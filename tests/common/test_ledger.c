@@ -18,6 +18,7 @@
 #include "common/cbor.h"
 #include "common/entry.h"
 #include "common/gc_alloc.h"
+#include "common/hlc.h"
 #include "common/ledger.h"
 #include "common/rosterdb.h"
 #include "tests/testutil.h"
@@ -215,10 +216,10 @@ make_site(struct fx *f, const char *dir, const struct gc_key *k,
 	assert_int_equal(try_append(ls, GC_KIND_CAPTURE, "too early", NULL),
 	    GC_EPERM);
 	enroll(f->lc, k, GC_ROLE_SITE, name);
-	assert_int_equal(gc_ledger_install_authority(ls, f->kc->pk, NULL),
-	    GC_OK);
 	dump_feed(f->lc, f->kc->pk, &d);
-	r = ingest(ls, &d);
+	r = calloc(d.n + 1, sizeof(*r));
+	assert_int_equal(gc_ledger_enroll_install(ls, f->kc->pk,
+	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, NULL), GC_OK);
 	for (size_t i = 0; i < d.n; i++) {
 		assert_int_equal(r[i].status, GC_INGEST_ADDED);
 	}
@@ -833,6 +834,205 @@ test_ledger_open_reports_damage_clearly(void **state)
 	assert_non_null(strstr(d.msg, "damaged"));
 }
 
+static void
+test_ledger_refuses_clocks_far_ahead(void **state)
+{
+	struct fx               *f = *state;
+	struct gc_entry_hdr      h;
+	struct gc_buf            body, out;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	struct gc_ledger_info    info;
+
+	f->ls = make_site(f, f->site, f->ks, "紫金港");
+	/* a site entry stamped with the largest clock value */
+	memset(&h, 0, sizeof(h));
+	h.feed = f->ks->pk;
+	h.seq  = 1;
+	h.kind = GC_KIND_SESSION_OPEN;
+	h.hlc  = UINT64_MAX;
+	gc_buf_init(&body);
+	gc_buf_init(&out);
+	gc_cbor_map(&body, 0);
+	assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
+	    f->ks->sk), GC_OK);
+	d.bytes = (uint8_t *[]){ out.data };
+	d.lens  = (size_t[]){ out.len };
+	d.n     = 1;
+	r       = ingest(f->lc, &d);
+	assert_int_equal(r[0].status, GC_INGEST_REJECTED);
+	assert_int_equal(r[0].rv, GC_EAGAIN);
+	assert_non_null(strstr(r[0].reason, "hours ahead"));
+	free(r);
+	/* the coordinator's clock was not dragged along */
+	capture(f->lc, "after", 0, NULL);
+	assert_int_equal(gc_ledger_info(f->lc, &info), GC_OK);
+	assert_true(gc_hlc_ms(info.hlc) < (uint64_t)time(NULL) * 1000 + 60000);
+	gc_buf_release(&body);
+	gc_buf_release(&out);
+}
+
+static void
+test_ledger_enroll_install_is_all_or_nothing(void **state)
+{
+	struct fx               *f = *state;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	struct gc_ledger_info    info;
+	struct gc_diag           dg;
+	struct gc_key           *rogue = seed_key(7);
+	char                     rdir[700];
+	gc_ledger               *lr;
+
+	assert_int_equal(gc_ledger_create(f->site, f->ks, GC_ROLE_SITE,
+	    "10335", "紫金港", NULL), GC_OK);
+	f->ls = open_ledger(f->site, f->ks);
+	/* a hand-over whose feed does not enroll this node */
+	dump_feed(f->lc, f->kc->pk, &d);
+	r = calloc(d.n + 1, sizeof(*r));
+	gc_diag_clear(&dg);
+	assert_int_equal(gc_ledger_enroll_install(f->ls, f->kc->pk,
+	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, &dg), GC_EPERM);
+	assert_non_null(strstr(dg.msg, "does not enroll this node"));
+	free(r);
+	dump_free(&d);
+	/* a rogue coordinator's (empty) hand-over leaves no trace either */
+	r = calloc(1, sizeof(*r));
+	assert_int_equal(gc_ledger_enroll_install(f->ls, rogue->pk, NULL,
+	    NULL, 0, r, NULL), GC_EPERM);
+	free(r);
+	assert_int_equal(gc_ledger_info(f->ls, &info), GC_OK);
+	assert_false(info.enrolled);
+	/* so the real hand-over still works */
+	gc_ledger_close(f->ls);
+	gc_test_rmrf(f->site);
+	f->ls = make_site(f, f->site, f->ks, "紫金港");
+	/* a rogue-enrolled node cannot then take another authority */
+	snprintf(rdir, sizeof(rdir), "%s/rogue", f->dir);
+	assert_int_equal(gc_ledger_create(rdir, rogue, GC_ROLE_COORDINATOR,
+	    "10335", "rogue", NULL), GC_OK);
+	lr = open_ledger(rdir, rogue);
+	enroll(lr, f->ks, GC_ROLE_SITE, "紫金港");
+	dump_feed(lr, rogue->pk, &d);
+	r = calloc(d.n + 1, sizeof(*r));
+	gc_diag_clear(&dg);
+	assert_int_equal(gc_ledger_enroll_install(f->ls, rogue->pk,
+	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, &dg), GC_EEXIST);
+	assert_non_null(strstr(dg.msg, "another coordinator"));
+	free(r);
+	dump_free(&d);
+	gc_ledger_close(lr);
+	gc_key_free(rogue);
+}
+
+static void
+test_ledger_expired_enrollment_refuses_later_entries(void **state)
+{
+	struct fx               *f = *state;
+	struct gc_enrollment     en;
+	struct gc_buf            b, body, out;
+	struct gc_entry_hdr      h;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	uint64_t                 now = (uint64_t)time(NULL);
+
+	/* enrolled for one day, starting yesterday at this hour */
+	memset(&en, 0, sizeof(en));
+	memcpy(en.pk, f->ks->pk, 32);
+	en.role       = GC_ROLE_SITE;
+	en.not_before = now - 86400;
+	en.not_after  = now - 3600;
+	snprintf(en.name, sizeof(en.name), "short");
+	snprintf(en.school, sizeof(en.school), "10335");
+	gc_buf_init(&b);
+	gc_enrollment_encode(&b, &en, false, NULL);
+	append(f->lc, GC_KIND_ENROLL, &b, NULL, 0, NULL);
+	gc_buf_release(&b);
+	gc_buf_init(&body);
+	gc_buf_init(&out);
+	gc_cbor_map(&body, 0);
+	memset(&h, 0, sizeof(h));
+	h.feed = f->ks->pk;
+	h.seq  = 1;
+	h.kind = GC_KIND_SESSION_OPEN;
+	h.hlc  = (now - 7200) * 1000 << 16; /* within the enrollment */
+	assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
+	    f->ks->sk), GC_OK);
+	d.bytes = (uint8_t *[]){ out.data };
+	d.lens  = (size_t[]){ out.len };
+	d.n     = 1;
+	r       = ingest(f->lc, &d);
+	assert_int_equal(r[0].status, GC_INGEST_ADDED);
+	free(r);
+	{
+		uint8_t prev[32];
+
+		gc_sha256(prev, out.data, out.len);
+		gc_buf_reset(&out);
+		h.seq  = 2;
+		h.prev = prev;
+		h.hlc  = now * 1000 << 16; /* after not_after */
+		assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
+		    f->ks->sk), GC_OK);
+		d.bytes = (uint8_t *[]){ out.data };
+		d.lens  = (size_t[]){ out.len };
+		r       = ingest(f->lc, &d);
+		assert_int_equal(r[0].status, GC_INGEST_REJECTED);
+		assert_non_null(strstr(r[0].reason, "expired"));
+		free(r);
+	}
+	gc_buf_release(&body);
+	gc_buf_release(&out);
+}
+
+static void
+test_ledger_authority_fork_drops_its_later_roster(void **state)
+{
+	struct fx               *f = *state;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	char                     backup[700], key[80];
+	gc_ledger               *twin;
+	static const char *const a[][4] = {
+		{ "10335:1:11010519491231002X:05", "11010519491231002X", "张三",
+		    "2021001" },
+	};
+	static const char *const b[][4] = {
+		{ "10335:1:360426199101010071:05", "360426199101010071", "李四",
+		    "2021002" },
+	};
+
+	f->ls = make_site(f, f->site, f->ks, "紫金港");
+	/* the coordinator is copied (a second machine with the same key) */
+	gc_ledger_close(f->lc);
+	snprintf(backup, sizeof(backup), "%s/twin", f->dir);
+	copy_dir(f->coord, backup);
+	f->lc = open_ledger(f->coord, f->kc);
+	twin  = open_ledger(backup, f->kc);
+	roster_entry(f->lc, a, 1); /* seq 3 on one machine */
+	roster_entry(twin, b, 1);  /* another seq 3 on the other */
+	dump_feed(f->lc, f->kc->pk, &d);
+	dump_free(&d);
+	dump_feed(f->lc, f->kc->pk, &d);
+	r = ingest(f->ls, &d);
+	free(r);
+	dump_free(&d);
+	assert_int_equal(gc_ledger_student_find(f->ls, "2021001", key, NULL),
+	    GC_OK);
+	/* the twin's seq 3 proves the fork: what came from seq 3 on stops
+	 * counting, on every node that sees both */
+	dump_feed(twin, f->kc->pk, &d);
+	r = ingest(f->ls, &d);
+	assert_int_equal(r[d.n - 1].status, GC_INGEST_FORK);
+	free(r);
+	dump_free(&d);
+	assert_int_equal(gc_ledger_student_find(f->ls, "2021001", key, NULL),
+	    GC_ENOTFOUND);
+	assert_int_equal(gc_ledger_student_find(f->ls, "2021002", key, NULL),
+	    GC_ENOTFOUND);
+	gc_ledger_close(twin);
+}
+
 int
 main(void)
 {
@@ -860,6 +1060,17 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_open_reports_damage_clearly, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_refuses_clocks_far_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_enroll_install_is_all_or_nothing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_expired_enrollment_refuses_later_entries, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_authority_fork_drops_its_later_roster, setup,
+		    teardown),
 	};
 	if (sodium_init() < 0) {
 		return 1;
