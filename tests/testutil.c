@@ -108,3 +108,25 @@ gc_test_seed(uint8_t seed[32], unsigned n)
 		seed[i] = (uint8_t)(n * 31 + (unsigned)i * 7 + 1);
 	}
 }
+
+const char *
+gc_test_data(const char *name)
+{
+	static char path[8][1024];
+	static int  slot;
+	const char *dir = getenv("GC_TESTDATA_DIR");
+	char       *p   = path[slot++ & 7];
+
+	if (dir == NULL || dir[0] == '\0') {
+		fprintf(stderr, "GC_TESTDATA_DIR is not set: run "
+		    "tests/data/fetch.sh and point it there\n");
+		return NULL;
+	}
+	snprintf(p, 1024, "%s/%s.jpg", dir, name);
+	if (access(p, R_OK) != 0) {
+		fprintf(stderr, "%s is missing (tests/data/fetch.sh could not "
+		    "fetch it)\n", p);
+		return NULL;
+	}
+	return p;
+}

@@ -25,4 +25,9 @@ void gc_test_flip_bit(const char *path, size_t off, int bit);
 /* A deterministic 32-byte seed from a small integer. */
 void gc_test_seed(uint8_t seed[32], unsigned n);
 
+/* The path of a photo fetched by tests/data/fetch.sh ("grace_hopper",
+ * "astronaut", "sh0r", "yawn", "aksel": NAME.jpg in $GC_TESTDATA_DIR), or
+ * NULL after printing why when it is not there (the caller skips). */
+const char *gc_test_data(const char *name);
+
 #endif

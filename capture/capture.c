@@ -1,7 +1,0 @@
-#include "capture/capture.h"
-
-const char *
-gc_capture_version(void)
-{
-	return "capture-0";
-}
