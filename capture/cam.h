@@ -29,12 +29,15 @@ struct gc_cam_frame { /* borrowed until gc_cam_frame_release */
 	size_t             len;
 	uint32_t           width, height, stride;
 	uint64_t           seq, ts_ns;
-	char               name[256]; /* folder: the file name; else "" */
+	char               name[256]; /* folder, synthetic dir: the file
+	                               * name; else "" */
 	void              *priv;      /* the source's; do not touch */
 };
 
 struct gc_cam_cfg {
-	uint32_t width, height; /* wanted size (libcamera); 0: default */
+	uint32_t width, height; /* wanted size (libcamera: 0 takes the
+	                         * largest offered; synthetic seed: 0 is
+	                         * 640 × 480) */
 	int      settle_ms;     /* folder: a file is done when its size has
 	                         * not changed for this long (default 500) */
 };
@@ -48,7 +51,8 @@ typedef void (*gc_cam_frame_cb)(const struct gc_cam_frame *f, void *arg);
  *   "libcamera:<index|id>"  a camera through libcamera (GC_ENOTFOUND with
  *                           "no camera found" when there is none)
  *   "folder:<dir>"          new JPEG files in dir, each once its writer
- *                           has finished (renamed in, or size stable)
+ *                           has finished (renamed in, or size stable);
+ *                           files already there at start are not sent
  *   "synthetic:<dir|seed>"  JPEGs from dir in name order, round robin; or
  *                           generated frames from a numeric seed
  * GC_EINVAL with d for an unknown spec.
@@ -58,7 +62,8 @@ gc_err gc_cam_open(gc_cam **out, const char *spec,
 gc_err gc_cam_start(gc_cam *cam, gc_cam_frame_cb cb, void *arg);
 /* Returns the frame's buffer to the source; any thread. */
 void gc_cam_frame_release(gc_cam *cam, const struct gc_cam_frame *f);
-/* Stops, waits for callbacks to finish, frees; NULL-safe. */
+/* Stops, waits for callbacks to finish, frees; NULL-safe. Not from the
+ * camera's own callback. Unreleased frames are invalid afterwards. */
 void gc_cam_close(gc_cam *cam);
 
 /*
@@ -72,7 +77,8 @@ gc_err gc_cam_grab(const char *spec, int timeout_ms, uint8_t **out,
 /* One code found in a frame. */
 struct gc_code {
 	char type[16];    /* "QR-Code", "EAN-13", "CODE-128", ... (zbar) */
-	char data[1024];  /* payload as given; truncated if longer */
+	char data[1024];  /* payload as given; truncated if longer;
+	                   * NUL-terminated when len < sizeof data */
 	size_t len;       /* the full payload length */
 };
 

@@ -14,6 +14,7 @@ PKGS=(
 	# tests and tools: independent verifiers, browser tests, test data
 	minisign golang-go golang-golang-x-mod-dev chromium
 	python3 python3-xlwt zip unzip xxd iproute2 rsync imagemagick
+	qrencode barcode
 )
 
 missing=()

@@ -25,6 +25,7 @@ int gc_cmd_log(int argc, char **argv);
 int gc_cmd_status(int argc, char **argv);
 int gc_cmd_sample(int argc, char **argv);
 int gc_cmd_reindex(int argc, char **argv);
+int gc_cmd_check(int argc, char **argv);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */

@@ -17,6 +17,8 @@ static const struct {
 	{ "enroll", gc_cmd_enroll, "request | sign | install an enrollment" },
 	{ "id", gc_cmd_id, "check identity numbers" },
 	{ "roster", gc_cmd_roster, "import | list | show the student roster" },
+	{ "check", gc_cmd_check, "check photos against the spec (--normalize "
+	    "to frame them)" },
 	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
 	{ "status", gc_cmd_status, "what this node holds" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },

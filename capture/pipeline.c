@@ -1,0 +1,462 @@
+#include "capture/pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/jpeg.h"
+#include "common/gc_alloc.h"
+
+/* Detection runs on a grey copy whose longer side is about this long:
+ * HOG's cost grows with the pixels, and a portrait's face stays well above
+ * the detector's ~80 px minimum. */
+#define DETECT_LONG_SIDE 640
+/* Analysis decode: shorter side at least this (DCT-scaled). */
+#define ANALYSIS_MIN_SIDE 720
+
+struct gc_pipeline {
+	struct gc_profile p;
+	gc_facedet       *fd;
+};
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+gc_err
+gc_pipeline_open(gc_pipeline **out, const struct gc_profile *p,
+    struct gc_diag *d)
+{
+	gc_pipeline *pl = gc_xzalloc(sizeof(*pl));
+	gc_err       rv;
+
+	*out  = NULL;
+	pl->p = *p;
+	rv    = gc_facedet_open(&pl->fd, NULL, d);
+	if (rv != GC_OK) {
+		gc_free(pl);
+		return rv;
+	}
+	*out = pl;
+	return GC_OK;
+}
+
+void
+gc_pipeline_close(gc_pipeline *pl)
+{
+	if (pl != NULL) {
+		gc_facedet_close(pl->fd);
+		gc_free(pl);
+	}
+}
+
+void
+gc_pipeline_result_init(struct gc_pipeline_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	gc_report_init(&r->report);
+	gc_buf_init(&r->jpeg);
+}
+
+void
+gc_pipeline_result_release(struct gc_pipeline_result *r)
+{
+	gc_buf_release(&r->jpeg);
+}
+
+/* Scales a face's box and landmarks by k and moves them by (dx, dy):
+ * out = in * k + d. */
+static void
+face_map(struct gc_face *f, double k, double dx, double dy)
+{
+	f->x = (float)(f->x * k + dx);
+	f->y = (float)(f->y * k + dy);
+	f->w = (float)(f->w * k);
+	f->h = (float)(f->h * k);
+	for (int i = 0; i < 68; i++) {
+		f->lm[i].x = (float)(f->lm[i].x * k + dx);
+		f->lm[i].y = (float)(f->lm[i].y * k + dy);
+	}
+}
+
+/* Finds faces on rgb, on a grey copy scaled to about long_side;
+ * faces come back in rgb's coordinates. */
+static gc_err
+detect_at(gc_pipeline *pl, const struct gc_image *rgb, int long_side,
+    struct gc_face *faces, int max, int *n)
+{
+	struct gc_image grey, small;
+	double          k = (double)long_side /
+	    (rgb->w > rgb->h ? rgb->w : rgb->h);
+	gc_err          rv;
+
+	*n = 0;
+	rv = gc_image_grey(&grey, rgb);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	if (k < 1.0) {
+		rv = gc_image_alloc(&small, (int)(rgb->w * k + 0.5),
+		    (int)(rgb->h * k + 0.5), 1);
+		if (rv == GC_OK) {
+			rv = gc_image_resample(&small, &grey, 0, 0, grey.w,
+			    grey.h);
+		}
+		gc_image_release(&grey);
+		if (rv != GC_OK) {
+			gc_image_release(&small);
+			return rv;
+		}
+	} else {
+		small = grey;
+		k     = 1.0;
+	}
+	rv = gc_facedet_run(pl->fd, &small, pl->p.face_min_score, faces, max,
+	    n);
+	for (int i = 0; rv == GC_OK && i < *n && i < max; i++) {
+		face_map(&faces[i], (double)rgb->w / small.w, 0, 0);
+	}
+	gc_image_release(&small);
+	return rv;
+}
+
+/* Detection at the usual size; when that finds nothing, once more at
+ * twice the size, so a student standing too far away is still found (and
+ * told to come closer) rather than reported as no face. */
+static gc_err
+detect(gc_pipeline *pl, const struct gc_image *rgb, struct gc_face *faces,
+    int max, int *n)
+{
+	gc_err rv = detect_at(pl, rgb, DETECT_LONG_SIDE, faces, max, n);
+
+	if (rv == GC_OK && *n == 0 &&
+	    (rgb->w > DETECT_LONG_SIDE || rgb->h > DETECT_LONG_SIDE)) {
+		rv = detect_at(pl, rgb, 2 * DETECT_LONG_SIDE, faces, max, n);
+	}
+	return rv;
+}
+
+/* The subject on an image: best face, measures, hair top. */
+static void
+subject(const struct gc_image *rgb, const struct gc_face *faces, int n,
+    struct gc_subject *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->nfaces = n;
+	if (n > 0) {
+		s->face  = faces[0];
+		s->score = faces[0].score;
+		gc_face_measure(&s->face, &s->m);
+		s->hair_found = gc_face_hair_top(rgb, &s->face, &s->m);
+	}
+}
+
+static void
+fail_file(struct gc_report *r, const char *zh, const char *en)
+{
+	struct gc_check *c = gc_report_add(r, "file.format", GC_VERDICT_FAIL,
+	    NAN);
+
+	snprintf(c->value, sizeof(c->value), "unreadable");
+	snprintf(c->limit, sizeof(c->limit), "a readable JPEG");
+	snprintf(c->msg_zh, sizeof(c->msg_zh), "%.180s", zh);
+	snprintf(c->msg_en, sizeof(c->msg_en), "%.250s", en);
+}
+
+/* Judges rgb (the frame as uploaded) with the faces found on it. */
+static gc_err
+judge_frame(gc_pipeline *pl, const struct gc_image *rgb,
+    struct gc_pipeline_result *res)
+{
+	struct gc_face    faces[4];
+	struct gc_subject s;
+	int               n;
+	double            t0 = now_ms();
+	gc_err            rv = detect(pl, rgb, faces, 4, &n);
+
+	res->t.detect += now_ms() - t0;
+	if (rv != GC_OK) {
+		return rv;
+	}
+	t0 = now_ms();
+	subject(rgb, faces, n < 4 ? n : 4, &s);
+	s.nfaces = n;
+	gc_checks_face(&res->report, &pl->p, rgb, &s);
+	res->t.checks += now_ms() - t0;
+	return GC_OK;
+}
+
+static gc_err
+run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
+{
+	struct gc_image img, frame;
+	struct gc_diag  d;
+	double          t0 = now_ms();
+	gc_err          rv;
+	int             fw, fh;
+
+	gc_diag_clear(&d);
+	rv = gc_jpeg_decode(bytes, n, 0, &img, NULL, &d);
+	res->t.decode = now_ms() - t0;
+	if (rv == GC_ENOMEM) {
+		return rv;
+	}
+	if (rv != GC_OK) {
+		fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
+		return GC_OK;
+	}
+	/* geometry is judged in a frame of the output width */
+	fw = pl->p.out_w;
+	fh = (int)lround((double)img.h * fw / img.w);
+	if (img.w == fw) {
+		frame = img;
+		img.px = NULL;
+	} else {
+		rv = gc_image_alloc(&frame, fw, fh < 1 ? 1 : fh, 3);
+		if (rv == GC_OK) {
+			rv = gc_image_resample(&frame, &img, 0, 0, img.w, img.h);
+		}
+		gc_image_release(&img);
+		if (rv != GC_OK) {
+			gc_image_release(&frame);
+			return rv == GC_ETOOBIG ? GC_OK : rv;
+		}
+	}
+	(void)info;
+	rv = judge_frame(pl, &frame, res);
+	gc_image_release(&frame);
+	gc_image_release(&img);
+	return rv;
+}
+
+static gc_err
+run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
+{
+	const struct gc_profile *p = &pl->p;
+	struct gc_image          ana, full, out;
+	struct gc_face           faces[4];
+	struct gc_subject        s;
+	struct gc_diag           d;
+	struct gc_jpeg_info      oi;
+	double                   t0 = now_ms(), sa, sf;
+	bool                     in_window;
+	int                      nf, sw, sh;
+	gc_err                   rv;
+
+	memset(&full, 0, sizeof(full));
+	memset(&out, 0, sizeof(out));
+	gc_diag_clear(&d);
+	rv = gc_jpeg_decode(bytes, n, ANALYSIS_MIN_SIDE, &ana, NULL, &d);
+	res->t.decode = now_ms() - t0;
+	if (rv == GC_ENOMEM) {
+		return rv;
+	}
+	if (rv != GC_OK) {
+		fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
+		return GC_OK;
+	}
+	/* source size after EXIF orientation */
+	sw = (info->orientation >= 5) ? info->height : info->width;
+	sh = (info->orientation >= 5) ? info->width : info->height;
+	res->src_w = sw;
+	res->src_h = sh;
+	sa         = (double)ana.w / sw; /* analysis px per source px */
+	t0         = now_ms();
+	rv         = detect(pl, &ana, faces, 4, &nf);
+	res->t.detect = now_ms() - t0;
+	if (rv != GC_OK) {
+		gc_image_release(&ana);
+		return rv;
+	}
+	t0 = now_ms();
+	subject(&ana, faces, nf < 4 ? nf : 4, &s);
+	s.nfaces = nf;
+	if (nf != 1) {
+		/* geometry on the shot means nothing yet: face.count only */
+		s.nfaces = nf;
+		gc_checks_face_count(&res->report, &s);
+		snprintf(res->report.guide_zh, sizeof(res->report.guide_zh),
+		    nf == 0 ? "没有找到人脸：请学生正对相机" :
+		    "画面中有多人：只拍毕业生本人");
+		snprintf(res->report.guide_en, sizeof(res->report.guide_en),
+		    nf == 0 ? "no face found: the student should face the "
+		    "camera" : "more than one person in the picture: only the "
+		    "graduate");
+		gc_image_release(&ana);
+		return GC_OK;
+	}
+	/* measures in source pixels for the framing */
+	{
+		struct gc_face_measures m = s.m;
+		double                  u = 1.0 / sa;
+
+		m.face_width *= (float)u;
+		m.face_centre.x *= (float)u;
+		m.face_centre.y *= (float)u;
+		m.eye_mid.x *= (float)u;
+		m.eye_mid.y *= (float)u;
+		m.brow_y *= (float)u;
+		m.hair_top *= (float)u;
+		gc_frame_plan(p, sw, sh, &m, s.hair_found, &res->plan);
+	}
+	res->t.frame = now_ms() - t0;
+	if (!res->plan.ok) {
+		struct gc_check *c;
+		const char      *id;
+
+		/* what the shot shows that does not depend on the frame, and
+		 * the one geometry check the framing could not meet */
+		gc_checks_face_count(&res->report, &s);
+		gc_checks_pose(&res->report, p, &s);
+		switch (res->plan.fix) {
+		case GC_FIX_CLOSER:
+		case GC_FIX_BACK:
+			id = "face.width";
+			break;
+		case GC_FIX_MOVE_LEFT:
+		case GC_FIX_MOVE_RIGHT:
+			id = "face.centre";
+			break;
+		case GC_FIX_CAM_LOWER:
+			id = "face.eyeline";
+			break;
+		default:
+			id = "face.hairtop";
+			break;
+		}
+		c = gc_report_add(&res->report, id, GC_VERDICT_FAIL, NAN);
+		snprintf(c->value, sizeof(c->value), "no valid crop of %d × %d",
+		    sw, sh);
+		snprintf(c->limit, sizeof(c->limit), "a %d × %d crop without "
+		    "upscaling", p->out_w, p->out_h);
+		snprintf(c->msg_zh, sizeof(c->msg_zh), "%s", res->plan.guide_zh);
+		snprintf(c->msg_en, sizeof(c->msg_en), "%s", res->plan.guide_en);
+		snprintf(res->report.guide_zh, sizeof(res->report.guide_zh),
+		    "%s", res->plan.guide_zh);
+		snprintf(res->report.guide_en, sizeof(res->report.guide_en),
+		    "%s", res->plan.guide_en);
+		gc_image_release(&ana);
+		return GC_OK;
+	}
+	/* the crop from the smallest decode that still has enough pixels */
+	t0 = now_ms();
+	if (sa >= res->plan.k) {
+		full = ana;
+		ana.px = NULL;
+		sf     = sa;
+	} else {
+		int need = (int)ceil((sw < sh ? sw : sh) * res->plan.k) + 1;
+
+		rv = gc_jpeg_decode(bytes, n, need, &full, NULL, &d);
+		res->t.decode += now_ms() - t0;
+		if (rv != GC_OK) {
+			gc_image_release(&ana);
+			if (rv == GC_ENOMEM) {
+				return rv;
+			}
+			fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
+			return GC_OK;
+		}
+		sf = (double)full.w / sw;
+	}
+	gc_image_release(&ana);
+	t0 = now_ms();
+	rv = gc_image_alloc(&out, p->out_w, p->out_h, 3);
+	if (rv == GC_OK) {
+		double x = res->plan.x * sf, y = res->plan.y * sf;
+		double w = fmin(res->plan.w * sf, full.w - x);
+		double h = fmin(res->plan.h * sf, full.h - y);
+
+		rv = gc_image_resample(&out, &full, x, y, w, h);
+	}
+	gc_image_release(&full);
+	res->t.resample = now_ms() - t0;
+	if (rv != GC_OK) {
+		gc_image_release(&out);
+		return rv;
+	}
+	t0 = now_ms();
+	rv = gc_jpeg_encode_fit(&out, p->dpi, p->min_quality, p->size_min,
+	    p->size_max, &res->jpeg, &res->quality, &in_window);
+	res->t.encode = now_ms() - t0;
+	if (rv != GC_OK && rv != GC_ETOOBIG) {
+		gc_image_release(&out);
+		return rv;
+	}
+	/* judge the output file and frame: the face moves with the crop */
+	t0 = now_ms();
+	if (gc_jpeg_probe(res->jpeg.data, res->jpeg.len, &oi, NULL) == GC_OK) {
+		gc_checks_file(&res->report, p, GC_FMT_JPEG, &oi, res->jpeg.len,
+		    true);
+	}
+	{
+		double k = res->plan.k / sa;
+
+		face_map(&s.face, k, -res->plan.x * res->plan.k,
+		    -res->plan.y * res->plan.k);
+		gc_face_measure(&s.face, &s.m);
+		s.hair_found = gc_face_hair_top(&out, &s.face, &s.m);
+		/* faces other than the subject still count when the crop
+		 * shows them */
+		s.nfaces = 1;
+		gc_checks_face(&res->report, p, &out, &s);
+	}
+	res->t.checks = now_ms() - t0;
+	gc_image_release(&out);
+	return GC_OK;
+}
+
+gc_err
+gc_pipeline_run(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    enum gc_pipeline_mode mode, struct gc_pipeline_result *res)
+{
+	struct gc_jpeg_info info;
+	struct gc_diag      d;
+	enum gc_fmt         fmt = gc_fmt_sniff(bytes, n);
+	double              t0  = now_ms();
+	gc_err              rv;
+
+	gc_diag_clear(&d);
+	if (fmt != GC_FMT_JPEG) {
+		gc_checks_file(&res->report, &pl->p, fmt, NULL, n, true);
+		res->t.total = now_ms() - t0;
+		return GC_OK;
+	}
+	rv = gc_jpeg_probe(bytes, n, &info, &d);
+	if (rv != GC_OK) {
+		fail_file(&res->report, rv == GC_ETOOBIG ?
+		    "图像尺寸声明过大，拒绝处理" : "JPEG 文件头损坏或被截断", d.msg);
+		res->t.total = now_ms() - t0;
+		return GC_OK;
+	}
+	if (mode == GC_PIPE_JUDGE) {
+		gc_checks_file(&res->report, &pl->p, fmt, &info, n, true);
+		rv = run_judge(pl, bytes, n, &info, res);
+	} else {
+		rv = run_normalize(pl, bytes, n, &info, res);
+		if (rv == GC_OK && gc_report_get(&res->report, "file.format") ==
+		    NULL) {
+			/* no output was made: say the input was readable (any
+			 * JPEG will do: the output is re-encoded as RGB) */
+			struct gc_check *c = gc_report_add(&res->report,
+			    "file.format", GC_VERDICT_PASS, NAN);
+
+			snprintf(c->value, sizeof(c->value), "JPEG %d × %d",
+			    info.width, info.height);
+			snprintf(c->limit, sizeof(c->limit), "a readable JPEG");
+			snprintf(c->msg_zh, sizeof(c->msg_zh), "原始照片可读取");
+			snprintf(c->msg_en, sizeof(c->msg_en), "the shot is a "
+			    "readable JPEG");
+		}
+	}
+	res->t.total = now_ms() - t0;
+	return rv;
+}

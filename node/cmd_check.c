@@ -1,0 +1,262 @@
+/* gradcap check [--profile P] [--normalize --out DIR] [--json] FILE... */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "capture/pipeline.h"
+#include "capture/profile.h"
+#include "common/config.h"
+#include "common/gc_alloc.h"
+#include "node/cli.h"
+
+#define CHECK_FILE_MAX ((size_t)64 << 20)
+
+static const char check_usage[] =
+    "usage: gradcap check [--home DIR] [--profile P] [--normalize --out DIR] "
+    "[--json] FILE...\n"
+    "  without --normalize: judge each file as it is (ready for upload?)\n"
+    "  --normalize: frame each shot to the 480x640 spec, write it to DIR, "
+    "and judge the output\n"
+    "  --profile P: the school profile [profile.P] of gradcap.ini "
+    "(default: 教毕指〔2017〕99号)\n"
+    "exit 0: every file passes or only warns; 3: some file fails\n";
+
+/* Reads a file whole (≤ CHECK_FILE_MAX); NULL with why. */
+static uint8_t *
+slurp(const char *path, size_t *len, char *why, size_t whylen)
+{
+	FILE    *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long     n;
+
+	if (f == NULL) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(why, whylen, "not a regular file");
+	} else if ((size_t)n > CHECK_FILE_MAX) {
+		snprintf(why, whylen, "%ld bytes, over the 64 MiB limit", n);
+	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(why, whylen, "read error");
+		gc_free(p);
+		p = NULL;
+	} else {
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return p;
+}
+
+/* DIR/<file name without its extension>.jpg */
+static void
+out_path(char *out, size_t n, const char *dir, const char *file)
+{
+	char  tmp[4096];
+	char *base, *dot;
+
+	snprintf(tmp, sizeof(tmp), "%s", file);
+	base = basename(tmp);
+	dot  = strrchr(base, '.');
+	if (dot != NULL && dot != base) {
+		*dot = '\0';
+	}
+	snprintf(out, n, "%s/%s.jpg", dir, base);
+}
+
+static void
+print_human(const char *file, const struct gc_pipeline_result *r,
+    const char *written)
+{
+	printf("%s: %s%s%s\n", file, r->report.verdict == GC_VERDICT_PASS ?
+	    "PASS" : r->report.verdict == GC_VERDICT_WARN ? "WARN" : "FAIL",
+	    written ? " -> " : "", written ? written : "");
+	for (int i = 0; i < r->report.n; i++) {
+		const struct gc_check *c = &r->report.c[i];
+
+		printf("  %-4s %-22s %-28s (%s)  %s / %s\n",
+		    c->verdict == GC_VERDICT_PASS ? "ok" :
+		    c->verdict == GC_VERDICT_WARN ? "WARN" : "FAIL", c->id,
+		    c->value, c->limit, c->msg_en, c->msg_zh);
+	}
+	if (r->report.guide_en[0] != '\0') {
+		printf("  what to do: %s / %s\n", r->report.guide_en,
+		    r->report.guide_zh);
+	}
+}
+
+int
+gc_cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "normalize", no_argument, NULL, 'n' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char       *home = NULL, *profile = NULL, *outdir = NULL;
+	bool              normalize = false, json = false, any_fail = false;
+	struct gc_profile prof;
+	gc_config        *cfg = NULL;
+	gc_pipeline      *pl  = NULL;
+	struct gc_diag    d;
+	struct gc_buf     jb;
+	gc_err            rv;
+	int               c, ex = GC_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'n':
+			normalize = true;
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(check_usage, stdout);
+			return GC_EXIT_OK;
+		default:
+			c = gc_cli_option_error(c, argv);
+			fputs(check_usage, stderr);
+			return c;
+		}
+	}
+	if (optind >= argc || (normalize && outdir == NULL) ||
+	    (!normalize && outdir != NULL)) {
+		fputs(check_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	gc_diag_clear(&d);
+	/* a node's gradcap.ini when there is one; the default otherwise */
+	if (home == NULL) {
+		home = getenv("GRADCAP_HOME");
+	}
+	if (home != NULL && home[0] != '\0') {
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/gradcap.ini", home);
+		rv = gc_config_load(&cfg, path, &d);
+		if (rv != GC_OK) {
+			gc_cli_err("%s", gc_diag_msg(&d, rv));
+			return GC_EXIT_FAIL;
+		}
+	}
+	rv = gc_profile_load(&prof, cfg, profile, &d);
+	gc_config_free(cfg);
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		return rv == GC_ENOTFOUND ? GC_EXIT_USAGE : GC_EXIT_FAIL;
+	}
+	if (normalize && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		gc_cli_err("--out %s: %s", outdir, strerror(errno));
+		return GC_EXIT_FAIL;
+	}
+	rv = gc_pipeline_open(&pl, &prof, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL;
+	}
+	gc_buf_init(&jb);
+	if (json) {
+		gc_buf_putc(&jb, '[');
+	}
+	for (int i = optind; i < argc && ex == GC_EXIT_OK; i++) {
+		struct gc_pipeline_result res;
+		uint8_t                  *bytes;
+		size_t                    len = 0;
+		char                      why[256], written[4200];
+		bool                      wrote = false;
+
+		gc_pipeline_result_init(&res);
+		bytes = slurp(argv[i], &len, why, sizeof(why));
+		if (bytes == NULL) {
+			struct gc_check *ck = gc_report_add(&res.report,
+			    "file.format", GC_VERDICT_FAIL, NAN);
+
+			snprintf(ck->value, sizeof(ck->value), "unreadable");
+			snprintf(ck->limit, sizeof(ck->limit), "a readable file");
+			snprintf(ck->msg_zh, sizeof(ck->msg_zh), "无法读取文件：%.120s",
+			    why);
+			snprintf(ck->msg_en, sizeof(ck->msg_en), "cannot read "
+			    "the file: %.160s", why);
+		} else {
+			rv = gc_pipeline_run(pl, bytes, len, normalize ?
+			    GC_PIPE_NORMALIZE : GC_PIPE_JUDGE, &res);
+			gc_free(bytes);
+			if (rv != GC_OK) {
+				gc_cli_err("%s: %s", argv[i], gc_strerror(rv));
+				ex = GC_EXIT_FAIL;
+			}
+		}
+		if (normalize && res.jpeg.len > 0) {
+			FILE *f;
+
+			out_path(written, sizeof(written), outdir, argv[i]);
+			f = fopen(written, "wb");
+			if (f == NULL || fwrite(res.jpeg.data, 1, res.jpeg.len, f) !=
+			    res.jpeg.len || fclose(f) != 0) {
+				gc_cli_err("%s: cannot write", written);
+				ex = GC_EXIT_FAIL;
+			} else {
+				wrote = true;
+			}
+		}
+		any_fail |= res.report.verdict == GC_VERDICT_FAIL;
+		if (json) {
+			gc_buf_puts(&jb, i > optind ? ",{\"file\":" : "{\"file\":");
+			gc_json_str(&jb, argv[i]);
+			gc_buf_printf(&jb, ",\"verdict\":\"%s\",\"output\":",
+			    gc_verdict_name(res.report.verdict));
+			gc_json_str(&jb, wrote ? written : NULL);
+			gc_buf_puts(&jb, ",\"checks\":");
+			gc_report_checks_json(&jb, &res.report);
+			gc_buf_puts(&jb, ",\"guidance_zh\":");
+			gc_json_str(&jb, res.report.guide_zh[0] ?
+			    res.report.guide_zh : NULL);
+			gc_buf_puts(&jb, ",\"guidance_en\":");
+			gc_json_str(&jb, res.report.guide_en[0] ?
+			    res.report.guide_en : NULL);
+			gc_buf_printf(&jb, ",\"quality\":%d,\"ms\":{\"decode\":%.1f,"
+			    "\"detect\":%.1f,\"frame\":%.1f,\"resample\":%.1f,"
+			    "\"encode\":%.1f,\"checks\":%.1f,\"total\":%.1f}}",
+			    res.quality, res.t.decode, res.t.detect, res.t.frame,
+			    res.t.resample, res.t.encode, res.t.checks, res.t.total);
+		} else {
+			print_human(argv[i], &res, wrote ? written : NULL);
+		}
+		gc_pipeline_result_release(&res);
+	}
+	if (json) {
+		gc_buf_putc(&jb, ']');
+		if (gc_cli_print(&jb) != GC_EXIT_OK) {
+			ex = GC_EXIT_FAIL;
+		}
+	}
+	gc_buf_release(&jb);
+	gc_pipeline_close(pl);
+	if (ex == GC_EXIT_OK && any_fail) {
+		ex = GC_EXIT_REJECTED;
+	}
+	return ex;
+}
