@@ -963,8 +963,10 @@ check_light(struct gc_report *r, const struct gc_profile *p,
 	}
 }
 
+/* Sharpness is measured at the output's scale: it runs on the frame as
+ * uploaded only. */
 static void
-check_sharp_eyes(struct gc_report *r, const struct gc_profile *p,
+check_sharpness(struct gc_report *r, const struct gc_profile *p,
     const struct gc_image *im, const struct gc_subject *s)
 {
 	const struct gc_face_measures *m = &s->m;
@@ -982,6 +984,16 @@ check_sharp_eyes(struct gc_report *r, const struct gc_profile *p,
 	    "或抖动）", c->verdict == GC_VERDICT_PASS ? "the face is sharp" :
 	    c->verdict == GC_VERDICT_WARN ? "the face is slightly soft" :
 	    "the face is blurred (focus or motion)");
+}
+
+/* Red eye and glasses glare, in the eye areas. */
+static void
+check_eyes_detail(struct gc_report *r, const struct gc_profile *p,
+    const struct gc_image *im, const struct gc_subject *s)
+{
+	const struct gc_face_measures *m = &s->m;
+	struct gc_check               *c;
+	char                           v[48], l[48];
 
 	/* red eye: strongly red pixels in the pupil discs */
 	{
@@ -1082,15 +1094,6 @@ gc_checks_face_count(struct gc_report *r, const struct gc_subject *s)
 	}
 }
 
-void
-gc_checks_pose(struct gc_report *r, const struct gc_profile *p,
-    const struct gc_subject *s)
-{
-	if (s->nfaces >= 1) {
-		check_pose(r, p, &s->m);
-		check_expression(r, p, &s->m);
-	}
-}
 
 /* Lips apart with teeth showing is a failure whatever the gap ratio
  * says: the spec wants 笑不露齿. */
@@ -1115,21 +1118,32 @@ check_teeth(struct gc_report *r, const struct gc_image *im,
 }
 
 void
-gc_checks_face(struct gc_report *r, const struct gc_profile *p,
+gc_checks_content(struct gc_report *r, const struct gc_profile *p,
     const struct gc_image *rgb, const struct gc_subject *s)
 {
 	struct stats bg;
 
-	gc_checks_face_count(r, s);
 	if (s->nfaces == 0) {
 		return;
 	}
-	check_geometry(r, p, rgb, s);
 	check_pose(r, p, &s->m);
 	check_expression(r, p, &s->m);
 	check_teeth(r, rgb, s);
 	check_background(r, p, rgb, s, &bg);
 	check_clothing(r, p, rgb, s, &bg);
 	check_light(r, p, rgb, s);
-	check_sharp_eyes(r, p, rgb, s);
+	check_eyes_detail(r, p, rgb, s);
+}
+
+void
+gc_checks_face(struct gc_report *r, const struct gc_profile *p,
+    const struct gc_image *rgb, const struct gc_subject *s)
+{
+	gc_checks_face_count(r, s);
+	if (s->nfaces == 0) {
+		return;
+	}
+	check_geometry(r, p, rgb, s);
+	gc_checks_content(r, p, rgb, s);
+	check_sharpness(r, p, rgb, s);
 }

@@ -88,9 +88,11 @@ void gc_checks_face(struct gc_report *r, const struct gc_profile *p,
     const struct gc_image *rgb, const struct gc_subject *s);
 
 /* The parts of gc_checks_face that hold on any frame: face.count alone,
- * and the pose and expression checks (angles and ratios). */
+ * and every check that does not depend on the output's geometry or scale
+ * (pose, expression, background, clothing, light, red eye, glare): what
+ * an operator is told about a shot that could not be framed. */
 void gc_checks_face_count(struct gc_report *r, const struct gc_subject *s);
-void gc_checks_pose(struct gc_report *r, const struct gc_profile *p,
-    const struct gc_subject *s);
+void gc_checks_content(struct gc_report *r, const struct gc_profile *p,
+    const struct gc_image *rgb, const struct gc_subject *s);
 
 #endif

@@ -51,6 +51,18 @@ void   gc_facedet_close(gc_facedet *fd); /* NULL-safe */
 gc_err gc_facedet_run(gc_facedet *fd, const struct gc_image *grey,
     float min_score, struct gc_face *faces, int max, int *n);
 
+/*
+ * The two halves of gc_facedet_run, for images of different sizes: find
+ * the faces (boxes and scores only, landmarks zeroed) on a small copy,
+ * then fit the landmarks for a box (f->x, y, w, h, mapped by the caller)
+ * on the full-resolution grey image, whose detail the fit needs and whose
+ * size does not change its cost.
+ */
+gc_err gc_facedet_detect(gc_facedet *fd, const struct gc_image *grey,
+    float min_score, struct gc_face *faces, int max, int *n);
+gc_err gc_facedet_fit(gc_facedet *fd, const struct gc_image *grey,
+    struct gc_face *f);
+
 /* Measures derived from one face's landmarks (and, for the hair top, the
  * image), all in the same pixel coordinates as the landmarks. */
 struct gc_face_measures {

@@ -246,10 +246,9 @@ gc_facedet_close(gc_facedet *fd)
 {
 	delete fd; // destructors do not throw
 }
-
-extern "C" gc_err
-gc_facedet_run(gc_facedet *fd, const struct gc_image *grey, float min_score,
-    struct gc_face *faces, int max, int *n)
+static gc_err
+facedet_scan(gc_facedet *fd, const struct gc_image *grey, float min_score,
+    struct gc_face *faces, int max, int *n, bool fit)
 {
 	if (n != nullptr) {
 		*n = 0;
@@ -292,9 +291,51 @@ gc_facedet_run(gc_facedet *fd, const struct gc_image *grey, float min_score,
 			f->y     = (float)r.rect.top();
 			f->w     = (float)r.rect.width();
 			f->h     = (float)r.rect.height();
-			sp_fit(fd->sp, img, r.rect, f);
+			if (fit) {
+				sp_fit(fd->sp, img, r.rect, f);
+			} else {
+				memset(f->lm, 0, sizeof(f->lm));
+			}
 		}
 		*n = (int)std::min(dets.size(), (size_t)1 << 30);
+		return GC_OK;
+	} catch (const std::bad_alloc &) {
+		return GC_ENOMEM;
+	} catch (...) {
+		return GC_EINTERNAL;
+	}
+}
+
+extern "C" gc_err
+gc_facedet_run(gc_facedet *fd, const struct gc_image *grey, float min_score,
+    struct gc_face *faces, int max, int *n)
+{
+	return facedet_scan(fd, grey, min_score, faces, max, n, true);
+}
+
+extern "C" gc_err
+gc_facedet_detect(gc_facedet *fd, const struct gc_image *grey,
+    float min_score, struct gc_face *faces, int max, int *n)
+{
+	return facedet_scan(fd, grey, min_score, faces, max, n, false);
+}
+
+extern "C" gc_err
+gc_facedet_fit(gc_facedet *fd, const struct gc_image *grey, struct gc_face *f)
+{
+	if (fd == nullptr || grey == nullptr || f == nullptr ||
+	    grey->px == nullptr || grey->ch != 1 || grey->w <= 0 ||
+	    grey->h <= 0 || grey->stride < (size_t)grey->w || f->w <= 0 ||
+	    f->h <= 0) {
+		return GC_EINVAL;
+	}
+	try {
+		const grey_view       img = {grey->px, grey->h, grey->w,
+		    (long)grey->stride};
+		const dlib::rectangle r(std::lround(f->x), std::lround(f->y),
+		    std::lround(f->x + f->w) - 1, std::lround(f->y + f->h) - 1);
+
+		sp_fit(fd->sp, img, r, f);
 		return GC_OK;
 	} catch (const std::bad_alloc &) {
 		return GC_ENOMEM;

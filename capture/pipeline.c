@@ -8,12 +8,18 @@
 #include "capture/jpeg.h"
 #include "common/gc_alloc.h"
 
-/* Detection runs on a grey copy whose longer side is about this long:
- * HOG's cost grows with the pixels, and a portrait's face stays well above
- * the detector's ~80 px minimum. */
-#define DETECT_LONG_SIDE 640
-/* Analysis decode: shorter side at least this (DCT-scaled). */
-#define ANALYSIS_MIN_SIDE 720
+/* Detection runs on a grey copy whose shorter side is about this long:
+ * HOG's cost grows with the pixels, and the face of a framed portrait
+ * (≥ a quarter of the shorter side) stays above the detector's reliable
+ * ~80 px box. A shot where it is smaller is tried again at twice the
+ * size before it is called faceless. */
+#define DETECT_SHORT_SIDE 360
+/* One decode serves both the analysis and the crop: its shorter side is
+ * at least this (DCT-scaled), enough to crop 480 × 640 without upscaling
+ * whenever the face is at least 480 px wide in this decode. Decoding the
+ * entropy-coded data costs the same at any scale, so a second decode
+ * would cost nearly as much as the first. */
+#define ANALYSIS_MIN_SIDE 1200
 
 struct gc_pipeline {
 	struct gc_profile p;
@@ -85,60 +91,81 @@ face_map(struct gc_face *f, double k, double dx, double dy)
 	}
 }
 
-/* Finds faces on rgb, on a grey copy scaled to about long_side;
- * faces come back in rgb's coordinates. */
+/* Finds faces in the columns [rx, rx + rw) of grey (full height): boxes
+ * from a copy whose shorter side is short_side, landmarks fitted on grey
+ * itself. Faces come back in grey's coordinates. */
 static gc_err
-detect_at(gc_pipeline *pl, const struct gc_image *rgb, int long_side,
-    struct gc_face *faces, int max, int *n)
+detect_at(gc_pipeline *pl, const struct gc_image *grey, double rx, double rw,
+    int short_side, struct gc_face *faces, int max, int *n)
 {
-	struct gc_image grey, small;
-	double          k = (double)long_side /
-	    (rgb->w > rgb->h ? rgb->w : rgb->h);
+	struct gc_image small;
+	double          k = (double)short_side / (rw < grey->h ? rw : grey->h);
 	gc_err          rv;
 
 	*n = 0;
-	rv = gc_image_grey(&grey, rgb);
-	if (rv != GC_OK) {
-		return rv;
+	if (k > 1.0) {
+		k = 1.0;
 	}
-	if (k < 1.0) {
-		rv = gc_image_alloc(&small, (int)(rgb->w * k + 0.5),
-		    (int)(rgb->h * k + 0.5), 1);
-		if (rv == GC_OK) {
-			rv = gc_image_resample(&small, &grey, 0, 0, grey.w,
-			    grey.h);
-		}
-		gc_image_release(&grey);
-		if (rv != GC_OK) {
-			gc_image_release(&small);
-			return rv;
-		}
-	} else {
-		small = grey;
-		k     = 1.0;
+	rv = gc_image_alloc(&small, (int)(rw * k + 0.5), (int)(grey->h * k +
+	    0.5), 1);
+	if (rv == GC_OK) {
+		rv = gc_image_resample(&small, grey, rx, 0, rw, grey->h);
 	}
-	rv = gc_facedet_run(pl->fd, &small, pl->p.face_min_score, faces, max,
-	    n);
+	if (rv == GC_OK) {
+		rv = gc_facedet_detect(pl->fd, &small, pl->p.face_min_score,
+		    faces, max, n);
+	}
 	for (int i = 0; rv == GC_OK && i < *n && i < max; i++) {
-		face_map(&faces[i], (double)rgb->w / small.w, 0, 0);
+		double kx = rw / small.w, ky = (double)grey->h / small.h;
+
+		faces[i].x = (float)(faces[i].x * kx + rx);
+		faces[i].y = (float)(faces[i].y * ky);
+		faces[i].w = (float)(faces[i].w * kx);
+		faces[i].h = (float)(faces[i].h * ky);
+		rv         = gc_facedet_fit(pl->fd, grey, &faces[i]);
 	}
 	gc_image_release(&small);
 	return rv;
 }
 
-/* Detection at the usual size; when that finds nothing, once more at
- * twice the size, so a student standing too far away is still found (and
- * told to come closer) rather than reported as no face. */
+/*
+ * Finds faces on rgb. A landscape frame is searched first in its central
+ * 3:4 column, where a portrait crop must come from; then the whole frame;
+ * and when that finds nothing, at two and four times the size, so a
+ * student standing too far away is found (and told to come closer)
+ * rather than reported as no face.
+ */
 static gc_err
 detect(gc_pipeline *pl, const struct gc_image *rgb, struct gc_face *faces,
     int max, int *n)
 {
-	gc_err rv = detect_at(pl, rgb, DETECT_LONG_SIDE, faces, max, n);
+	struct gc_image grey;
+	double          cw = rgb->h * 0.75;
+	gc_err          rv = gc_image_grey(&grey, rgb);
 
-	if (rv == GC_OK && *n == 0 &&
-	    (rgb->w > DETECT_LONG_SIDE || rgb->h > DETECT_LONG_SIDE)) {
-		rv = detect_at(pl, rgb, 2 * DETECT_LONG_SIDE, faces, max, n);
+	*n = 0;
+	if (rv != GC_OK) {
+		return rv;
 	}
+	if (rgb->w > cw * 1.2) {
+		rv = detect_at(pl, &grey, (rgb->w - cw) / 2, cw, DETECT_SHORT_SIDE,
+		    faces, max, n);
+	}
+	if (rv == GC_OK && *n == 0) {
+		rv = detect_at(pl, &grey, 0, grey.w, DETECT_SHORT_SIDE, faces, max,
+		    n);
+	}
+	/* nothing yet: larger copies, up to the decode's own size (slow,
+	 * but only a shot that is about to be refused pays for it) */
+	for (int m = 2; rv == GC_OK && *n == 0 && m <= 4; m *= 2) {
+		if (rgb->w <= DETECT_SHORT_SIDE * m / 2 ||
+		    rgb->h <= DETECT_SHORT_SIDE * m / 2) {
+			break;
+		}
+		rv = detect_at(pl, &grey, 0, grey.w, DETECT_SHORT_SIDE * m, faces,
+		    max, n);
+	}
+	gc_image_release(&grey);
 	return rv;
 }
 
@@ -315,7 +342,7 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		/* what the shot shows that does not depend on the frame, and
 		 * the one geometry check the framing could not meet */
 		gc_checks_face_count(&res->report, &s);
-		gc_checks_pose(&res->report, p, &s);
+		gc_checks_content(&res->report, p, &ana, &s);
 		switch (res->plan.fix) {
 		case GC_FIX_CLOSER:
 		case GC_FIX_BACK:

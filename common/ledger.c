@@ -303,6 +303,9 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			{ "enroll", &lg->enroll, 0 },
 			{ "students", &lg->students, 0 },
 			{ "sidx", &lg->sidx, MDB_DUPSORT },
+			{ "sessions", &lg->sessions, 0 },
+			{ "caps", &lg->caps, MDB_DUPSORT },
+			{ "codes", &lg->codes, MDB_DUPSORT },
 		};
 		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 			rc = mdb_dbi_open(t, dbs[i].name,

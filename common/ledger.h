@@ -267,4 +267,26 @@ gc_err gc_ledger_student_find(gc_ledger *lg, const char *ref,
 size_t gc_ledger_lookup(gc_ledger *lg, const char *kind, const char *value,
     char (*keys_out)[80], size_t max);
 
+/* ---- sessions and captures ---- */
+
+struct gc_session_rec;
+struct gc_capture_rec;
+
+/* The session currently open on a feed: GC_ENOTFOUND when none. */
+gc_err gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
+    struct gc_session_rec *out);
+/* A session by id (open or closed): GC_ENOTFOUND. */
+gc_err gc_ledger_session_get(gc_ledger *lg, const char *id,
+    struct gc_session_rec *out);
+
+/* Calls cb for each CAPTURE entry (any feed) of a student, or bound to a
+ * capture code's hash; *n (may be NULL) gets how many there are. cb
+ * returns non-zero to stop; e and c borrow LMDB memory until it returns. */
+typedef int (*gc_capture_cb)(const struct gc_entry *e,
+    const struct gc_capture_rec *c, void *arg);
+gc_err gc_ledger_captures(gc_ledger *lg, const char *student_key,
+    gc_capture_cb cb, void *arg, size_t *n);
+gc_err gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
+    gc_capture_cb cb, void *arg, size_t *n);
+
 #endif

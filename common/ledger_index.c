@@ -9,6 +9,7 @@
 #include "common/bytes.h"
 #include "common/gc_alloc.h"
 #include "common/ledger_int.h"
+#include "common/records.h"
 
 /* ROSTER row map keys (docs/formats.md). */
 enum {
@@ -322,11 +323,101 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 	return rv;
 }
 
+/* ---- sessions and captures ---- */
+
+/* sessions: "s:" + id -> feed (32) ‖ SESSION_OPEN entry id (32) ‖ closed
+ * (1); "o:" + feed (32) -> id of the session open on that feed. */
+static gc_err
+index_session(struct lg_txn *x, const struct gc_entry *e)
+{
+	char    k[64], id[GC_SESSION_ID_LEN];
+	uint8_t okey[34], val[65];
+	MDB_val v;
+	int     rc;
+
+	memcpy(okey, "o:", 2);
+	memcpy(okey + 2, e->feed, 32);
+	if (e->kind == GC_KIND_SESSION_OPEN) {
+		struct gc_session_rec s;
+
+		if (gc_session_open_decode(e->body, e->body_len, &s) != GC_OK) {
+			return GC_OK;
+		}
+		snprintf(k, sizeof(k), "s:%s", s.id);
+		memcpy(val, e->feed, 32);
+		memcpy(val + 32, e->id, 32);
+		val[64] = 0;
+		rc      = gc__lg_put(x, x->lg->sessions, k, strlen(k), val, 65, 0);
+		if (rc == 0) {
+			rc = gc__lg_put(x, x->lg->sessions, okey, 34, s.id,
+			    strlen(s.id), 0);
+		}
+		return gc_err_from_mdb(rc);
+	}
+	if (gc_session_close_decode(e->body, e->body_len, id) != GC_OK) {
+		return GC_OK;
+	}
+	snprintf(k, sizeof(k), "s:%s", id);
+	if (gc__lg_get(x, x->lg->sessions, k, strlen(k), &v) == 0 &&
+	    v.mv_size == 65 && memcmp(v.mv_data, e->feed, 32) == 0) {
+		memcpy(val, v.mv_data, 65);
+		val[64] = 1;
+		rc      = gc__lg_put(x, x->lg->sessions, k, strlen(k), val, 65, 0);
+		if (rc != 0) {
+			return gc_err_from_mdb(rc);
+		}
+	}
+	/* the feed's open session is this one no longer */
+	if (gc__lg_get(x, x->lg->sessions, okey, 34, &v) == 0 &&
+	    v.mv_size == strlen(id) && memcmp(v.mv_data, id, v.mv_size) == 0) {
+		return gc_err_from_mdb(gc__lg_del(x, x->lg->sessions, okey, 34,
+		    NULL, 0));
+	}
+	return GC_OK;
+}
+
+/* caps: student key -> CAPTURE entry ids; codes: code hash -> ids. */
+static gc_err
+index_capture(struct lg_txn *x, const struct gc_entry *e)
+{
+	struct gc_capture_rec c;
+	MDB_val               k, v;
+	int                   rc;
+
+	if (gc_capture_decode(e->body, e->body_len, &c) != GC_OK) {
+		return GC_OK;
+	}
+	k.mv_data = c.student;
+	k.mv_size = strlen(c.student);
+	v.mv_data = (void *)e->id;
+	v.mv_size = 32;
+	rc        = mdb_put(x->t, x->lg->caps, &k, &v, MDB_NODUPDATA);
+	if (rc == 0 && c.has_code) {
+		k.mv_data = c.code_hash;
+		k.mv_size = 32;
+		rc        = mdb_put(x->t, x->lg->codes, &k, &v, MDB_NODUPDATA);
+	}
+	if (rc == MDB_MAP_FULL) {
+		x->map_full = true;
+	}
+	return gc_err_from_mdb(rc == MDB_KEYEXIST ? 0 : rc);
+}
+
 gc_err
 gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
 {
 	MDB_val v;
 
+	/* Sessions and captures of every verified feed. */
+	switch (e->kind) {
+	case GC_KIND_SESSION_OPEN:
+	case GC_KIND_SESSION_CLOSE:
+		return index_session(x, e);
+	case GC_KIND_CAPTURE:
+		return index_capture(x, e);
+	default:
+		break;
+	}
 	/* Enrollments and the roster come from the school authority only. */
 	if (!gc__lg_meta_get(x, "authority", &v) || v.mv_size != 32 ||
 	    memcmp(v.mv_data, e->feed, 32) != 0) {
@@ -650,12 +741,12 @@ gc__lg_reindex(struct lg_txn *x)
 
 	if (mdb_drop(x->t, x->lg->enroll, 0) || mdb_drop(x->t,
 	    x->lg->students, 0) || mdb_drop(x->t, x->lg->sidx, 0) ||
-	    mdb_drop(x->t, x->lg->missing, 0)) {
+	    mdb_drop(x->t, x->lg->missing, 0) || mdb_drop(x->t,
+	    x->lg->sessions, 0) || mdb_drop(x->t, x->lg->caps, 0) ||
+	    mdb_drop(x->t, x->lg->codes, 0)) {
 		return GC_EIO;
 	}
-	if (!gc__lg_meta_get(x, "authority", &auth) || auth.mv_size != 32) {
-		return GC_OK; /* nothing can be indexed before enrollment */
-	}
+	(void)auth;
 	rc = mdb_cursor_open(x->t, x->lg->entries, &cur);
 	if (rc != 0) {
 		return gc_err_from_mdb(rc);
@@ -701,4 +792,155 @@ gc_err
 gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d)
 {
 	return gc__lg_write(lg, reindex_txn, NULL, d);
+}
+
+/* ---- session and capture queries ---- */
+
+struct session_arg {
+	const uint8_t         *feed;
+	const char            *id;
+	struct gc_session_rec *out;
+};
+
+static gc_err
+session_txn(struct lg_txn *x, void *arg)
+{
+	struct session_arg *a = arg;
+	uint8_t             okey[34];
+	char                k[64], id[GC_SESSION_ID_LEN];
+	MDB_val             v, ev;
+	uint8_t             ekey[40];
+	struct gc_entry     e;
+	uint8_t             closed;
+
+	if (a->id == NULL) {
+		memcpy(okey, "o:", 2);
+		memcpy(okey + 2, a->feed, 32);
+		if (gc__lg_get(x, x->lg->sessions, okey, 34, &v) != 0 ||
+		    v.mv_size >= sizeof(id)) {
+			return GC_ENOTFOUND;
+		}
+		memcpy(id, v.mv_data, v.mv_size);
+		id[v.mv_size] = '\0';
+	} else {
+		snprintf(id, sizeof(id), "%s", a->id);
+	}
+	snprintf(k, sizeof(k), "s:%s", id);
+	if (gc__lg_get(x, x->lg->sessions, k, strlen(k), &v) != 0 ||
+	    v.mv_size != 65) {
+		return GC_ENOTFOUND;
+	}
+	closed = ((const uint8_t *)v.mv_data)[64];
+	/* the details live in the SESSION_OPEN entry itself */
+	if (gc__lg_get(x, x->lg->ids, (const uint8_t *)v.mv_data + 32, 32,
+	        &ev) != 0 || ev.mv_size != 40) {
+		return GC_ECORRUPT;
+	}
+	memcpy(ekey, ev.mv_data, 40);
+	if (gc__lg_get(x, x->lg->entries, ekey, 40, &ev) != 0 ||
+	    gc_entry_parse(&e, ev.mv_data, ev.mv_size, NULL) != GC_OK ||
+	    gc_session_open_decode(e.body, e.body_len, a->out) != GC_OK) {
+		return GC_ECORRUPT;
+	}
+	a->out->closed = closed != 0;
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
+    struct gc_session_rec *out)
+{
+	struct session_arg a = { feed, NULL, out };
+
+	return gc__lg_read(lg, session_txn, &a);
+}
+
+gc_err
+gc_ledger_session_get(gc_ledger *lg, const char *id,
+    struct gc_session_rec *out)
+{
+	struct session_arg a = { NULL, id, out };
+
+	return gc__lg_read(lg, session_txn, &a);
+}
+
+struct caps_arg {
+	const char    *key;
+	const uint8_t *code;
+	gc_capture_cb  cb;
+	void          *arg;
+	size_t         n;
+};
+
+static gc_err
+caps_txn(struct lg_txn *x, void *arg)
+{
+	struct caps_arg *a = arg;
+	MDB_cursor      *cur;
+	MDB_val          k, v;
+	int              rc;
+
+	if (a->code != NULL) {
+		k.mv_data = (void *)a->code;
+		k.mv_size = 32;
+	} else {
+		k.mv_data = (void *)a->key;
+		k.mv_size = strlen(a->key);
+	}
+	rc = mdb_cursor_open(x->t, a->code != NULL ? x->lg->codes :
+	    x->lg->caps, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		MDB_val               ev;
+		uint8_t               ekey[40];
+		struct gc_entry       e;
+		struct gc_capture_rec c;
+
+		if (v.mv_size != 32 ||
+		    gc__lg_get(x, x->lg->ids, v.mv_data, 32, &ev) != 0 ||
+		    ev.mv_size != 40) {
+			continue;
+		}
+		memcpy(ekey, ev.mv_data, 40);
+		if (gc__lg_get(x, x->lg->entries, ekey, 40, &ev) != 0 ||
+		    gc_entry_parse(&e, ev.mv_data, ev.mv_size, NULL) != GC_OK ||
+		    gc_capture_decode(e.body, e.body_len, &c) != GC_OK) {
+			continue;
+		}
+		a->n++;
+		if (a->cb != NULL && a->cb(&e, &c, a->arg) != 0) {
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_captures(gc_ledger *lg, const char *student_key, gc_capture_cb cb,
+    void *arg, size_t *n)
+{
+	struct caps_arg a = { student_key, NULL, cb, arg, 0 };
+	gc_err          rv = gc__lg_read(lg, caps_txn, &a);
+
+	if (n != NULL) {
+		*n = a.n;
+	}
+	return rv;
+}
+
+gc_err
+gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
+    gc_capture_cb cb, void *arg, size_t *n)
+{
+	struct caps_arg a = { NULL, code, cb, arg, 0 };
+	gc_err          rv = gc__lg_read(lg, caps_txn, &a);
+
+	if (n != NULL) {
+		*n = a.n;
+	}
+	return rv;
 }

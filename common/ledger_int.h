@@ -10,7 +10,7 @@
 struct gc_ledger {
 	MDB_env             *env;
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
-	    meta, enroll, students, sidx;
+	    meta, enroll, students, sidx, sessions, caps, codes;
 	unsigned             flags;
 	char                *dir;
 	const struct gc_key *key;

@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/cbor.h"
+#include "common/records.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
 #include "node/node.h"
@@ -87,6 +88,77 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 		}
 		gc_buf_puts(b, "]}");
 		return;
+	case GC_KIND_SESSION_OPEN: {
+		struct gc_session_rec sr;
+
+		if (gc_session_open_decode(e->body, e->body_len, &sr) == GC_OK) {
+			gc_buf_puts(b, "{\"session\":");
+			gc_json_str(b, sr.id);
+			gc_buf_printf(b, ",\"kind\":\"%s\",\"location\":",
+			    gc_session_kind_name(sr.kind));
+			gc_json_str(b, sr.location);
+			gc_buf_puts(b, ",\"operator\":");
+			gc_json_str(b, sr.operator_);
+			gc_buf_printf(b, ",\"opened\":%" PRIu64 "}", sr.opened);
+			return;
+		}
+		break;
+	}
+	case GC_KIND_CAPTURE: {
+		struct gc_capture_rec c;
+
+		if (gc_capture_decode(e->body, e->body_len, &c) == GC_OK) {
+			gc_buf_puts(b, "{\"student\":");
+			gc_json_str(b, c.student);
+			gc_buf_puts(b, ",\"session\":");
+			gc_json_str(b, c.session);
+			gc_buf_printf(b, ",\"session_kind\":\"%s\",\"bind\":",
+			    gc_session_kind_name(c.session_kind));
+			gc_json_str(b, c.bind);
+			gc_buf_puts(b, ",\"code_sha256\":");
+			if (c.has_code) {
+				gc_buf_putc(b, '"');
+				gc_buf_hex(b, c.code_hash, 32);
+				gc_buf_putc(b, '"');
+			} else {
+				gc_buf_puts(b, "null");
+			}
+			gc_buf_puts(b, ",\"photo\":\"");
+			gc_buf_hex(b, c.photo, 32);
+			gc_buf_puts(b, "\",\"original\":\"");
+			gc_buf_hex(b, c.original, 32);
+			gc_buf_printf(b, "\",\"verdict\":\"%s\",\"checks\":[",
+			    c.verdict == 0 ? "pass" : c.verdict == 1 ? "warn" :
+			    "fail");
+			for (int i = 0; i < c.nchecks; i++) {
+				gc_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+				gc_json_str(b, c.checks[i].id);
+				gc_buf_printf(b, ",\"verdict\":\"%s\",\"value\":",
+				    c.checks[i].verdict == 0 ? "pass" :
+				    c.checks[i].verdict == 1 ? "warn" : "fail");
+				gc_json_str(b, c.checks[i].value);
+				gc_buf_putc(b, '}');
+			}
+			gc_buf_puts(b, "],\"overrides\":[");
+			for (int i = 0; i < c.nov; i++) {
+				gc_buf_puts(b, i ? ",{\"check\":" : "{\"check\":");
+				gc_json_str(b, c.ov[i].check);
+				gc_buf_puts(b, ",\"reason\":");
+				gc_json_str(b, c.ov[i].reason);
+				gc_buf_putc(b, '}');
+			}
+			gc_buf_puts(b, "],\"camera\":");
+			gc_json_str(b, c.camera);
+			gc_buf_puts(b, ",\"operator\":");
+			gc_json_str(b, c.operator_);
+			gc_buf_printf(b, ",\"attempt\":%u,\"profile\":",
+			    c.attempt);
+			gc_json_str(b, c.profile);
+			gc_buf_putc(b, '}');
+			return;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -135,6 +207,34 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 			}
 		}
 		break;
+	case GC_KIND_SESSION_OPEN: {
+		struct gc_session_rec sr;
+
+		if (gc_session_open_decode(e->body, e->body_len, &sr) == GC_OK) {
+			gc_buf_printf(b, "%s session %s at %s",
+			    gc_session_kind_name(sr.kind), sr.id, sr.location);
+		}
+		break;
+	}
+	case GC_KIND_SESSION_CLOSE: {
+		char id[GC_SESSION_ID_LEN];
+
+		if (gc_session_close_decode(e->body, e->body_len, id) == GC_OK) {
+			gc_buf_printf(b, "session %s", id);
+		}
+		break;
+	}
+	case GC_KIND_CAPTURE: {
+		struct gc_capture_rec c;
+
+		if (gc_capture_decode(e->body, e->body_len, &c) == GC_OK) {
+			gc_buf_printf(b, "%s by %s, %s%s, photo ", c.student,
+			    c.bind, c.verdict == 0 ? "pass" : c.verdict == 1 ?
+			    "warn" : "fail", c.nov > 0 ? " (overridden)" : "");
+			gc_buf_hex(b, c.photo, 6);
+		}
+		break;
+	}
 	default:
 		gc_buf_printf(b, "%zu-byte body", e->body_len);
 		break;

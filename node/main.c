@@ -19,6 +19,11 @@ static const struct {
 	{ "roster", gc_cmd_roster, "import | list | show the student roster" },
 	{ "check", gc_cmd_check, "check photos against the spec (--normalize "
 	    "to frame them)" },
+	{ "session", gc_cmd_session, "open | close | status a capture session" },
+	{ "capture", gc_cmd_capture, "check a shot and store it, bound to a "
+	    "student" },
+	{ "import-shoots", gc_cmd_import_shoots, "import studio/online photos "
+	    "named by ID number or 学号" },
 	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
 	{ "status", gc_cmd_status, "what this node holds" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },

@@ -11,23 +11,31 @@ int
 main(int argc, char **argv)
 {
 	int            w = 1800, h = 2400, i = 1, n;
+	const char    *only = NULL;
 	struct gc_diag d;
 
-	if (argc > 2 && strcmp(argv[1], "--size") == 0) {
-		if (sscanf(argv[2], "%dx%d", &w, &h) != 2 || w < 200 || h < 200 ||
-		    w > 8000 || h > 8000) {
-			fprintf(stderr, "gc-synth: --size WxH, 200..8000\n");
-			return 2;
+	while (argc - i > 2) {
+		if (strcmp(argv[i], "--size") == 0) {
+			if (sscanf(argv[i + 1], "%dx%d", &w, &h) != 2 || w < 200 ||
+			    h < 200 || w > 8000 || h > 8000) {
+				fprintf(stderr, "gc-synth: --size WxH, 200..8000\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--source") == 0) {
+			only = argv[i + 1];
+		} else {
+			break;
 		}
-		i = 3;
+		i += 2;
 	}
 	if (argc - i != 2) {
-		fprintf(stderr, "usage: gc-synth [--size WxH] SRCDIR OUTDIR\n");
+		fprintf(stderr, "usage: gc-synth [--size WxH] [--source NAME] "
+		    "SRCDIR OUTDIR\n");
 		return 2;
 	}
 	mkdir(argv[i + 1], 0755);
 	gc_diag_clear(&d);
-	n = gc_synth_dir(argv[i], argv[i + 1], w, h, &d);
+	n = gc_synth_dir_only(argv[i], argv[i + 1], w, h, only, &d);
 	if (n < 0) {
 		fprintf(stderr, "gc-synth: %s\n", d.msg);
 		return 1;

@@ -326,7 +326,7 @@ gc_synth_render(const struct gc_synth_src *s, const struct gc_synth_variant *v,
 		tfw = w * 0.75;
 		heye = h * 0.45;
 	} else if (!strcmp(n, "too-far")) {
-		tfw = 150;
+		tfw = 110; /* below 180 px even as measured at full resolution */
 	} else if (!strcmp(n, "off-centre")) {
 		hx = w * 0.16;
 	} else if (!strcmp(n, "dark")) {
@@ -398,6 +398,13 @@ int
 gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d)
 {
+	return gc_synth_dir_only(srcdir, outdir, w, h, NULL, d);
+}
+
+int
+gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
+    const char *only, struct gc_diag *d)
+{
 	gc_facedet *fd;
 	FILE       *man;
 	char        path[4096];
@@ -419,6 +426,9 @@ gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		struct gc_synth_src s;
 
+		if (only != NULL && strcmp(only, sources[i].name) != 0) {
+			continue;
+		}
 		snprintf(path, sizeof(path), "%s/%s.jpg", srcdir,
 		    sources[i].name);
 		if (gc_synth_src_load(&s, fd, path, sources[i].name,

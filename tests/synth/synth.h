@@ -52,5 +52,8 @@ gc_err gc_synth_render(const struct gc_synth_src *s,
  */
 int gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d);
+/* The same, for one source only (only NULL: all). */
+int gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
+    const char *only, struct gc_diag *d);
 
 #endif

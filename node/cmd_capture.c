@@ -1,0 +1,886 @@
+/* gradcap session open|close|status; gradcap capture; gradcap
+ * import-shoots. A capture binds the photo to the student identified in
+ * the same signed record (DESIGN §1: never by queue order). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capture/cam.h"
+#include "capture/pipeline.h"
+#include "capture/profile.h"
+#include "common/gc_alloc.h"
+#include "common/records.h"
+#include "common/rosterdb.h"
+#include "node/cli.h"
+#include "node/node.h"
+
+#define PHOTO_MAX ((size_t)64 << 20)
+
+static const char session_usage[] =
+    "usage: gradcap session open --kind central|makeup|individual|online "
+    "--location TEXT [--operator NAME]\n"
+    "       gradcap session close\n"
+    "       gradcap session status [--json]\n"
+    "  (all take --home DIR and --passphrase-file F)\n";
+
+static const char capture_usage[] =
+    "usage: gradcap capture --student KEY (--file PHOTO | --camera SPEC)\n"
+    "         [--bind qr|id-card|student-no|search] [--code CODE]\n"
+    "         [--override CHECK:REASON]... [--again] [--profile P] [--json]\n"
+    "  KEY: an ID number, 学号 or 考生号 unique in the roster\n"
+    "  SPEC: libcamera:0, folder:DIR (the next new photo), synthetic:DIR\n"
+    "exit 0: stored; 3: refused (failed checks without an override reason,\n"
+    "already captured without --again); 1: operational error\n";
+
+static const char import_usage[] =
+    "usage: gradcap import-shoots --kind individual|makeup|online "
+    "[--again] [--profile P] [--json] DIR\n"
+    "  DIR holds studio or online photos named <ID number>.jpg or "
+    "<学号>.jpg (散拍)\n";
+
+/* Reads a file whole, at most PHOTO_MAX bytes; NULL with why. */
+static uint8_t *
+slurp(const char *path, size_t *len, char *why, size_t whylen)
+{
+	FILE    *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long     n;
+
+	if (f == NULL) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(why, whylen, "not a regular file");
+	} else if ((size_t)n > PHOTO_MAX) {
+		snprintf(why, whylen, "%ld bytes, over the 64 MiB limit", n);
+	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(why, whylen, "read error");
+		gc_free(p);
+		p = NULL;
+	} else {
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return p;
+}
+
+/* ---- session ---- */
+
+static int
+session_open(struct gc_node *n, int kind, const char *location,
+    const char *op, bool quiet)
+{
+	struct gc_session_rec s, cur;
+	struct gc_buf         b;
+	struct gc_diag        d;
+	uint8_t               rnd[8];
+	gc_err                rv;
+
+	if (gc_ledger_session_current(n->lg, n->info.self, &cur) == GC_OK) {
+		gc_cli_err("session %s (%s, %s) is still open: close it first "
+		    "with 'gradcap session close'", cur.id,
+		    gc_session_kind_name(cur.kind), cur.location);
+		return GC_EXIT_FAIL;
+	}
+	memset(&s, 0, sizeof(s));
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(s.id, "s-", 2);
+	gc_hex_encode(s.id + 2, rnd, 8);
+	s.kind   = (enum gc_session_kind)kind;
+	s.opened = (uint64_t)time(NULL);
+	snprintf(s.location, sizeof(s.location), "%s", location);
+	snprintf(s.operator_, sizeof(s.operator_), "%s", op ? op : "");
+	gc_buf_init(&b);
+	gc_session_open_encode(&b, &s);
+	gc_diag_clear(&d);
+	rv = gc_ledger_append_body(n->lg, GC_KIND_SESSION_OPEN, &b, NULL, &d);
+	gc_buf_release(&b);
+	if (rv != GC_OK) {
+		gc_cli_err("session open: %s", gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL;
+	}
+	if (!quiet) {
+		printf("opened %s session %s at %s\n",
+		    gc_session_kind_name(s.kind), s.id, s.location);
+	}
+	return GC_EXIT_OK;
+}
+
+static int
+session_close(struct gc_node *n, bool quiet)
+{
+	struct gc_session_rec cur;
+	struct gc_buf         b;
+	struct gc_diag        d;
+	gc_err                rv;
+
+	if (gc_ledger_session_current(n->lg, n->info.self, &cur) != GC_OK) {
+		gc_cli_err("no session is open on this node");
+		return GC_EXIT_FAIL;
+	}
+	gc_buf_init(&b);
+	gc_session_close_encode(&b, cur.id, (uint64_t)time(NULL), 0);
+	gc_diag_clear(&d);
+	rv = gc_ledger_append_body(n->lg, GC_KIND_SESSION_CLOSE, &b, NULL, &d);
+	gc_buf_release(&b);
+	if (rv != GC_OK) {
+		gc_cli_err("session close: %s", gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL;
+	}
+	if (!quiet) {
+		printf("closed session %s\n", cur.id);
+	}
+	return GC_EXIT_OK;
+}
+
+int
+gc_cmd_session(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "location", required_argument, NULL, 'l' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char           *home = NULL, *location = NULL, *op = NULL;
+	const char           *passfile = NULL;
+	int                   kind = -1, c, ex;
+	bool                  json = false;
+	struct gc_node        n;
+	struct gc_session_rec cur;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+		fputs(session_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? GC_EXIT_USAGE : GC_EXIT_OK;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'k':
+			kind = gc_session_kind_parse(optarg);
+			if (kind < 0) {
+				gc_cli_err("--kind %s: use central, makeup, "
+				    "individual or online", optarg);
+				return GC_EXIT_USAGE;
+			}
+			break;
+		case 'l':
+			location = optarg;
+			break;
+		case 'o':
+			op = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(session_usage, stdout);
+			return GC_EXIT_OK;
+		default:
+			c = gc_cli_option_error(c, argv);
+			fputs(session_usage, stderr);
+			return c;
+		}
+	}
+	if (strcmp(argv[1], "open") == 0) {
+		if (kind < 0 || location == NULL || location[0] == '\0' ||
+		    !gc_utf8_valid((const uint8_t *)location, strlen(location)) ||
+		    (op != NULL && !gc_utf8_valid((const uint8_t *)op,
+		    strlen(op)))) {
+			gc_cli_err("session open needs --kind and --location "
+			    "(UTF-8 text)");
+			return GC_EXIT_USAGE;
+		}
+		ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+		if (ex == GC_EXIT_OK) {
+			ex = session_open(&n, kind, location, op, false);
+			gc_node_close(&n);
+		}
+		return ex;
+	}
+	if (strcmp(argv[1], "close") == 0) {
+		ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+		if (ex == GC_EXIT_OK) {
+			ex = session_close(&n, false);
+			gc_node_close(&n);
+		}
+		return ex;
+	}
+	if (strcmp(argv[1], "status") == 0) {
+		ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+		if (ex != GC_EXIT_OK) {
+			return ex;
+		}
+		if (gc_ledger_session_current(n.lg, n.info.self, &cur) == GC_OK) {
+			if (json) {
+				struct gc_buf b;
+
+				gc_buf_init(&b);
+				gc_buf_puts(&b, "{\"open\":true,\"id\":");
+				gc_json_str(&b, cur.id);
+				gc_buf_printf(&b, ",\"kind\":\"%s\",\"location\":",
+				    gc_session_kind_name(cur.kind));
+				gc_json_str(&b, cur.location);
+				gc_buf_puts(&b, ",\"operator\":");
+				gc_json_str(&b, cur.operator_);
+				gc_buf_printf(&b, ",\"opened\":%" PRIu64 "}",
+				    cur.opened);
+				ex = gc_cli_print(&b);
+				gc_buf_release(&b);
+			} else {
+				printf("open: %s session %s (%s) at %s, operator "
+				       "%s\n", gc_session_kind_name(cur.kind),
+				    cur.id, gc_session_kind_zh(cur.kind),
+				    cur.location, cur.operator_[0] ?
+				    cur.operator_ : "-");
+			}
+		} else {
+			puts(json ? "{\"open\":false}" : "no session is open");
+		}
+		gc_node_close(&n);
+		return ex;
+	}
+	gc_cli_err("session: unknown verb '%s'", argv[1]);
+	fputs(session_usage, stderr);
+	return GC_EXIT_USAGE;
+}
+
+/* ---- capture ---- */
+
+struct capture_req {
+	const char          *student_ref;
+	const char          *bind;     /* NULL: inferred */
+	const char          *code;     /* scanned capture code, opaque */
+	const char          *camera;   /* spec for the record */
+	const char          *overrides[GC_CAPTURE_MAX_OVERRIDES];
+	int                  nov;
+	bool                 again;
+	const uint8_t       *photo;
+	size_t               photo_len;
+	const char          *source;   /* file name, for messages */
+};
+
+struct capture_out {
+	char                      key[80];
+	struct gc_row             row;
+	struct gc_pipeline_result res;
+	uint8_t                   entry[32];
+	bool                      stored;
+	char                      why[512]; /* when refused */
+	size_t                    earlier;
+};
+
+struct seen_arg {
+	char   where[256];
+	size_t mine;
+	const uint8_t *self;
+};
+
+static int
+seen_cb(const struct gc_entry *e, const struct gc_capture_rec *c, void *arg)
+{
+	struct seen_arg *s = arg;
+	char             id[17];
+	time_t           t = (time_t)((e->hlc >> 16) / 1000);
+	struct tm        tm;
+	char             ts[32];
+
+	gc_hex_encode(id, e->id, 8);
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M", &tm);
+	snprintf(s->where, sizeof(s->where), "entry %s, %s session, %s", id,
+	    gc_session_kind_name(c->session_kind), ts);
+	if (memcmp(e->feed, s->self, 32) == 0) {
+		s->mine++;
+	}
+	return 0;
+}
+
+/* Infers how the student was identified from what was given. */
+static const char *
+bind_of(const struct capture_req *r, const struct gc_row *row)
+{
+	if (r->bind != NULL) {
+		return r->bind;
+	}
+	if (r->code != NULL) {
+		return GC_BIND_QR;
+	}
+	if (strcasecmp(r->student_ref, row->v[GC_ROW_ID_NUMBER]) == 0) {
+		return GC_BIND_ID_CARD;
+	}
+	if (strcmp(r->student_ref, row->v[GC_ROW_STUDENT_NO]) == 0) {
+		return GC_BIND_STUDENT_NO;
+	}
+	return GC_BIND_SEARCH;
+}
+
+/*
+ * Checks one photo for one student and, when it may be stored, appends
+ * the CAPTURE entry with the normalised photo and the original in one
+ * transaction. GC_OK with out->stored false when refused (out->why).
+ */
+static gc_err
+capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
+    const struct gc_session_rec *sess, const struct capture_req *r,
+    struct capture_out *o, struct gc_diag *d)
+{
+	struct gc_capture_rec c;
+	struct seen_arg       seen;
+	struct gc_buf         body;
+	struct gc_blob        blobs[2];
+	struct gc_append      ap;
+	uint8_t              *row;
+	size_t                rl;
+	gc_err                rv;
+
+	memset(o->entry, 0, 32);
+	o->stored = false;
+	o->why[0] = '\0';
+	rv = gc_ledger_student_find(n->lg, r->student_ref, o->key, d);
+	if (rv != GC_OK) {
+		snprintf(o->why, sizeof(o->why), "%.500s", gc_diag_msg(d, rv));
+		return GC_OK;
+	}
+	rv = gc_ledger_student_get(n->lg, o->key, &row, &rl, NULL, NULL);
+	if (rv != GC_OK || gc_row_decode(row, rl, &o->row) != GC_OK) {
+		gc_free(row);
+		return rv != GC_OK ? rv : GC_ECORRUPT;
+	}
+	gc_free(row);
+	/* one photo per student and level: a second shot needs intent */
+	memset(&seen, 0, sizeof(seen));
+	seen.self = n->info.self;
+	gc_ledger_captures(n->lg, o->key, seen_cb, &seen, &o->earlier);
+	if (o->earlier > 0 && !r->again) {
+		snprintf(o->why, sizeof(o->why), "%.60s (%.79s) already has %zu "
+		    "capture%s this season (latest: %.100s): one photo per level; "
+		    "pass --again to take another, and the coordinator will "
+		    "choose", o->row.v[GC_ROW_NAME], o->key, o->earlier,
+		    o->earlier == 1 ? "" : "s", seen.where);
+		return GC_OK;
+	}
+	rv = gc_pipeline_run(pl, r->photo, r->photo_len, GC_PIPE_NORMALIZE,
+	    &o->res);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	if (o->res.jpeg.len == 0) {
+		snprintf(o->why, sizeof(o->why), "no photo could be made: %.250s",
+		    o->res.report.guide_en[0] ? o->res.report.guide_en :
+		    "the shot fails its checks");
+		return GC_OK;
+	}
+	/* every failed check needs an override reason */
+	for (int i = 0; i < o->res.report.n; i++) {
+		const struct gc_check *ck = &o->res.report.c[i];
+		bool                   ok = false;
+
+		if (ck->verdict != GC_VERDICT_FAIL) {
+			continue;
+		}
+		for (int k = 0; k < r->nov; k++) {
+			size_t l = strcspn(r->overrides[k], ":");
+
+			ok |= l == strlen(ck->id) &&
+			    strncmp(r->overrides[k], ck->id, l) == 0;
+		}
+		if (!ok) {
+			snprintf(o->why, sizeof(o->why), "check %s failed: %.250s "
+			    "(give --override %s:REASON to store it anyway)",
+			    ck->id, ck->msg_en, ck->id);
+			return GC_OK;
+		}
+	}
+	/* the record */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.student, sizeof(c.student), "%s", o->key);
+	snprintf(c.session, sizeof(c.session), "%s", sess->id);
+	c.session_kind = sess->kind;
+	snprintf(c.bind, sizeof(c.bind), "%s", bind_of(r, &o->row));
+	if (r->code != NULL) {
+		c.has_code = true;
+		gc_sha256(c.code_hash, r->code, strlen(r->code));
+	}
+	gc_sha256(c.photo, o->res.jpeg.data, o->res.jpeg.len);
+	gc_sha256(c.original, r->photo, r->photo_len);
+	c.verdict = (uint8_t)o->res.report.verdict;
+	for (int i = 0; i < o->res.report.n && i < GC_CAPTURE_MAX_CHECKS; i++) {
+		const struct gc_check *ck = &o->res.report.c[i];
+
+		snprintf(c.checks[i].id, sizeof(c.checks[i].id), "%s", ck->id);
+		c.checks[i].verdict = (uint8_t)ck->verdict;
+		snprintf(c.checks[i].value, sizeof(c.checks[i].value), "%s",
+		    ck->value);
+		c.nchecks++;
+	}
+	for (int k = 0; k < r->nov; k++) {
+		const char *colon = strchr(r->overrides[k], ':');
+
+		snprintf(c.ov[k].check, sizeof(c.ov[k].check), "%.*s",
+		    (int)(colon - r->overrides[k]), r->overrides[k]);
+		snprintf(c.ov[k].reason, sizeof(c.ov[k].reason), "%s", colon + 1);
+		c.nov++;
+	}
+	snprintf(c.camera, sizeof(c.camera), "%s", r->camera ? r->camera :
+	    "file");
+	snprintf(c.operator_, sizeof(c.operator_), "%s", sess->operator_);
+	c.attempt = (uint32_t)seen.mine + 1;
+	snprintf(c.profile, sizeof(c.profile), "%s", p->name);
+	gc_buf_init(&body);
+	gc_capture_encode(&body, &c);
+	blobs[0].data = o->res.jpeg.data;
+	blobs[0].len  = o->res.jpeg.len;
+	blobs[1].data = r->photo;
+	blobs[1].len  = r->photo_len;
+	memset(&ap, 0, sizeof(ap));
+	ap.kind     = GC_KIND_CAPTURE;
+	ap.body     = body.data;
+	ap.body_len = body.len;
+	ap.blobs    = blobs;
+	ap.nblobs   = 2;
+	rv          = gc_buf_status(&body);
+	if (rv == GC_OK) {
+		rv = gc_ledger_append(n->lg, &ap, 1, d);
+	}
+	gc_buf_release(&body);
+	if (rv == GC_OK) {
+		memcpy(o->entry, ap.id, 32);
+		o->stored = true;
+	}
+	return rv;
+}
+
+static void
+print_capture(const struct capture_out *o, const char *source, bool json,
+    struct gc_buf *jb, bool first)
+{
+	char id[65];
+
+	gc_hex_encode(id, o->entry, 32);
+	if (json) {
+		gc_buf_puts(jb, first ? "{\"source\":" : ",{\"source\":");
+		gc_json_str(jb, source);
+		gc_buf_puts(jb, ",\"student\":");
+		gc_json_str(jb, o->key[0] ? o->key : NULL);
+		gc_buf_puts(jb, ",\"name\":");
+		gc_json_str(jb, o->row.v[GC_ROW_NAME][0] ? o->row.v[GC_ROW_NAME] :
+		    NULL);
+		gc_buf_printf(jb, ",\"stored\":%s,\"entry\":",
+		    o->stored ? "true" : "false");
+		gc_json_str(jb, o->stored ? id : NULL);
+		gc_buf_puts(jb, ",\"refused\":");
+		gc_json_str(jb, o->stored ? NULL : o->why);
+		gc_buf_printf(jb, ",\"earlier_captures\":%zu,\"verdict\":\"%s\","
+		    "\"checks\":", o->earlier,
+		    gc_verdict_name(o->res.report.verdict));
+		gc_report_checks_json(jb, &o->res.report);
+		gc_buf_puts(jb, ",\"guidance_zh\":");
+		gc_json_str(jb, o->res.report.guide_zh[0] ?
+		    o->res.report.guide_zh : NULL);
+		gc_buf_puts(jb, ",\"guidance_en\":");
+		gc_json_str(jb, o->res.report.guide_en[0] ?
+		    o->res.report.guide_en : NULL);
+		gc_buf_putc(jb, '}');
+		return;
+	}
+	if (o->stored) {
+		printf("%s: stored capture %.16s for %s %s (%s), %s\n", source, id,
+		    o->row.v[GC_ROW_NAME], o->row.v[GC_ROW_STUDENT_NO],
+		    o->key, gc_verdict_name(o->res.report.verdict));
+	} else {
+		printf("%s: REFUSED, nothing stored: %s\n", source, o->why);
+	}
+	for (int i = 0; i < o->res.report.n; i++) {
+		const struct gc_check *c = &o->res.report.c[i];
+
+		if (c->verdict != GC_VERDICT_PASS) {
+			printf("  %-4s %-22s %s (%s)  %s / %s\n",
+			    c->verdict == GC_VERDICT_WARN ? "WARN" : "FAIL",
+			    c->id, c->value, c->limit, c->msg_en, c->msg_zh);
+		}
+	}
+}
+
+/* Opens the pipeline with the node's profile. */
+static int
+open_pipeline(struct gc_node *n, const char *profile, struct gc_profile *p,
+    gc_pipeline **pl)
+{
+	struct gc_diag d;
+	gc_err         rv;
+
+	gc_diag_clear(&d);
+	rv = gc_profile_load(p, n->cfg, profile != NULL ? profile :
+	    gc_config_get(n->cfg, "capture", "profile", NULL), &d);
+	if (rv == GC_OK) {
+		rv = gc_pipeline_open(pl, p, &d);
+	}
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL;
+	}
+	return GC_EXIT_OK;
+}
+
+int
+gc_cmd_capture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "student", required_argument, NULL, 's' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "camera", required_argument, NULL, 'c' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "code", required_argument, NULL, 'q' },
+		{ "override", required_argument, NULL, 'o' },
+		{ "again", no_argument, NULL, 'a' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char           *home = NULL, *file = NULL, *profile = NULL;
+	const char           *passfile = NULL;
+	struct capture_req    r;
+	struct capture_out    o;
+	struct gc_node        n;
+	struct gc_session_rec sess;
+	struct gc_profile     p;
+	gc_pipeline          *pl = NULL;
+	struct gc_diag        d;
+	struct gc_buf         jb;
+	uint8_t              *photo = NULL;
+	size_t                len   = 0;
+	bool                  json  = false;
+	char                  why[256];
+	int                   c, ex;
+	gc_err                rv;
+
+	memset(&r, 0, sizeof(r));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 's':
+			r.student_ref = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'c':
+			r.camera = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, GC_BIND_QR) && strcmp(optarg,
+			    GC_BIND_ID_CARD) && strcmp(optarg, GC_BIND_STUDENT_NO) &&
+			    strcmp(optarg, GC_BIND_SEARCH)) {
+				gc_cli_err("--bind %s: use qr, id-card, student-no "
+				    "or search", optarg);
+				return GC_EXIT_USAGE;
+			}
+			r.bind = optarg;
+			break;
+		case 'q':
+			r.code = optarg;
+			break;
+		case 'o':
+			if (r.nov == GC_CAPTURE_MAX_OVERRIDES ||
+			    strchr(optarg, ':') == NULL ||
+			    strchr(optarg, ':')[1] == '\0' ||
+			    !gc_utf8_valid((const uint8_t *)optarg,
+			    strlen(optarg)) || strlen(optarg) > 250) {
+				gc_cli_err("--override %s: give CHECK:REASON, the "
+				    "reason in words (at most 16 overrides)",
+				    optarg);
+				return GC_EXIT_USAGE;
+			}
+			r.overrides[r.nov++] = optarg;
+			break;
+		case 'a':
+			r.again = true;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(capture_usage, stdout);
+			return GC_EXIT_OK;
+		default:
+			c = gc_cli_option_error(c, argv);
+			fputs(capture_usage, stderr);
+			return c;
+		}
+	}
+	if (optind != argc || r.student_ref == NULL ||
+	    (file == NULL) == (r.camera == NULL)) {
+		fputs(capture_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	gc_diag_clear(&d);
+	/* the photo first: nothing is opened for a shot that is not there */
+	if (file != NULL) {
+		photo = slurp(file, &len, why, sizeof(why));
+		if (photo == NULL) {
+			gc_cli_err("%s: %s", file, why);
+			return GC_EXIT_FAIL;
+		}
+		r.source = file;
+	} else {
+		rv = gc_cam_grab(r.camera, 10000, &photo, &len, &d);
+		if (rv != GC_OK) {
+			gc_cli_err("camera %s: %s", r.camera, gc_diag_msg(&d, rv));
+			return GC_EXIT_FAIL;
+		}
+		r.source = r.camera;
+	}
+	r.photo     = photo;
+	r.photo_len = len;
+	ex          = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+	if (ex != GC_EXIT_OK) {
+		gc_free(photo);
+		return ex;
+	}
+	if (gc_ledger_session_current(n.lg, n.info.self, &sess) != GC_OK) {
+		gc_cli_err("no session is open: 'gradcap session open --kind "
+		    "central --location TEXT' first");
+		gc_node_close(&n);
+		gc_free(photo);
+		return GC_EXIT_FAIL;
+	}
+	ex = open_pipeline(&n, profile, &p, &pl);
+	if (ex != GC_EXIT_OK) {
+		gc_node_close(&n);
+		gc_free(photo);
+		return ex;
+	}
+	memset(&o, 0, sizeof(o));
+	gc_pipeline_result_init(&o.res);
+	rv = capture_one(&n, pl, &p, &sess, &r, &o, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("capture: %s", gc_diag_msg(&d, rv));
+		ex = GC_EXIT_FAIL;
+	} else {
+		gc_buf_init(&jb);
+		print_capture(&o, r.source, json, &jb, true);
+		if (json) {
+			gc_cli_print(&jb);
+		}
+		gc_buf_release(&jb);
+		ex = o.stored ? GC_EXIT_OK : GC_EXIT_REJECTED;
+	}
+	gc_pipeline_result_release(&o.res);
+	gc_pipeline_close(pl);
+	gc_node_close(&n);
+	gc_free(photo);
+	return ex;
+}
+
+/* ---- import-shoots ---- */
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+gc_cmd_import_shoots(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "again", no_argument, NULL, 'a' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char           *home = NULL, *profile = NULL, *passfile = NULL;
+	int                   kind = -1, c, ex;
+	bool                  json = false, again = false;
+	struct gc_node        n;
+	struct gc_session_rec sess;
+	struct gc_profile     p;
+	gc_pipeline          *pl = NULL;
+	DIR                  *dir;
+	struct dirent        *de;
+	char                **names = NULL;
+	size_t                nn = 0, stored = 0, refused = 0;
+	struct gc_buf         jb;
+	char                  loc[160];
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'k':
+			kind = gc_session_kind_parse(optarg);
+			if (kind != GC_SESSION_INDIVIDUAL &&
+			    kind != GC_SESSION_MAKEUP && kind != GC_SESSION_ONLINE) {
+				gc_cli_err("--kind %s: use individual, makeup or "
+				    "online", optarg);
+				return GC_EXIT_USAGE;
+			}
+			break;
+		case 'a':
+			again = true;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(import_usage, stdout);
+			return GC_EXIT_OK;
+		default:
+			c = gc_cli_option_error(c, argv);
+			fputs(import_usage, stderr);
+			return c;
+		}
+	}
+	if (optind + 1 != argc || kind < 0) {
+		fputs(import_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	dir = opendir(argv[optind]);
+	if (dir == NULL) {
+		gc_cli_err("%s: %s", argv[optind], strerror(errno));
+		return GC_EXIT_FAIL;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		size_t l = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || l < 5 || (strcasecmp(de->d_name +
+		    l - 4, ".jpg") != 0 && (l < 6 ||
+		    strcasecmp(de->d_name + l - 5, ".jpeg") != 0))) {
+			continue;
+		}
+		names       = gc_xrealloc(names, (nn + 1) * sizeof(*names));
+		names[nn++] = gc_xstrdup(de->d_name);
+	}
+	closedir(dir);
+	if (nn == 0) {
+		gc_cli_err("%s: no .jpg files (name them <ID number>.jpg or "
+		    "<学号>.jpg)", argv[optind]);
+		gc_free(names);
+		return GC_EXIT_FAIL;
+	}
+	qsort(names, nn, sizeof(*names), name_cmp);
+	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+	if (ex == GC_EXIT_OK) {
+		ex = open_pipeline(&n, profile, &p, &pl);
+	}
+	/* the import is a session of its own kind */
+	if (ex == GC_EXIT_OK) {
+		snprintf(loc, sizeof(loc), "import of %.140s", argv[optind]);
+		ex = session_open(&n, kind, loc, NULL, true);
+	}
+	if (ex == GC_EXIT_OK &&
+	    gc_ledger_session_current(n.lg, n.info.self, &sess) != GC_OK) {
+		ex = GC_EXIT_FAIL;
+	}
+	gc_buf_init(&jb);
+	if (json) {
+		gc_buf_putc(&jb, '[');
+	}
+	for (size_t i = 0; ex == GC_EXIT_OK && i < nn; i++) {
+		struct capture_req r;
+		struct capture_out o;
+		char               path[4200], ref[256], why[256];
+		struct gc_diag     d;
+		gc_err             rv;
+		char              *dot;
+
+		snprintf(path, sizeof(path), "%s/%s", argv[optind], names[i]);
+		snprintf(ref, sizeof(ref), "%s", names[i]);
+		dot = strrchr(ref, '.');
+		*dot = '\0';
+		memset(&r, 0, sizeof(r));
+		memset(&o, 0, sizeof(o));
+		gc_pipeline_result_init(&o.res);
+		r.student_ref = ref;
+		r.bind        = GC_BIND_FILENAME;
+		r.camera      = "import";
+		r.again       = again;
+		r.source      = names[i];
+		r.photo       = slurp(path, &r.photo_len, why, sizeof(why));
+		gc_diag_clear(&d);
+		if (r.photo == NULL) {
+			snprintf(o.why, sizeof(o.why), "cannot read: %s", why);
+		} else {
+			rv = capture_one(&n, pl, &p, &sess, &r, &o, &d);
+			if (rv != GC_OK) {
+				gc_cli_err("%s: %s", names[i], gc_diag_msg(&d, rv));
+				ex = GC_EXIT_FAIL;
+			}
+		}
+		if (o.stored) {
+			stored++;
+		} else {
+			refused++;
+		}
+		print_capture(&o, names[i], json, &jb, i == 0);
+		gc_free((void *)r.photo);
+		gc_pipeline_result_release(&o.res);
+	}
+	if (ex == GC_EXIT_OK || nn > 0) {
+		session_close(&n, true);
+	}
+	if (json) {
+		gc_buf_putc(&jb, ']');
+		gc_cli_print(&jb);
+	} else if (ex == GC_EXIT_OK) {
+		printf("%s: %zu photos: %zu stored, %zu refused\n", argv[optind],
+		    nn, stored, refused);
+	}
+	gc_buf_release(&jb);
+	for (size_t i = 0; i < nn; i++) {
+		gc_free(names[i]);
+	}
+	gc_free(names);
+	gc_pipeline_close(pl);
+	gc_node_close(&n);
+	if (ex == GC_EXIT_OK && refused > 0) {
+		ex = GC_EXIT_REJECTED;
+	}
+	return ex;
+}
