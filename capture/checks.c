@@ -986,6 +986,45 @@ check_sharpness(struct gc_report *r, const struct gc_profile *p,
 	    "the face is blurred (focus or motion)");
 }
 
+/*
+ * Glasses: the bridge of a frame crosses the nose between the inner eye
+ * corners (landmarks 39 and 42) as a horizontal bar, a strong vertical
+ * luma step that bare skin there does not have. Returns the share of the
+ * middle columns of that gap whose strongest step exceeds a threshold.
+ */
+static double
+glasses_bridge(const struct gc_image *im, const struct gc_face *f,
+    double ied)
+{
+	int    x0 = (int)(f->lm[39].x + (f->lm[42].x - f->lm[39].x) * 0.3);
+	int    x1 = (int)(f->lm[39].x + (f->lm[42].x - f->lm[39].x) * 0.7);
+	int    y0 = (int)(fmin(f->lm[39].y, f->lm[42].y) - 0.35 * ied);
+	int    y1 = (int)(f->lm[28].y);
+	double hit = 0, n = 0;
+
+	for (int x = x0; x <= x1; x++) {
+		double best = 0;
+
+		if (x < 0 || x >= im->w) {
+			continue;
+		}
+		for (int y = y0; y + 2 <= y1; y++) {
+			double a, b;
+
+			if (y < 0 || y + 2 >= im->h) {
+				continue;
+			}
+			a = luma(im->px + (size_t)y * im->stride + (size_t)x * 3);
+			b = luma(im->px + (size_t)(y + 2) * im->stride +
+			    (size_t)x * 3);
+			best = fmax(best, fabs(a - b));
+		}
+		hit += best > 35;
+		n++;
+	}
+	return n > 0 ? hit / n : 0;
+}
+
 /* Red eye and glasses glare, in the eye areas. */
 static void
 check_eyes_detail(struct gc_report *r, const struct gc_profile *p,
@@ -1064,6 +1103,22 @@ check_eyes_detail(struct gc_report *r, const struct gc_profile *p,
 			}
 		}
 		glare = n > 0 ? glare / n : 0;
+		if (!p->glasses_allowed) {
+			double bridge = glasses_bridge(im, &s->face, m->ied);
+
+			if (bridge >= 0.6) {
+				snprintf(v, sizeof(v), "glasses (bridge %.0f%%)",
+				    100 * bridge);
+				c = gc_report_add(r, "glasses.glare",
+				    GC_VERDICT_FAIL, bridge);
+				show(c, v, "no glasses (school policy)");
+				snprintf(c->msg_zh, sizeof(c->msg_zh), "本校要求不戴"
+				    "眼镜：请摘下眼镜");
+				snprintf(c->msg_en, sizeof(c->msg_en), "this school "
+				    "does not allow glasses: take them off");
+				return;
+			}
+		}
 		snprintf(v, sizeof(v), "%.1f%%", 100 * glare);
 		snprintf(l, sizeof(l), "≤ %.0f%%", 100 * p->glare_warn);
 		c = gc_report_add(r, "glasses.glare", glare <= p->glare_warn ?

@@ -29,6 +29,7 @@ int gc_cmd_check(int argc, char **argv);
 int gc_cmd_session(int argc, char **argv);
 int gc_cmd_capture(int argc, char **argv);
 int gc_cmd_import_shoots(int argc, char **argv);
+int gc_cmd_scan(int argc, char **argv);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */

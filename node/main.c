@@ -24,6 +24,7 @@ static const struct {
 	    "student" },
 	{ "import-shoots", gc_cmd_import_shoots, "import studio/online photos "
 	    "named by ID number or 学号" },
+	{ "scan", gc_cmd_scan, "read QR codes and barcodes shown to the camera" },
 	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
 	{ "status", gc_cmd_status, "what this node holds" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },

@@ -446,6 +446,26 @@ test_checks_pixel_based_failures(void **state)
 	assert_int_equal(verdict_of(&im, &B->s, &B->p, "glasses.glare"),
 	    GC_VERDICT_WARN);
 	gc_image_release(&im);
+	/* a school that forbids glasses: the frame's bridge is seen, and
+	 * once painted over with skin the face passes */
+	{
+		struct gc_profile p = B->p;
+		const struct gc_face *f = &B->s.face;
+		int                   bx0 = (int)f->lm[39].x, bx1 = (int)f->lm[42].x;
+		int                   by0 = (int)(fmin(f->lm[39].y, f->lm[42].y) -
+		    0.4 * m->ied), by1 = (int)f->lm[28].y + 2;
+		const uint8_t        *sk = B->img.px + (size_t)(ey + fw / 5) *
+		    B->img.stride + (size_t)cx * 3;
+
+		p.glasses_allowed = false;
+		assert_int_equal(verdict_of(&B->img, &B->s, &p, "glasses.glare"),
+		    GC_VERDICT_FAIL);
+		im = copy_img(&B->img);
+		fill(&im, bx0, by0, bx1, by1, sk[0], sk[1], sk[2]);
+		assert_int_not_equal(verdict_of(&im, &B->s, &p, "glasses.glare"),
+		    GC_VERDICT_FAIL);
+		gc_image_release(&im);
+	}
 	/* a blurred face: average 9 × 9 blocks */
 	im = copy_img(&B->img);
 	for (int y = 0; y + 9 <= 640; y += 9) {

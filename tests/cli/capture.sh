@@ -103,6 +103,16 @@ assert 20 * 1024 <= len(d) <= 40 * 1024, len(d)
 PY
 checks=$((checks + 1))
 
+# --- a student shows a code to the camera
+qrencode -o qr.png -s 8 "$s1" && convert qr.png qr.jpg
+expect 0 "$G" scan --home s --file qr.jpg --json
+json "j[0]['type']=='QR-Code' and j[0]['data']=='$s1' and j[0]['student'].startswith('10335:1:')"
+qrencode -o cc.png -s 6 'CHSI-encrypted-capture-code-4711' && convert cc.png cc.jpg
+expect 0 "$G" scan --home s --file cc.jpg --json
+json "j[0]['student'] is None and j[0]['length']==32"
+expect 3 "$G" scan --file "$ok"
+has out "no QR code"
+
 # --- import of studio photos named by ID number or 学号
 mkdir shoots
 cp "$ok" "shoots/$s3.jpg"
