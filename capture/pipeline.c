@@ -103,7 +103,9 @@ detect_at(gc_pipeline *pl, const struct gc_image *grey, double rx, double rw,
 	gc_err          rv;
 
 	*n = 0;
-	if (k > 1.0) {
+	/* a small image is scanned whole: it is cheap, and a second, smaller
+	 * face in it would otherwise be lost */
+	if (k > 1.0 || (rw < grey->h ? rw : grey->h) < 2 * DETECT_SHORT_SIDE) {
 		k = 1.0;
 	}
 	rv = gc_image_alloc(&small, (int)(rw * k + 0.5), (int)(grey->h * k +
@@ -129,32 +131,25 @@ detect_at(gc_pipeline *pl, const struct gc_image *grey, double rx, double rw,
 }
 
 /*
- * Finds faces on rgb. A landscape frame is searched first in its central
- * 3:4 column, where a portrait crop must come from; then the whole frame;
- * and when that finds nothing, at two and four times the size, so a
- * student standing too far away is found (and told to come closer)
- * rather than reported as no face.
+ * Finds faces on rgb: the whole frame, and when that finds nothing, at two
+ * and four times the size, so a student standing too far away is found
+ * (and told to come closer) rather than reported as no face.
  */
 static gc_err
 detect(gc_pipeline *pl, const struct gc_image *rgb, struct gc_face *faces,
     int max, int *n)
 {
 	struct gc_image grey;
-	double          cw = rgb->h * 0.75;
 	gc_err          rv = gc_image_grey(&grey, rgb);
 
 	*n = 0;
 	if (rv != GC_OK) {
 		return rv;
 	}
-	if (rgb->w > cw * 1.2) {
-		rv = detect_at(pl, &grey, (rgb->w - cw) / 2, cw, DETECT_SHORT_SIDE,
-		    faces, max, n);
-	}
-	if (rv == GC_OK && *n == 0) {
-		rv = detect_at(pl, &grey, 0, grey.w, DETECT_SHORT_SIDE, faces, max,
-		    n);
-	}
+	/* the whole frame: every face in the shot counts (a second person
+	 * beside the student is how photos get bound to the wrong one), so
+	 * no shortcut through the central column */
+	rv = detect_at(pl, &grey, 0, grey.w, DETECT_SHORT_SIDE, faces, max, n);
 	/* nothing yet: larger copies, up to the decode's own size (slow,
 	 * but only a shot that is about to be refused pays for it) */
 	for (int m = 2; rv == GC_OK && *n == 0 && m <= 4; m *= 2) {
