@@ -3,6 +3,8 @@
 #define GC_NODE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 #include "common/gc_err.h"
@@ -46,6 +48,12 @@ int gc_cli_option_error(int c, char **argv);
 /* A node name fit to appear in file names and messages: 1..127 bytes,
  * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */
 bool gc_cli_name_ok(const char *name);
+
+/* Reads a whole regular file of at most max bytes into gc_alloc'd memory
+ * (NUL-terminated, *len set). NULL with why (an English reason) when it
+ * cannot: missing, unreadable, not a regular file, too big. */
+uint8_t *gc_cli_slurp(const char *path, size_t max, size_t *len, char *why,
+    size_t whylen);
 
 /* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
 int gc_cli_print(struct gc_buf *b);

@@ -45,36 +45,6 @@ static const char import_usage[] =
     "  DIR holds studio or online photos named <ID number>.jpg or "
     "<学号>.jpg (散拍)\n";
 
-/* Reads a file whole, at most PHOTO_MAX bytes; NULL with why. */
-static uint8_t *
-slurp(const char *path, size_t *len, char *why, size_t whylen)
-{
-	FILE    *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long     n;
-
-	if (f == NULL) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(why, whylen, "not a regular file");
-	} else if ((size_t)n > PHOTO_MAX) {
-		snprintf(why, whylen, "%ld bytes, over the 64 MiB limit", n);
-	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		snprintf(why, whylen, "read error");
-		gc_free(p);
-		p = NULL;
-	} else {
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return p;
-}
-
 /* ---- session ---- */
 
 static int
@@ -650,7 +620,7 @@ gc_cmd_capture(int argc, char **argv)
 	gc_diag_clear(&d);
 	/* the photo first: nothing is opened for a shot that is not there */
 	if (file != NULL) {
-		photo = slurp(file, &len, why, sizeof(why));
+		photo = gc_cli_slurp(file, PHOTO_MAX, &len, why, sizeof(why));
 		if (photo == NULL) {
 			gc_cli_err("%s: %s", file, why);
 			return GC_EXIT_FAIL;
@@ -842,7 +812,8 @@ gc_cmd_import_shoots(int argc, char **argv)
 		r.camera      = "import";
 		r.again       = again;
 		r.source      = names[i];
-		r.photo       = slurp(path, &r.photo_len, why, sizeof(why));
+		r.photo       = gc_cli_slurp(path, PHOTO_MAX, &r.photo_len, why,
+		    sizeof(why));
 		gc_diag_clear(&d);
 		if (r.photo == NULL) {
 			snprintf(o.why, sizeof(o.why), "cannot read: %s", why);

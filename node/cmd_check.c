@@ -26,36 +26,6 @@ static const char check_usage[] =
     "(default: 教毕指〔2017〕99号)\n"
     "exit 0: every file passes or only warns; 3: some file fails\n";
 
-/* Reads a file whole (≤ CHECK_FILE_MAX); NULL with why. */
-static uint8_t *
-slurp(const char *path, size_t *len, char *why, size_t whylen)
-{
-	FILE    *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long     n;
-
-	if (f == NULL) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		snprintf(why, whylen, "not a regular file");
-	} else if ((size_t)n > CHECK_FILE_MAX) {
-		snprintf(why, whylen, "%ld bytes, over the 64 MiB limit", n);
-	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		snprintf(why, whylen, "read error");
-		gc_free(p);
-		p = NULL;
-	} else {
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return p;
-}
-
 /* DIR/<file name without its extension>.jpg */
 static void
 out_path(char *out, size_t n, const char *dir, const char *file)
@@ -189,7 +159,8 @@ gc_cmd_check(int argc, char **argv)
 		bool                      wrote = false;
 
 		gc_pipeline_result_init(&res);
-		bytes = slurp(argv[i], &len, why, sizeof(why));
+		bytes = gc_cli_slurp(argv[i], CHECK_FILE_MAX, &len, why,
+		    sizeof(why));
 		if (bytes == NULL) {
 			struct gc_check *ck = gc_report_add(&res.report,
 			    "file.format", GC_VERDICT_FAIL, NAN);

@@ -121,41 +121,17 @@ write_file(const char *path, const uint8_t *p, size_t n)
 	return GC_EXIT_OK;
 }
 
-/* Reads a whole file of at most max bytes into gc_alloc'd memory. */
+/* Reads a whole file of at most max bytes, or says why not. */
 static int
 read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 {
-	FILE   *f = fopen(path, "rb");
-	long    n;
-	uint8_t *p;
+	char why[256];
 
-	*out = NULL;
-	if (f == NULL) {
-		gc_cli_err("%s: %s", path, strerror(errno));
+	*out = gc_cli_slurp(path, max, len, why, sizeof(why));
+	if (*out == NULL) {
+		gc_cli_err("%s: %s", path, why);
 		return GC_EXIT_FAIL;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		gc_cli_err("%s: not a regular file", path);
-		return GC_EXIT_FAIL;
-	}
-	if ((size_t)n > max) {
-		fclose(f);
-		gc_cli_err("%s: %ld bytes, over the %zu-byte limit", path, n,
-		    max);
-		return GC_EXIT_FAIL;
-	}
-	p = gc_alloc((size_t)n + 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		gc_free(p);
-		gc_cli_err("%s: cannot read", path);
-		return GC_EXIT_FAIL;
-	}
-	fclose(f);
-	*out = p;
-	*len = (size_t)n;
 	return GC_EXIT_OK;
 }
 

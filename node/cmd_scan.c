@@ -76,24 +76,14 @@ gc_cmd_scan(int argc, char **argv)
 	}
 	gc_diag_clear(&d);
 	if (file != NULL) {
-		FILE *f = fopen(file, "rb");
-		long  sz;
+		char why[256];
 
-		if (f == NULL || fseek(f, 0, SEEK_END) != 0 ||
-		    (sz = ftell(f)) < 0 || sz > (64L << 20) ||
-		    fseek(f, 0, SEEK_SET) != 0 ||
-		    (bytes = gc_alloc((size_t)sz + 1)) == NULL ||
-		    fread(bytes, 1, (size_t)sz, f) != (size_t)sz) {
-			gc_cli_err("%s: cannot read (%s)", file, f == NULL ?
-			    strerror(errno) : "not a regular file under 64 MiB");
-			if (f != NULL) {
-				fclose(f);
-			}
-			gc_free(bytes);
+		bytes = gc_cli_slurp(file, (size_t)64 << 20, &len, why,
+		    sizeof(why));
+		if (bytes == NULL) {
+			gc_cli_err("%s: cannot read: %s", file, why);
 			return GC_EXIT_FAIL;
 		}
-		fclose(f);
-		len = (size_t)sz;
 	} else {
 		rv = gc_cam_grab(camera, 10000, &bytes, &len, &d);
 		if (rv != GC_OK) {

@@ -1,4 +1,5 @@
 /* gradcap: one executable, git-style subcommands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +7,7 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "common/gc_alloc.h"
 #include "node/cli.h"
 
 static const struct {
@@ -124,6 +126,39 @@ gc_cli_option_error(int c, char **argv)
 		gc_cli_err("unknown option '%s'", argv[optind - 1]);
 	}
 	return GC_EXIT_USAGE;
+}
+
+uint8_t *
+gc_cli_slurp(const char *path, size_t max, size_t *len, char *why,
+    size_t whylen)
+{
+	FILE    *f = fopen(path, "rb");
+	uint8_t *p = NULL;
+	long     n;
+
+	*len = 0;
+	if (f == NULL) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		snprintf(why, whylen, "not a regular file");
+	} else if ((size_t)n > max) {
+		snprintf(why, whylen, "%ld bytes, over the %zu-byte limit", n,
+		    max);
+	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(why, whylen, "read error");
+		gc_free(p);
+		p = NULL;
+	} else {
+		p[n] = 0;
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return p;
 }
 
 int
