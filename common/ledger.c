@@ -152,6 +152,7 @@ lg_write(gc_ledger *lg, lg_txn_fn fn, void *arg, struct gc_diag *d)
 	for (int tries = 0; tries < LG_MAX_TRIES; tries++) {
 		x.lg       = lg;
 		x.map_full = false;
+		x.failed   = GC_OK;
 		rc         = mdb_txn_begin(lg->env, NULL, 0, &x.t);
 		if (rc == MDB_MAP_RESIZED) {
 			/* another process grew the map: adopt its size */
@@ -208,6 +209,7 @@ lg_read(gc_ledger *lg, lg_txn_fn fn, void *arg)
 	for (int tries = 0; tries < 4; tries++) {
 		x.lg       = lg;
 		x.map_full = false;
+		x.failed   = GC_OK;
 		rc = mdb_txn_begin(lg->env, NULL, MDB_RDONLY, &x.t);
 		if (rc == MDB_MAP_RESIZED) {
 			mdb_env_set_mapsize(lg->env, 0);
@@ -991,7 +993,10 @@ ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
 	}
 	rv = store_entry(x, &e, &h);
 	if (rv != GC_OK) {
-		r->rv = rv;
+		/* part of the entry may be written: the whole transaction
+		 * must be abandoned, never committed */
+		r->rv     = rv;
+		x->failed = rv;
 		snprintf(r->reason, sizeof(r->reason), "store failed: %s",
 		    gc_strerror(rv));
 		return;
@@ -1038,6 +1043,9 @@ ingest_txn(struct lg_txn *x, void *arg)
 		ingest_one(x, a->bytes[i], a->lens[i], &a->res[i]);
 		if (x->map_full) {
 			return GC_ETOOBIG; /* the runner grows and retries */
+		}
+		if (x->failed != GC_OK) {
+			return x->failed;
 		}
 		/* a storage failure (not a verdict) fails the batch */
 		if (a->res[i].status == GC_INGEST_REJECTED &&

@@ -325,13 +325,28 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 
 /* ---- sessions and captures ---- */
 
-/* sessions: "s:" + id -> feed (32) ‖ SESSION_OPEN entry id (32) ‖ closed
- * (1); "o:" + feed (32) -> id of the session open on that feed. */
+/* sessions: "s:" + feed (32) + id -> SESSION_OPEN entry id (32) ‖ closed
+ * (1); "o:" + feed (32) -> id of the session open on that feed. Keyed by
+ * feed: a session id means something only within the feed that opened
+ * it, so no other site can touch this node's sessions. */
+static size_t
+session_key(uint8_t k[2 + 32 + GC_SESSION_ID_LEN], const uint8_t feed[32],
+    const char *id)
+{
+	size_t n = strlen(id);
+
+	memcpy(k, "s:", 2);
+	memcpy(k + 2, feed, 32);
+	memcpy(k + 34, id, n);
+	return 34 + n;
+}
+
 static gc_err
 index_session(struct lg_txn *x, const struct gc_entry *e)
 {
-	char    k[64], id[GC_SESSION_ID_LEN];
-	uint8_t okey[34], val[65];
+	char    id[GC_SESSION_ID_LEN];
+	uint8_t k[2 + 32 + GC_SESSION_ID_LEN], okey[34], val[33];
+	size_t  kl;
 	MDB_val v;
 	int     rc;
 
@@ -341,13 +356,12 @@ index_session(struct lg_txn *x, const struct gc_entry *e)
 		struct gc_session_rec s;
 
 		if (gc_session_open_decode(e->body, e->body_len, &s) != GC_OK) {
-			return GC_OK;
+			return GC_OK; /* signed but unusable: not indexed */
 		}
-		snprintf(k, sizeof(k), "s:%s", s.id);
-		memcpy(val, e->feed, 32);
-		memcpy(val + 32, e->id, 32);
-		val[64] = 0;
-		rc      = gc__lg_put(x, x->lg->sessions, k, strlen(k), val, 65, 0);
+		kl = session_key(k, e->feed, s.id);
+		memcpy(val, e->id, 32);
+		val[32] = 0;
+		rc      = gc__lg_put(x, x->lg->sessions, k, kl, val, 33, 0);
 		if (rc == 0) {
 			rc = gc__lg_put(x, x->lg->sessions, okey, 34, s.id,
 			    strlen(s.id), 0);
@@ -357,12 +371,11 @@ index_session(struct lg_txn *x, const struct gc_entry *e)
 	if (gc_session_close_decode(e->body, e->body_len, id) != GC_OK) {
 		return GC_OK;
 	}
-	snprintf(k, sizeof(k), "s:%s", id);
-	if (gc__lg_get(x, x->lg->sessions, k, strlen(k), &v) == 0 &&
-	    v.mv_size == 65 && memcmp(v.mv_data, e->feed, 32) == 0) {
-		memcpy(val, v.mv_data, 65);
-		val[64] = 1;
-		rc      = gc__lg_put(x, x->lg->sessions, k, strlen(k), val, 65, 0);
+	kl = session_key(k, e->feed, id);
+	if (gc__lg_get(x, x->lg->sessions, k, kl, &v) == 0 && v.mv_size == 33) {
+		memcpy(val, v.mv_data, 33);
+		val[32] = 1;
+		rc      = gc__lg_put(x, x->lg->sessions, k, kl, val, 33, 0);
 		if (rc != 0) {
 			return gc_err_from_mdb(rc);
 		}
@@ -385,7 +398,7 @@ index_capture(struct lg_txn *x, const struct gc_entry *e)
 	int                   rc;
 
 	if (gc_capture_decode(e->body, e->body_len, &c) != GC_OK) {
-		return GC_OK;
+		return GC_OK; /* signed but unusable: not indexed */
 	}
 	k.mv_data = c.student;
 	k.mv_size = strlen(c.student);
@@ -798,7 +811,7 @@ gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d)
 
 struct session_arg {
 	const uint8_t         *feed;
-	const char            *id;
+	const char            *id; /* NULL: the session open on feed */
 	struct gc_session_rec *out;
 };
 
@@ -806,34 +819,36 @@ static gc_err
 session_txn(struct lg_txn *x, void *arg)
 {
 	struct session_arg *a = arg;
-	uint8_t             okey[34];
-	char                k[64], id[GC_SESSION_ID_LEN];
+	uint8_t             okey[34], k[2 + 32 + GC_SESSION_ID_LEN];
+	char                id[GC_SESSION_ID_LEN];
 	MDB_val             v, ev;
 	uint8_t             ekey[40];
 	struct gc_entry     e;
 	uint8_t             closed;
+	size_t              kl;
 
 	if (a->id == NULL) {
 		memcpy(okey, "o:", 2);
 		memcpy(okey + 2, a->feed, 32);
 		if (gc__lg_get(x, x->lg->sessions, okey, 34, &v) != 0 ||
-		    v.mv_size >= sizeof(id)) {
+		    v.mv_size == 0 || v.mv_size >= sizeof(id)) {
 			return GC_ENOTFOUND;
 		}
 		memcpy(id, v.mv_data, v.mv_size);
 		id[v.mv_size] = '\0';
+	} else if (strlen(a->id) == 0 || strlen(a->id) >= sizeof(id)) {
+		return GC_ENOTFOUND;
 	} else {
 		snprintf(id, sizeof(id), "%s", a->id);
 	}
-	snprintf(k, sizeof(k), "s:%s", id);
-	if (gc__lg_get(x, x->lg->sessions, k, strlen(k), &v) != 0 ||
-	    v.mv_size != 65) {
+	kl = session_key(k, a->feed, id);
+	if (gc__lg_get(x, x->lg->sessions, k, kl, &v) != 0 || v.mv_size != 33) {
 		return GC_ENOTFOUND;
 	}
-	closed = ((const uint8_t *)v.mv_data)[64];
+	closed = ((const uint8_t *)v.mv_data)[32];
 	/* the details live in the SESSION_OPEN entry itself */
-	if (gc__lg_get(x, x->lg->ids, (const uint8_t *)v.mv_data + 32, 32,
-	        &ev) != 0 || ev.mv_size != 40) {
+	if (gc__lg_get(x, x->lg->ids, v.mv_data, 32, &ev) != 0 ||
+	    ev.mv_size != 40) {
 		return GC_ECORRUPT;
 	}
 	memcpy(ekey, ev.mv_data, 40);
@@ -856,10 +871,10 @@ gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
 }
 
 gc_err
-gc_ledger_session_get(gc_ledger *lg, const char *id,
+gc_ledger_session_get(gc_ledger *lg, const uint8_t feed[32], const char *id,
     struct gc_session_rec *out)
 {
-	struct session_arg a = { NULL, id, out };
+	struct session_arg a = { feed, id, out };
 
 	return gc__lg_read(lg, session_txn, &a);
 }

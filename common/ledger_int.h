@@ -25,6 +25,7 @@ struct lg_txn {
 	gc_ledger *lg;
 	MDB_txn   *t;
 	bool       map_full;
+	gc_err     failed; /* a write failed part-way: abort, never commit */
 };
 
 /* Head record as stored in `heads` (58 bytes, little-endian). */

@@ -60,6 +60,7 @@ gc_session_open_decode(const uint8_t *p, size_t n, struct gc_session_rec *out)
 	gc_cbor_cur_init(&c, p, n);
 	if (gc_cbor_map_fields(&c, f, 5) != GC_OK ||
 	    !gc_cbor_field_strcpy(&f[0], out->id, sizeof(out->id)) ||
+	    out->id[0] == '\0' ||
 	    !gc_cbor_field_strcpy(&f[1], kind, sizeof(kind)) ||
 	    (k = gc_session_kind_parse(kind)) < 0) {
 		return GC_ECORRUPT;
@@ -92,7 +93,8 @@ gc_session_close_decode(const uint8_t *p, size_t n, char id[GC_SESSION_ID_LEN])
 
 	gc_cbor_cur_init(&c, p, n);
 	if (gc_cbor_map_fields(&c, f, 1) != GC_OK ||
-	    !gc_cbor_field_strcpy(&f[0], id, GC_SESSION_ID_LEN)) {
+	    !gc_cbor_field_strcpy(&f[0], id, GC_SESSION_ID_LEN) ||
+	    id[0] == '\0') {
 		return GC_ECORRUPT;
 	}
 	return GC_OK;
@@ -199,6 +201,10 @@ gc_capture_decode(const uint8_t *p, size_t n, struct gc_capture_rec *out)
 	    !gc_cbor_field_strcpy(&f[CAP_BIND], out->bind, sizeof(out->bind)) ||
 	    !hash_field(&f[CAP_PHOTO], out->photo) ||
 	    !hash_field(&f[CAP_ORIGINAL], out->original)) {
+		return GC_ECORRUPT;
+	}
+	/* the student key and session id index the capture: never empty */
+	if (out->student[0] == '\0' || out->session[0] == '\0') {
 		return GC_ECORRUPT;
 	}
 	out->session_kind = (enum gc_session_kind)k;

@@ -342,7 +342,12 @@ capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
 	/* one photo per student and level: a second shot needs intent */
 	memset(&seen, 0, sizeof(seen));
 	seen.self = n->info.self;
-	gc_ledger_captures(n->lg, o->key, seen_cb, &seen, &o->earlier);
+	rv = gc_ledger_captures(n->lg, o->key, seen_cb, &seen, &o->earlier);
+	if (rv != GC_OK) {
+		gc_diag_set(d, "cannot read %s's earlier captures: %s", o->key,
+		    gc_strerror(rv));
+		return rv;
+	}
 	if (o->earlier > 0 && !r->again) {
 		snprintf(o->why, sizeof(o->why), "%.60s (%.79s) already has %zu "
 		    "capture%s this season (latest: %.100s): one photo per level; "
@@ -357,9 +362,15 @@ capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
 		return rv;
 	}
 	if (o->res.jpeg.len == 0) {
+		const char *what = o->res.report.guide_en;
+
+		for (int i = 0; what[0] == '\0' && i < o->res.report.n; i++) {
+			if (o->res.report.c[i].verdict == GC_VERDICT_FAIL) {
+				what = o->res.report.c[i].msg_en;
+			}
+		}
 		snprintf(o->why, sizeof(o->why), "no photo could be made: %.250s",
-		    o->res.report.guide_en[0] ? o->res.report.guide_en :
-		    "the shot fails its checks");
+		    what[0] ? what : "the shot fails its checks");
 		return GC_OK;
 	}
 	/* every failed check needs an override reason */
@@ -617,6 +628,11 @@ gc_cmd_capture(int argc, char **argv)
 		fputs(capture_usage, stderr);
 		return GC_EXIT_USAGE;
 	}
+	if (r.bind != NULL && strcmp(r.bind, GC_BIND_QR) == 0 &&
+	    r.code == NULL) {
+		gc_cli_err("--bind qr needs --code with the scanned code");
+		return GC_EXIT_USAGE;
+	}
 	gc_diag_clear(&d);
 	/* the photo first: nothing is opened for a shot that is not there */
 	if (file != NULL) {
@@ -699,7 +715,7 @@ gc_cmd_import_shoots(int argc, char **argv)
 	};
 	const char           *home = NULL, *profile = NULL, *passfile = NULL;
 	int                   kind = -1, c, ex;
-	bool                  json = false, again = false;
+	bool                  json = false, again = false, opened_here = false;
 	struct gc_node        n;
 	struct gc_session_rec sess;
 	struct gc_profile     p;
@@ -776,13 +792,20 @@ gc_cmd_import_shoots(int argc, char **argv)
 	}
 	qsort(names, nn, sizeof(*names), name_cmp);
 	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
-	if (ex == GC_EXIT_OK) {
-		ex = open_pipeline(&n, profile, &p, &pl);
+	if (ex != GC_EXIT_OK) {
+		for (size_t i = 0; i < nn; i++) {
+			gc_free(names[i]);
+		}
+		gc_free(names);
+		return ex;
 	}
-	/* the import is a session of its own kind */
+	ex = open_pipeline(&n, profile, &p, &pl);
+	/* the import is a session of its own kind; a session the operator
+	 * left open is never touched */
 	if (ex == GC_EXIT_OK) {
 		snprintf(loc, sizeof(loc), "import of %.140s", argv[optind]);
 		ex = session_open(&n, kind, loc, NULL, true);
+		opened_here = ex == GC_EXIT_OK;
 	}
 	if (ex == GC_EXIT_OK &&
 	    gc_ledger_session_current(n.lg, n.info.self, &sess) != GC_OK) {
@@ -833,7 +856,7 @@ gc_cmd_import_shoots(int argc, char **argv)
 		gc_free((void *)r.photo);
 		gc_pipeline_result_release(&o.res);
 	}
-	if (ex == GC_EXIT_OK || nn > 0) {
+	if (opened_here) {
 		session_close(&n, true);
 	}
 	if (json) {

@@ -1,5 +1,7 @@
 /* gradcap: one executable, git-style subcommands. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,32 +134,46 @@ uint8_t *
 gc_cli_slurp(const char *path, size_t max, size_t *len, char *why,
     size_t whylen)
 {
-	FILE    *f = fopen(path, "rb");
-	uint8_t *p = NULL;
-	long     n;
+	struct stat sb;
+	uint8_t    *p = NULL;
+	size_t      got = 0;
+	int         fd;
 
 	*len = 0;
-	if (f == NULL) {
-		snprintf(why, whylen, "%s", strerror(errno));
+	/* never follow a link out of the folder, never block on a FIFO */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", errno == ELOOP ?
+		    "a symbolic link (not followed)" : strerror(errno));
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		snprintf(why, whylen, "not a regular file");
-	} else if ((size_t)n > max) {
-		snprintf(why, whylen, "%ld bytes, over the %zu-byte limit", n,
-		    max);
-	} else if ((p = gc_alloc((size_t)n + 1)) == NULL) {
+	} else if ((uint64_t)sb.st_size > max) {
+		snprintf(why, whylen, "%lld bytes, over the %zu-byte limit",
+		    (long long)sb.st_size, max);
+	} else if ((p = gc_alloc((size_t)sb.st_size + 1)) == NULL) {
 		snprintf(why, whylen, "out of memory");
-	} else if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		snprintf(why, whylen, "read error");
-		gc_free(p);
-		p = NULL;
 	} else {
-		p[n] = 0;
-		*len = (size_t)n;
+		while (got < (size_t)sb.st_size) {
+			ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
+
+			if (r <= 0) {
+				break;
+			}
+			got += (size_t)r;
+		}
+		if (got != (size_t)sb.st_size) {
+			snprintf(why, whylen, "read error (the file changed while "
+			    "being read?)");
+			gc_free(p);
+			p = NULL;
+		} else {
+			p[got] = 0;
+			*len   = got;
+		}
 	}
-	fclose(f);
+	close(fd);
 	return p;
 }
 

@@ -119,11 +119,24 @@ cp "$ok" "shoots/$s3.jpg"
 cp synth/grace_hopper-ok-grey.jpg "shoots/$(sed -n 5p r.csv | cut -d, -f1).jpg"
 cp synth/grace_hopper-blur.jpg "shoots/$(sed -n 6p r.csv | cut -d, -f6).jpg"
 cp "$ok" shoots/nobody.jpg
+# an import never touches a session the operator left open
+expect 1 "$G" import-shoots --home s --kind individual shoots
+has err "still open"
+expect 0 "$G" session status --home s --json
+json "j['open'] and j['kind']=='central'"
+expect 1 "$G" import-shoots --home /nonexistent --kind individual shoots
 expect 0 "$G" session close --home s
-expect 3 "$G" import-shoots --home s --kind individual --json shoots
-json "sum(1 for x in j if x['stored'])==1 and sum(1 for x in j if not x['stored'])==3"
+# a FIFO or a link in the folder is refused, never waited on or followed
+mkfifo "shoots/$(sed -n 7p r.csv | cut -d, -f1).jpg"
+ln -s "$T/s/node.key" "shoots/$(sed -n 8p r.csv | cut -d, -f1).jpg"
+expect 3 timeout 120 "$G" import-shoots --home s --kind individual --json shoots
+json "sum(1 for x in j if x['stored'])==1 and sum(1 for x in j if not x['stored'])==5"
+json "[x for x in j if x['source']=='$(sed -n 7p r.csv | cut -d, -f1).jpg'][0]['refused'].find('not a regular file')>=0"
+json "[x for x in j if x['source']=='$(sed -n 8p r.csv | cut -d, -f1).jpg'][0]['refused'].find('symbolic link')>=0"
+rm "shoots/$(sed -n 7p r.csv | cut -d, -f1).jpg" "shoots/$(sed -n 8p r.csv | cut -d, -f1).jpg"
+expect 3 "$G" import-shoots --home s --kind individual --again --json shoots
+json "sum(1 for x in j if x['stored'])==2 and sum(1 for x in j if not x['stored'])==2"
 json "[x for x in j if x['source']=='nobody.jpg'][0]['refused'].find('not on the roster')>=0"
-json "[x for x in j if x['source']=='$s3.jpg'][0]['refused'].find('already has')>=0"
 expect 0 "$G" log --home s --json
 json "[e for e in j if e['kind']=='CAPTURE'][-1]['body']['session_kind']=='individual' and [e for e in j if e['kind']=='CAPTURE'][-1]['body']['bind']=='filename'"
 expect 0 "$G" session status --home s --json

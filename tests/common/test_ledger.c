@@ -20,6 +20,7 @@
 #include "common/gc_alloc.h"
 #include "common/hlc.h"
 #include "common/ledger.h"
+#include "common/records.h"
 #include "common/rosterdb.h"
 #include "tests/testutil.h"
 
@@ -1033,6 +1034,104 @@ test_ledger_authority_fork_drops_its_later_roster(void **state)
 	gc_ledger_close(twin);
 }
 
+/* Signs an entry of kind with body b at seq for key k, chained to prev. */
+static void
+signed_entry(struct gc_buf *out, const struct gc_key *k, uint64_t seq,
+    const uint8_t *prev, unsigned kind, const struct gc_buf *b)
+{
+	struct gc_entry_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.feed = k->pk;
+	h.seq  = seq;
+	h.prev = prev;
+	h.kind = kind;
+	h.hlc  = ((uint64_t)time(NULL) * 1000) << 16;
+	gc_buf_reset(out);
+	assert_int_equal(gc_entry_encode(out, &h, b->data, b->len, k->sk),
+	    GC_OK);
+}
+
+static void
+test_ledger_malformed_capture_is_kept_not_indexed(void **state)
+{
+	struct fx               *f = *state;
+	struct gc_capture_rec    c;
+	struct gc_buf            body, e;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	size_t                   n = 99;
+
+	f->ls = make_site(f, f->site, f->ks, "紫金港");
+	/* an enrolled site signs a CAPTURE that names no student */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.session, sizeof(c.session), "s-1");
+	snprintf(c.bind, sizeof(c.bind), "search");
+	gc_buf_init(&body);
+	gc_buf_init(&e);
+	gc_capture_encode(&body, &c);
+	signed_entry(&e, f->ks, 1, NULL, GC_KIND_CAPTURE, &body);
+	d.bytes = (uint8_t *[]){ e.data };
+	d.lens  = (size_t[]){ e.len };
+	d.n     = 1;
+	r       = ingest(f->lc, &d);
+	/* it is a valid signed entry: kept, but it indexes nothing */
+	assert_int_equal(r[0].status, GC_INGEST_ADDED);
+	free(r);
+	assert_int_equal(gc_ledger_captures(f->lc, "", NULL, NULL, &n), GC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(gc_ledger_reindex(f->lc, NULL), GC_OK);
+	assert_int_equal(gc_ledger_verify(f->lc, NULL, NULL, NULL), GC_OK);
+	gc_buf_release(&body);
+	gc_buf_release(&e);
+}
+
+static void
+test_ledger_sessions_belong_to_their_feed(void **state)
+{
+	struct fx               *f = *state;
+	struct gc_session_rec    s, got;
+	struct gc_buf            b, e;
+	struct dump              d;
+	struct gc_ingest_result *r;
+
+	f->ls  = make_site(f, f->site, f->ks, "紫金港");
+	f->ls2 = make_site(f, f->site2, f->ks2, "玉泉");
+	/* the first site learns of the second's enrollment */
+	dump_feed(f->lc, f->kc->pk, &d);
+	free(ingest(f->ls, &d));
+	dump_free(&d);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.id, sizeof(s.id), "s-0123456789abcdef");
+	s.kind = GC_SESSION_CENTRAL;
+	snprintf(s.location, sizeof(s.location), "体育馆");
+	gc_buf_init(&b);
+	gc_buf_init(&e);
+	gc_session_open_encode(&b, &s);
+	append(f->ls, GC_KIND_SESSION_OPEN, &b, NULL, 0, NULL);
+	/* the other site opens a session under the same id */
+	s.kind = GC_SESSION_ONLINE;
+	snprintf(s.location, sizeof(s.location), "elsewhere");
+	gc_buf_reset(&b);
+	gc_session_open_encode(&b, &s);
+	signed_entry(&e, f->ks2, 1, NULL, GC_KIND_SESSION_OPEN, &b);
+	d.bytes = (uint8_t *[]){ e.data };
+	d.lens  = (size_t[]){ e.len };
+	d.n     = 1;
+	r       = ingest(f->ls, &d);
+	assert_int_equal(r[0].status, GC_INGEST_ADDED);
+	free(r);
+	assert_int_equal(gc_ledger_session_current(f->ls, f->ks->pk, &got),
+	    GC_OK);
+	assert_int_equal(got.kind, GC_SESSION_CENTRAL);
+	assert_string_equal(got.location, "体育馆");
+	assert_int_equal(gc_ledger_session_current(f->ls, f->ks2->pk, &got),
+	    GC_OK);
+	assert_int_equal(got.kind, GC_SESSION_ONLINE);
+	gc_buf_release(&b);
+	gc_buf_release(&e);
+}
+
 int
 main(void)
 {
@@ -1071,6 +1170,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_authority_fork_drops_its_later_roster, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_malformed_capture_is_kept_not_indexed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_sessions_belong_to_their_feed, setup, teardown),
 	};
 	if (sodium_init() < 0) {
 		return 1;
