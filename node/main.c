@@ -40,7 +40,7 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: gradcap <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].help);
 	}
 	fprintf(f, "\nEvery command takes --home DIR (default $GRADCAP_HOME)."
 	           "\n'gradcap <command> --help' for a command's options.\n");
