@@ -71,8 +71,8 @@ gc_report_get(const struct gc_report *r, const char *id)
 	return NULL;
 }
 
-void
-gc_report_checks_json(struct gc_buf *b, const struct gc_report *r)
+static void
+report_checks_json(struct gc_buf *b, const struct gc_report *r)
 {
 	gc_buf_putc(b, '[');
 	for (int i = 0; i < r->n; i++) {
@@ -99,16 +99,15 @@ gc_report_checks_json(struct gc_buf *b, const struct gc_report *r)
 }
 
 void
-gc_report_json(struct gc_buf *b, const struct gc_report *r)
+gc_report_json_fields(struct gc_buf *b, const struct gc_report *r)
 {
-	gc_buf_printf(b, "{\"verdict\":\"%s\",\"checks\":",
+	gc_buf_printf(b, "\"verdict\":\"%s\",\"checks\":",
 	    gc_verdict_name(r->verdict));
-	gc_report_checks_json(b, r);
+	report_checks_json(b, r);
 	gc_buf_puts(b, ",\"guidance_zh\":");
 	gc_json_str(b, r->guide_zh[0] ? r->guide_zh : NULL);
 	gc_buf_puts(b, ",\"guidance_en\":");
 	gc_json_str(b, r->guide_en[0] ? r->guide_en : NULL);
-	gc_buf_putc(b, '}');
 }
 
 /* Fills the shown value, limit and both messages of c. */

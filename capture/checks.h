@@ -52,12 +52,10 @@ const struct gc_check *gc_report_get(const struct gc_report *r,
     const char *id);
 const char *gc_verdict_name(enum gc_verdict v); /* "pass", "warn", "fail" */
 
-/* Writes the report as JSON: {"verdict":..,"checks":[...],
- * "guidance_zh", "guidance_en"}. */
-void gc_report_json(struct gc_buf *b, const struct gc_report *r);
-/* Just the checks array: [{id, verdict, value, limit, message_zh,
- * message_en, measured}]. */
-void gc_report_checks_json(struct gc_buf *b, const struct gc_report *r);
+/* Writes the report's JSON members, for the caller's object:
+ * "verdict":.., "checks":[{id, verdict, value, limit, message_zh,
+ * message_en, measured}], "guidance_zh":.., "guidance_en":.. */
+void gc_report_json_fields(struct gc_buf *b, const struct gc_report *r);
 
 /* A face located on the image the checks look at (480 × 640 for a
  * normalised photo), with its measures. */

@@ -216,7 +216,7 @@ judge_frame(gc_pipeline *pl, const struct gc_image *rgb,
 
 static gc_err
 run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
-    const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
+    struct gc_pipeline_result *res)
 {
 	struct gc_image img, frame;
 	struct gc_diag  d;
@@ -251,7 +251,6 @@ run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 			return rv == GC_ETOOBIG ? GC_OK : rv;
 		}
 	}
-	(void)info;
 	rv = judge_frame(pl, &frame, res);
 	gc_image_release(&frame);
 	gc_image_release(&img);
@@ -426,8 +425,8 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		    -res->plan.y * res->plan.k);
 		gc_face_measure(&s.face, &s.m);
 		s.hair_found = gc_face_hair_top(&out, &s.face, &s.m);
-		/* faces other than the subject still count when the crop
-		 * shows them */
+		/* exactly one face was found in the whole shot (else the
+		 * capture stopped above), so the crop holds one */
 		s.nfaces = 1;
 		gc_checks_face(&res->report, p, &out, &s);
 	}
@@ -461,7 +460,7 @@ gc_pipeline_run(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	}
 	if (mode == GC_PIPE_JUDGE) {
 		gc_checks_file(&res->report, &pl->p, fmt, &info, n, true);
-		rv = run_judge(pl, bytes, n, &info, res);
+		rv = run_judge(pl, bytes, n, res);
 	} else {
 		rv = run_normalize(pl, bytes, n, &info, res);
 		if (rv == GC_OK && gc_report_get(&res->report, "file.format") ==

@@ -133,11 +133,6 @@ gc_alloc_cap(void)
 	return atomic_load(&alloc_cap);
 }
 
-void
-gc_alloc_set_cap(size_t cap)
-{
-	atomic_store(&alloc_cap, cap);
-}
 
 void
 gc_alloc_fail_after(long n)

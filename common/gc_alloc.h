@@ -22,9 +22,8 @@ char *gc_strdup(const char *s);
 char *gc_strndup(const char *s, size_t n);
 void  gc_free(void *p);
 
-/* The largest single fallible allocation (default 1 GiB). */
+/* The largest single fallible allocation: 1 GiB. */
 size_t gc_alloc_cap(void);
-void   gc_alloc_set_cap(size_t cap);
 
 /* Test hook: the nth fallible allocation from now (1-based) and every one
  * after it fail; n = 0 turns failure off. gc_alloc_count() counts fallible

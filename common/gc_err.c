@@ -6,28 +6,25 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	const char *text;
-} err_tab[GC_ERR_COUNT] = {
-	[GC_OK] = { "ok", "success" },
-	[GC_ENOMEM] = { "nomem", "out of memory" },
-	[GC_EINVAL] = { "invalid", "invalid argument or input" },
-	[GC_EIO] = { "io", "input/output error" },
-	[GC_EAGAIN] = { "again", "resource temporarily unavailable" },
-	[GC_ECLOSED] = { "closed", "object closed" },
-	[GC_ETIMEDOUT] = { "timedout", "timed out" },
-	[GC_ETOOBIG] = { "toobig", "over the configured size limit" },
-	[GC_EBADSIG] = { "badsig", "signature did not verify" },
-	[GC_ECORRUPT] = { "corrupt", "data failed validation" },
-	[GC_ENOTFOUND] = { "notfound", "not found" },
-	[GC_EINTERNAL] = { "internal", "internal error" },
-	[GC_EEXIST] = { "exists", "already present" },
-	[GC_EPERM] = { "perm", "not permitted" },
-	[GC_EFORK] = { "fork", "conflicting entry: fork proved" },
-	[GC_EGAP] = { "gap", "entry arrived before its predecessor" },
-	[GC_EAUTH] = { "auth", "wrong passphrase or key" },
-	[GC_EAMBIGUOUS] = { "ambiguous", "matches more than one item" },
+static const char *const err_tab[GC_ERR_COUNT] = {
+	[GC_OK] = "success",
+	[GC_ENOMEM] = "out of memory",
+	[GC_EINVAL] = "invalid argument or input",
+	[GC_EIO] = "input/output error",
+	[GC_EAGAIN] = "resource temporarily unavailable",
+	[GC_ECLOSED] = "object closed",
+	[GC_ETIMEDOUT] = "timed out",
+	[GC_ETOOBIG] = "over the configured size limit",
+	[GC_EBADSIG] = "signature did not verify",
+	[GC_ECORRUPT] = "data failed validation",
+	[GC_ENOTFOUND] = "not found",
+	[GC_EINTERNAL] = "internal error",
+	[GC_EEXIST] = "already present",
+	[GC_EPERM] = "not permitted",
+	[GC_EFORK] = "conflicting entry: fork proved",
+	[GC_EGAP] = "entry arrived before its predecessor",
+	[GC_EAUTH] = "wrong passphrase or key",
+	[GC_EAMBIGUOUS] = "matches more than one item",
 };
 
 const char *
@@ -36,16 +33,7 @@ gc_strerror(gc_err rv)
 	if ((unsigned)rv >= GC_ERR_COUNT) {
 		return "unknown error";
 	}
-	return err_tab[rv].text;
-}
-
-const char *
-gc_errname(gc_err rv)
-{
-	if ((unsigned)rv >= GC_ERR_COUNT) {
-		return "unknown";
-	}
-	return err_tab[rv].name;
+	return err_tab[rv];
 }
 
 gc_err

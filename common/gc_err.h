@@ -32,9 +32,6 @@ typedef enum gc_err {
 /* A short English description of rv; never NULL. */
 const char *gc_strerror(gc_err rv);
 
-/* Stable lowercase token for rv ("corrupt", "badsig"), for JSON output. */
-const char *gc_errname(gc_err rv);
-
 /* gc_err_from_mdb: translate an LMDB return code (0 → GC_OK). */
 gc_err gc_err_from_mdb(int rc);
 

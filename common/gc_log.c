@@ -10,18 +10,10 @@
 _Atomic int gc_log_threshold = GC_LOG_NOTICE;
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
-static int             log_fd  = 2;
+static const int       log_fd  = 2; /* stderr */
 
 static const char *level_names[] = { "emerg", "alert", "crit", "err", "warn",
 	"notice", "info", "debug" };
-
-void
-gc_log_set_fd(int fd)
-{
-	pthread_mutex_lock(&log_mtx);
-	log_fd = fd;
-	pthread_mutex_unlock(&log_mtx);
-}
 
 int
 gc_log_level_parse(const char *s)

@@ -19,9 +19,6 @@ extern _Atomic int gc_log_threshold;
 void gc_log_emit(enum gc_log_level lvl, const char *msgid, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Sends log lines to fd instead of stderr (the daemon logs to a file). */
-void gc_log_set_fd(int fd);
-
 /* Parses "err|warn|notice|info|debug"; returns -1 when unknown. */
 int gc_log_level_parse(const char *s);
 

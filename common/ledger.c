@@ -465,13 +465,6 @@ gc_ledger_close(gc_ledger *lg)
 	gc_free(lg);
 }
 
-void
-gc_ledger_set_clock(gc_ledger *lg, uint64_t (*clock_ms)(void *), void *arg)
-{
-	lg->hlc.clock_ms = clock_ms;
-	lg->hlc.arg      = arg;
-}
-
 static gc_err
 info_txn(struct lg_txn *x, void *arg)
 {

@@ -58,10 +58,6 @@ gc_err gc_ledger_set_key(gc_ledger *lg, const struct gc_key *key);
 
 gc_err gc_ledger_info(gc_ledger *lg, struct gc_ledger_info *out);
 
-/* Sets the clock source (tests). */
-void gc_ledger_set_clock(gc_ledger *lg, uint64_t (*clock_ms)(void *),
-    void *arg);
-
 /* A photo or other blob stored by content hash. */
 struct gc_blob {
 	const uint8_t *data;
@@ -275,9 +271,6 @@ struct gc_capture_rec;
 /* The session currently open on a feed: GC_ENOTFOUND when none. */
 gc_err gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
     struct gc_session_rec *out);
-/* A session a feed opened, by id (open or closed): GC_ENOTFOUND. */
-gc_err gc_ledger_session_get(gc_ledger *lg, const uint8_t feed[32],
-    const char *id, struct gc_session_rec *out);
 
 /* Calls cb for each CAPTURE entry (any feed) of a student, or bound to a
  * capture code's hash; *n (may be NULL) gets how many there are. cb

@@ -745,7 +745,7 @@ gc_err
 gc__lg_reindex(struct lg_txn *x)
 {
 	MDB_cursor    *cur;
-	MDB_val        k, v, auth;
+	MDB_val        k, v;
 	int            rc;
 	gc_err         rv = GC_OK;
 	uint8_t        feed[32];
@@ -759,7 +759,6 @@ gc__lg_reindex(struct lg_txn *x)
 	    mdb_drop(x->t, x->lg->codes, 0)) {
 		return GC_EIO;
 	}
-	(void)auth;
 	rc = mdb_cursor_open(x->t, x->lg->entries, &cur);
 	if (rc != 0) {
 		return gc_err_from_mdb(rc);
@@ -811,7 +810,6 @@ gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d)
 
 struct session_arg {
 	const uint8_t         *feed;
-	const char            *id; /* NULL: the session open on feed */
 	struct gc_session_rec *out;
 };
 
@@ -827,20 +825,14 @@ session_txn(struct lg_txn *x, void *arg)
 	uint8_t             closed;
 	size_t              kl;
 
-	if (a->id == NULL) {
-		memcpy(okey, "o:", 2);
-		memcpy(okey + 2, a->feed, 32);
-		if (gc__lg_get(x, x->lg->sessions, okey, 34, &v) != 0 ||
-		    v.mv_size == 0 || v.mv_size >= sizeof(id)) {
-			return GC_ENOTFOUND;
-		}
-		memcpy(id, v.mv_data, v.mv_size);
-		id[v.mv_size] = '\0';
-	} else if (strlen(a->id) == 0 || strlen(a->id) >= sizeof(id)) {
+	memcpy(okey, "o:", 2);
+	memcpy(okey + 2, a->feed, 32);
+	if (gc__lg_get(x, x->lg->sessions, okey, 34, &v) != 0 ||
+	    v.mv_size == 0 || v.mv_size >= sizeof(id)) {
 		return GC_ENOTFOUND;
-	} else {
-		snprintf(id, sizeof(id), "%s", a->id);
 	}
+	memcpy(id, v.mv_data, v.mv_size);
+	id[v.mv_size] = '\0';
 	kl = session_key(k, a->feed, id);
 	if (gc__lg_get(x, x->lg->sessions, k, kl, &v) != 0 || v.mv_size != 33) {
 		return GC_ENOTFOUND;
@@ -865,16 +857,7 @@ gc_err
 gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
     struct gc_session_rec *out)
 {
-	struct session_arg a = { feed, NULL, out };
-
-	return gc__lg_read(lg, session_txn, &a);
-}
-
-gc_err
-gc_ledger_session_get(gc_ledger *lg, const uint8_t feed[32], const char *id,
-    struct gc_session_rec *out)
-{
-	struct session_arg a = { feed, id, out };
+	struct session_arg a = { feed, out };
 
 	return gc__lg_read(lg, session_txn, &a);
 }

@@ -15,8 +15,6 @@ struct gc_ledger {
 	char                *dir;
 	const struct gc_key *key;
 	struct gc_hlc        hlc;
-	uint64_t (*clock_ms)(void *);
-	void                *clock_arg;
 };
 
 /* A transaction in progress; map_full is set by any put that ran out of

@@ -473,16 +473,8 @@ print_capture(const struct capture_out *o, const char *source, bool json,
 		gc_json_str(jb, o->stored ? id : NULL);
 		gc_buf_puts(jb, ",\"refused\":");
 		gc_json_str(jb, o->stored ? NULL : o->why);
-		gc_buf_printf(jb, ",\"earlier_captures\":%zu,\"verdict\":\"%s\","
-		    "\"checks\":", o->earlier,
-		    gc_verdict_name(o->res.report.verdict));
-		gc_report_checks_json(jb, &o->res.report);
-		gc_buf_puts(jb, ",\"guidance_zh\":");
-		gc_json_str(jb, o->res.report.guide_zh[0] ?
-		    o->res.report.guide_zh : NULL);
-		gc_buf_puts(jb, ",\"guidance_en\":");
-		gc_json_str(jb, o->res.report.guide_en[0] ?
-		    o->res.report.guide_en : NULL);
+		gc_buf_printf(jb, ",\"earlier_captures\":%zu,", o->earlier);
+		gc_report_json_fields(jb, &o->res.report);
 		gc_buf_putc(jb, '}');
 		return;
 	}

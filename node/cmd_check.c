@@ -197,17 +197,10 @@ gc_cmd_check(int argc, char **argv)
 		if (json) {
 			gc_buf_puts(&jb, i > optind ? ",{\"file\":" : "{\"file\":");
 			gc_json_str(&jb, argv[i]);
-			gc_buf_printf(&jb, ",\"verdict\":\"%s\",\"output\":",
-			    gc_verdict_name(res.report.verdict));
+			gc_buf_puts(&jb, ",\"output\":");
 			gc_json_str(&jb, wrote ? written : NULL);
-			gc_buf_puts(&jb, ",\"checks\":");
-			gc_report_checks_json(&jb, &res.report);
-			gc_buf_puts(&jb, ",\"guidance_zh\":");
-			gc_json_str(&jb, res.report.guide_zh[0] ?
-			    res.report.guide_zh : NULL);
-			gc_buf_puts(&jb, ",\"guidance_en\":");
-			gc_json_str(&jb, res.report.guide_en[0] ?
-			    res.report.guide_en : NULL);
+			gc_buf_putc(&jb, ',');
+			gc_report_json_fields(&jb, &res.report);
 			gc_buf_printf(&jb, ",\"quality\":%d,\"ms\":{\"decode\":%.1f,"
 			    "\"detect\":%.1f,\"frame\":%.1f,\"resample\":%.1f,"
 			    "\"encode\":%.1f,\"checks\":%.1f,\"total\":%.1f}}",

@@ -286,9 +286,8 @@ request_parse(const uint8_t *p, size_t len, struct request *r,
 }
 
 struct collect {
-	struct gc_buf *out;
-	uint64_t       n;
-	struct gc_buf  tmp;
+	uint64_t      n;
+	struct gc_buf tmp;
 };
 
 static int

@@ -59,13 +59,6 @@ gc_passphrase_free(char *p)
 	}
 }
 
-const char *
-gc_hex_short(const uint8_t *p, size_t n, char *buf)
-{
-	gc_hex_encode(buf, p, n);
-	return buf;
-}
-
 int
 gc_node_open(struct gc_node *n, const char *home_opt, unsigned flags,
     const char *passfile)

@@ -37,7 +37,4 @@ void gc_node_close(struct gc_node *n);
 char *gc_passphrase_get(const char *passfile, struct gc_diag *d, bool *failed);
 void  gc_passphrase_free(char *p);
 
-/* Short hex of a key or id: the first n bytes. */
-const char *gc_hex_short(const uint8_t *p, size_t n, char *buf);
-
 #endif

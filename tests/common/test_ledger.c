@@ -108,6 +108,20 @@ try_append(gc_ledger *lg, unsigned kind, const char *text, char *why)
 	return rv;
 }
 
+/* The photo bytes capture() stores for text: the text, then a pattern. */
+static uint8_t *
+blob_fill(const char *text, size_t len)
+{
+	uint8_t *data = malloc(len);
+	size_t   n    = strlen(text) < len ? strlen(text) : len;
+
+	for (size_t i = 0; i < len; i++) {
+		data[i] = (uint8_t)(i * 31 + strlen(text) + text[0]);
+	}
+	memcpy(data, text, n); /* unique per text: blobs must not dedupe */
+	return data;
+}
+
 static void
 capture(gc_ledger *lg, const char *text, size_t bloblen, uint8_t id[32])
 {
@@ -120,11 +134,7 @@ capture(gc_ledger *lg, const char *text, size_t bloblen, uint8_t id[32])
 	gc_cbor_uint(&b, 0);
 	gc_cbor_text(&b, text);
 	if (bloblen > 0) {
-		data = malloc(bloblen);
-		for (size_t i = 0; i < bloblen; i++) {
-			data[i] = (uint8_t)(i * 31 + strlen(text) + text[0]);
-		}
-		memcpy(data, text, strlen(text) < bloblen ? strlen(text) : 0);
+		data    = blob_fill(text, bloblen);
 		bl.data = data;
 		bl.len  = bloblen;
 	}
@@ -198,6 +208,43 @@ ingest(gc_ledger *lg, const struct dump *d)
 
 	assert_int_equal(gc_ledger_ingest(lg, (const uint8_t *const *)d->bytes,
 	    d->lens, d->n, r, NULL), GC_OK);
+	return r;
+}
+
+/* Signs, by hand, an entry of key k (enrolled or not, with any clock):
+ * seq, prev (NULL for seq 1), hlc, kind and body b. */
+static void
+signed_entry(struct gc_buf *out, const struct gc_key *k, uint64_t seq,
+    const uint8_t *prev, uint64_t hlc, unsigned kind, const struct gc_buf *b)
+{
+	struct gc_entry_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.feed = k->pk;
+	h.seq  = seq;
+	h.prev = prev;
+	h.kind = kind;
+	h.hlc  = hlc;
+	gc_buf_reset(out);
+	assert_int_equal(gc_entry_encode(out, &h, b->data, b->len, k->sk),
+	    GC_OK);
+}
+
+static uint64_t
+hlc_now(void)
+{
+	return ((uint64_t)time(NULL) * 1000) << 16;
+}
+
+/* Ingests one entry's first len bytes and returns its result. */
+static struct gc_ingest_result
+ingest1(gc_ledger *lg, const struct gc_buf *e, size_t len)
+{
+	struct gc_ingest_result r;
+	const uint8_t          *bytes[1] = { e->data };
+	size_t                  lens[1]  = { len };
+
+	assert_int_equal(gc_ledger_ingest(lg, bytes, lens, 1, &r, NULL), GC_OK);
 	return r;
 }
 
@@ -370,8 +417,22 @@ test_ledger_ingest_is_idempotent_and_asks_for_gaps(void **state)
 	{
 		struct gc_ledger_counts c;
 
+		uint8_t  *blob = blob_fill("site capture 0", 500), hash[32];
+
 		assert_int_equal(gc_ledger_counts(f->lc, &c), GC_OK);
 		assert_int_equal(c.missing_blobs, 4); /* photos not sent yet */
+		/* a photo arrives: refused unless it matches its hash */
+		gc_sha256(hash, blob, 500);
+		blob[7] ^= 1;
+		assert_int_equal(gc_ledger_put_blob(f->lc, hash, blob, 500),
+		    GC_ECORRUPT);
+		blob[7] ^= 1;
+		assert_int_equal(gc_ledger_put_blob(f->lc, hash, blob, 500),
+		    GC_OK);
+		assert_int_equal(gc_ledger_counts(f->lc, &c), GC_OK);
+		assert_int_equal(c.missing_blobs, 3);
+		assert_int_equal(c.blobs, 1);
+		free(blob);
 	}
 }
 
@@ -380,12 +441,11 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 {
 	struct fx               *f = *state;
 	struct dump              d;
-	struct gc_ingest_result *r;
-	struct gc_entry_hdr      h;
+	struct gc_ingest_result *r, one;
 	struct gc_buf            body, out;
+	struct gc_ledger_info    info;
 	gc_ledger               *stranger;
 	char                     sdir[700];
-	uint8_t                  zero[32];
 
 	f->ls = make_site(f, f->site, f->ks, "紫金港");
 	capture(f->ls, "ok", 10, NULL);
@@ -405,50 +465,26 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 	    "stranger", NULL), GC_OK);
 	stranger = open_ledger(sdir, f->ks2);
 	/* it cannot write unenrolled, so sign an entry by hand */
-	memset(&h, 0, sizeof(h));
-	h.feed = f->ks2->pk;
-	h.seq  = 1;
-	h.kind = GC_KIND_CAPTURE;
-	h.hlc  = 1;
 	gc_buf_init(&body);
 	gc_buf_init(&out);
 	gc_cbor_map(&body, 0);
-	assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
-	    f->ks2->sk), GC_OK);
-	d.bytes    = (uint8_t *[]){ out.data };
-	d.lens     = (size_t[]){ out.len };
-	d.n        = 1;
-	r          = ingest(f->lc, &d);
-	assert_int_equal(r[0].status, GC_INGEST_REJECTED);
-	assert_int_equal(r[0].rv, GC_EPERM);
-	assert_non_null(strstr(r[0].reason, "not enrolled"));
-	free(r);
+	signed_entry(&out, f->ks2, 1, NULL, hlc_now(), GC_KIND_CAPTURE, &body);
+	one = ingest1(f->lc, &out, out.len);
+	assert_int_equal(one.status, GC_INGEST_REJECTED);
+	assert_int_equal(one.rv, GC_EPERM);
+	assert_non_null(strstr(one.reason, "not enrolled"));
 	/* an enrolled site signing a ROSTER entry */
-	gc_buf_reset(&out);
-	h.feed = f->ks->pk;
-	h.seq  = 2;
-	memset(zero, 0, 32);
-	{
-		struct gc_ledger_info info;
-
-		assert_int_equal(gc_ledger_info(f->ls, &info), GC_OK);
-		h.prev = info.head;
-		h.kind = GC_KIND_ROSTER;
-		assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
-		    f->ks->sk), GC_OK);
-		dump_feed(f->ls, f->ks->pk, &d);
-		r = ingest(f->lc, &d);
-		assert_int_equal(r[0].status, GC_INGEST_ADDED);
-		free(r);
-		dump_free(&d);
-		d.bytes = (uint8_t *[]){ out.data };
-		d.lens  = (size_t[]){ out.len };
-		d.n     = 1;
-		r       = ingest(f->lc, &d);
-		assert_int_equal(r[0].status, GC_INGEST_REJECTED);
-		assert_non_null(strstr(r[0].reason, "may not write ROSTER"));
-		free(r);
-	}
+	dump_feed(f->ls, f->ks->pk, &d);
+	r = ingest(f->lc, &d);
+	assert_int_equal(r[0].status, GC_INGEST_ADDED);
+	free(r);
+	dump_free(&d);
+	assert_int_equal(gc_ledger_info(f->ls, &info), GC_OK);
+	signed_entry(&out, f->ks, 2, info.head, hlc_now(), GC_KIND_ROSTER,
+	    &body);
+	one = ingest1(f->lc, &out, out.len);
+	assert_int_equal(one.status, GC_INGEST_REJECTED);
+	assert_non_null(strstr(one.reason, "may not write ROSTER"));
 	/* and the site's own ledger refuses to write one */
 	{
 		char why[512];
@@ -458,13 +494,10 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 		assert_non_null(strstr(why, "may not write ROSTER"));
 	}
 	/* a truncated entry */
-	d.bytes = (uint8_t *[]){ out.data };
-	d.lens  = (size_t[]){ 20 };
-	r       = ingest(f->lc, &d);
-	assert_int_equal(r[0].status, GC_INGEST_REJECTED);
-	assert_int_equal(r[0].rv, GC_ECORRUPT);
-	assert_non_null(strstr(r[0].reason, "malformed"));
-	free(r);
+	one = ingest1(f->lc, &out, 20);
+	assert_int_equal(one.status, GC_INGEST_REJECTED);
+	assert_int_equal(one.rv, GC_ECORRUPT);
+	assert_non_null(strstr(one.reason, "malformed"));
 	gc_buf_release(&body);
 	gc_buf_release(&out);
 	gc_ledger_close(stranger);
@@ -838,33 +871,22 @@ test_ledger_open_reports_damage_clearly(void **state)
 static void
 test_ledger_refuses_clocks_far_ahead(void **state)
 {
-	struct fx               *f = *state;
-	struct gc_entry_hdr      h;
-	struct gc_buf            body, out;
-	struct dump              d;
-	struct gc_ingest_result *r;
-	struct gc_ledger_info    info;
+	struct fx              *f = *state;
+	struct gc_buf           body, out;
+	struct gc_ingest_result r;
+	struct gc_ledger_info   info;
 
 	f->ls = make_site(f, f->site, f->ks, "紫金港");
 	/* a site entry stamped with the largest clock value */
-	memset(&h, 0, sizeof(h));
-	h.feed = f->ks->pk;
-	h.seq  = 1;
-	h.kind = GC_KIND_SESSION_OPEN;
-	h.hlc  = UINT64_MAX;
 	gc_buf_init(&body);
 	gc_buf_init(&out);
 	gc_cbor_map(&body, 0);
-	assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
-	    f->ks->sk), GC_OK);
-	d.bytes = (uint8_t *[]){ out.data };
-	d.lens  = (size_t[]){ out.len };
-	d.n     = 1;
-	r       = ingest(f->lc, &d);
-	assert_int_equal(r[0].status, GC_INGEST_REJECTED);
-	assert_int_equal(r[0].rv, GC_EAGAIN);
-	assert_non_null(strstr(r[0].reason, "hours ahead"));
-	free(r);
+	signed_entry(&out, f->ks, 1, NULL, UINT64_MAX, GC_KIND_SESSION_OPEN,
+	    &body);
+	r = ingest1(f->lc, &out, out.len);
+	assert_int_equal(r.status, GC_INGEST_REJECTED);
+	assert_int_equal(r.rv, GC_EAGAIN);
+	assert_non_null(strstr(r.reason, "hours ahead"));
 	/* the coordinator's clock was not dragged along */
 	capture(f->lc, "after", 0, NULL);
 	assert_int_equal(gc_ledger_info(f->lc, &info), GC_OK);
@@ -932,10 +954,9 @@ test_ledger_expired_enrollment_refuses_later_entries(void **state)
 	struct fx               *f = *state;
 	struct gc_enrollment     en;
 	struct gc_buf            b, body, out;
-	struct gc_entry_hdr      h;
-	struct dump              d;
-	struct gc_ingest_result *r;
+	struct gc_ingest_result  r;
 	uint64_t                 now = (uint64_t)time(NULL);
+	uint8_t                  prev[32];
 
 	/* enrolled for one day, starting yesterday at this hour */
 	memset(&en, 0, sizeof(en));
@@ -952,36 +973,18 @@ test_ledger_expired_enrollment_refuses_later_entries(void **state)
 	gc_buf_init(&body);
 	gc_buf_init(&out);
 	gc_cbor_map(&body, 0);
-	memset(&h, 0, sizeof(h));
-	h.feed = f->ks->pk;
-	h.seq  = 1;
-	h.kind = GC_KIND_SESSION_OPEN;
-	h.hlc  = (now - 7200) * 1000 << 16; /* within the enrollment */
-	assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
-	    f->ks->sk), GC_OK);
-	d.bytes = (uint8_t *[]){ out.data };
-	d.lens  = (size_t[]){ out.len };
-	d.n     = 1;
-	r       = ingest(f->lc, &d);
-	assert_int_equal(r[0].status, GC_INGEST_ADDED);
-	free(r);
-	{
-		uint8_t prev[32];
-
-		gc_sha256(prev, out.data, out.len);
-		gc_buf_reset(&out);
-		h.seq  = 2;
-		h.prev = prev;
-		h.hlc  = now * 1000 << 16; /* after not_after */
-		assert_int_equal(gc_entry_encode(&out, &h, body.data, body.len,
-		    f->ks->sk), GC_OK);
-		d.bytes = (uint8_t *[]){ out.data };
-		d.lens  = (size_t[]){ out.len };
-		r       = ingest(f->lc, &d);
-		assert_int_equal(r[0].status, GC_INGEST_REJECTED);
-		assert_non_null(strstr(r[0].reason, "expired"));
-		free(r);
-	}
+	/* within the enrollment */
+	signed_entry(&out, f->ks, 1, NULL, (now - 7200) * 1000 << 16,
+	    GC_KIND_SESSION_OPEN, &body);
+	r = ingest1(f->lc, &out, out.len);
+	assert_int_equal(r.status, GC_INGEST_ADDED);
+	/* after not_after */
+	gc_sha256(prev, out.data, out.len);
+	signed_entry(&out, f->ks, 2, prev, now * 1000 << 16,
+	    GC_KIND_SESSION_OPEN, &body);
+	r = ingest1(f->lc, &out, out.len);
+	assert_int_equal(r.status, GC_INGEST_REJECTED);
+	assert_non_null(strstr(r.reason, "expired"));
 	gc_buf_release(&body);
 	gc_buf_release(&out);
 }
@@ -1034,33 +1037,13 @@ test_ledger_authority_fork_drops_its_later_roster(void **state)
 	gc_ledger_close(twin);
 }
 
-/* Signs an entry of kind with body b at seq for key k, chained to prev. */
-static void
-signed_entry(struct gc_buf *out, const struct gc_key *k, uint64_t seq,
-    const uint8_t *prev, unsigned kind, const struct gc_buf *b)
-{
-	struct gc_entry_hdr h;
-
-	memset(&h, 0, sizeof(h));
-	h.feed = k->pk;
-	h.seq  = seq;
-	h.prev = prev;
-	h.kind = kind;
-	h.hlc  = ((uint64_t)time(NULL) * 1000) << 16;
-	gc_buf_reset(out);
-	assert_int_equal(gc_entry_encode(out, &h, b->data, b->len, k->sk),
-	    GC_OK);
-}
-
 static void
 test_ledger_malformed_capture_is_kept_not_indexed(void **state)
 {
 	struct fx               *f = *state;
-	struct gc_capture_rec    c;
-	struct gc_buf            body, e;
-	struct dump              d;
-	struct gc_ingest_result *r;
-	size_t                   n = 99;
+	struct gc_capture_rec c;
+	struct gc_buf         body, e;
+	size_t                n = 99;
 
 	f->ls = make_site(f, f->site, f->ks, "紫金港");
 	/* an enrolled site signs a CAPTURE that names no student */
@@ -1070,14 +1053,9 @@ test_ledger_malformed_capture_is_kept_not_indexed(void **state)
 	gc_buf_init(&body);
 	gc_buf_init(&e);
 	gc_capture_encode(&body, &c);
-	signed_entry(&e, f->ks, 1, NULL, GC_KIND_CAPTURE, &body);
-	d.bytes = (uint8_t *[]){ e.data };
-	d.lens  = (size_t[]){ e.len };
-	d.n     = 1;
-	r       = ingest(f->lc, &d);
+	signed_entry(&e, f->ks, 1, NULL, hlc_now(), GC_KIND_CAPTURE, &body);
 	/* it is a valid signed entry: kept, but it indexes nothing */
-	assert_int_equal(r[0].status, GC_INGEST_ADDED);
-	free(r);
+	assert_int_equal(ingest1(f->lc, &e, e.len).status, GC_INGEST_ADDED);
 	assert_int_equal(gc_ledger_captures(f->lc, "", NULL, NULL, &n), GC_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(gc_ledger_reindex(f->lc, NULL), GC_OK);
@@ -1093,7 +1071,6 @@ test_ledger_sessions_belong_to_their_feed(void **state)
 	struct gc_session_rec    s, got;
 	struct gc_buf            b, e;
 	struct dump              d;
-	struct gc_ingest_result *r;
 
 	f->ls  = make_site(f, f->site, f->ks, "紫金港");
 	f->ls2 = make_site(f, f->site2, f->ks2, "玉泉");
@@ -1114,13 +1091,8 @@ test_ledger_sessions_belong_to_their_feed(void **state)
 	snprintf(s.location, sizeof(s.location), "elsewhere");
 	gc_buf_reset(&b);
 	gc_session_open_encode(&b, &s);
-	signed_entry(&e, f->ks2, 1, NULL, GC_KIND_SESSION_OPEN, &b);
-	d.bytes = (uint8_t *[]){ e.data };
-	d.lens  = (size_t[]){ e.len };
-	d.n     = 1;
-	r       = ingest(f->ls, &d);
-	assert_int_equal(r[0].status, GC_INGEST_ADDED);
-	free(r);
+	signed_entry(&e, f->ks2, 1, NULL, hlc_now(), GC_KIND_SESSION_OPEN, &b);
+	assert_int_equal(ingest1(f->ls, &e, e.len).status, GC_INGEST_ADDED);
 	assert_int_equal(gc_ledger_session_current(f->ls, f->ks->pk, &got),
 	    GC_OK);
 	assert_int_equal(got.kind, GC_SESSION_CENTRAL);
@@ -1130,6 +1102,57 @@ test_ledger_sessions_belong_to_their_feed(void **state)
 	assert_int_equal(got.kind, GC_SESSION_ONLINE);
 	gc_buf_release(&b);
 	gc_buf_release(&e);
+}
+
+static int
+count_cb(const struct gc_entry *e, const struct gc_capture_rec *c, void *arg)
+{
+	(void)e;
+	assert_string_equal(c->student, "10335:1:11010519491231002X:05");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_ledger_captures_are_indexed_by_student_and_code(void **state)
+{
+	struct fx               *f = *state;
+	struct gc_capture_rec    c;
+	struct gc_buf            b;
+	struct dump              d;
+	struct gc_ingest_result *r;
+	uint8_t                  other[32];
+	size_t                   n = 0;
+	int                      seen = 0;
+
+	f->ls = make_site(f, f->site, f->ks, "紫金港");
+	memset(&c, 0, sizeof(c));
+	snprintf(c.student, sizeof(c.student), "10335:1:11010519491231002X:05");
+	snprintf(c.session, sizeof(c.session), "s-1");
+	snprintf(c.bind, sizeof(c.bind), "qr");
+	c.has_code = true;
+	gc_sha256(c.code_hash, "capture code", 12);
+	gc_buf_init(&b);
+	gc_capture_encode(&b, &c);
+	append(f->ls, GC_KIND_CAPTURE, &b, NULL, 0, NULL);
+	gc_buf_release(&b);
+	/* on the site that took it, and on the coordinator once it has it */
+	dump_feed(f->ls, f->ks->pk, &d);
+	r = ingest(f->lc, &d);
+	assert_int_equal(r[0].status, GC_INGEST_ADDED);
+	free(r);
+	dump_free(&d);
+	assert_int_equal(gc_ledger_captures(f->ls, c.student, count_cb, &seen,
+	    &n), GC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(gc_ledger_captures_by_code(f->lc, c.code_hash,
+	    count_cb, &seen, &n), GC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(seen, 2);
+	gc_sha256(other, "another code", 12);
+	assert_int_equal(gc_ledger_captures_by_code(f->lc, other, NULL, NULL,
+	    &n), GC_OK);
+	assert_int_equal(n, 0);
 }
 
 int
@@ -1175,6 +1198,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_ledger_sessions_belong_to_their_feed, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_ledger_captures_are_indexed_by_student_and_code, setup,
+		    teardown),
 	};
 	if (sodium_init() < 0) {
 		return 1;
