@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "capture/jpeg.h"
+#include "common/fileio.h"
 #include "capture/pipeline.h"
 
 #define MAXF 256
@@ -23,27 +24,16 @@ struct row {
 	char file[256], expect[8], failing[1024];
 };
 
+/* A photo file, or NULL (the reason on stderr). */
 static uint8_t *
 slurp(const char *path, size_t *len)
 {
-	FILE    *f = fopen(path, "rb");
-	uint8_t *p;
-	long     n;
+	char     why[160];
+	uint8_t *p = gc_file_read(path, (size_t)64 << 20, len, why, sizeof(why));
 
-	if (f == NULL) {
-		return NULL;
+	if (p == NULL) {
+		fprintf(stderr, "%s: %s\n", path, why);
 	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	if (p == NULL || fread(p, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(p);
-		return NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
 	return p;
 }
 

@@ -46,6 +46,7 @@
 
 #include "capture/cam_int.h"
 #include "common/gc_alloc.h"
+#include "common/fileio.h"
 #include "common/gc_log.h"
 
 #define FOLDER_RESCAN_MS  1000
@@ -282,25 +283,6 @@ full_scan(struct folder *fo, enum observe_how how, uint64_t now)
 
 /* --- delivering ----------------------------------------------------- */
 
-static bool
-read_all(int fd, uint8_t *p, size_t n)
-{
-	size_t  got = 0;
-	ssize_t r;
-
-	while (got < n) {
-		r = pread(fd, p + got, n - got, (off_t)got);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			return false;
-		}
-		got += (size_t)r;
-	}
-	return true;
-}
-
 /* Whether the file ends with the JPEG end-of-image marker FF D9. */
 static bool
 ends_with_eoi(struct folder *fo, const struct fent *e)
@@ -333,6 +315,7 @@ deliver(struct folder *fo, struct fent *e, uint64_t now)
 	struct gc__cam_slot *s = NULL;
 	struct stat          st, st2;
 	int                  fd;
+	size_t               got;
 	bool                 ok;
 	gc_err               rv;
 
@@ -374,7 +357,8 @@ deliver(struct folder *fo, struct fent *e, uint64_t now)
 		goto out;
 	}
 	errno = 0;
-	ok    = read_all(fd, s->buf, (size_t)st.st_size);
+	ok    = gc_read_full(fd, s->buf, (size_t)st.st_size, &got) == GC_OK &&
+	    got == (size_t)st.st_size;
 	if (fstat(fd, &st2) != 0) {
 		ok = false;
 	} else if (!same_version(e, &st2)) {

@@ -32,6 +32,7 @@
 
 #include "capture/cam_int.h"
 #include "common/gc_alloc.h"
+#include "common/fileio.h"
 #include "common/gc_log.h"
 
 #define SYNTH_PERIOD_MS 200
@@ -148,7 +149,6 @@ synth_file_frame(struct synth *sy, struct gc__cam_slot **out)
 	char        path[4096];
 	struct stat st;
 	size_t      got = 0;
-	ssize_t     r;
 	int         fd;
 	gc_err      rv;
 
@@ -172,19 +172,13 @@ synth_file_frame(struct synth *sy, struct gc__cam_slot **out)
 		    sy->dir, name);
 		goto skip;
 	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, (*out)->buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			GC_LOG(GC_LOG_WARN, "CAM-SKIP", "synthetic %s: %s: "
-			    "short read", sy->dir, name);
-			gc__cam_pool_put(&sy->pool, *out);
-			*out = NULL;
-			goto skip;
-		}
-		got += (size_t)r;
+	if (gc_read_full(fd, (*out)->buf, (size_t)st.st_size, &got) != GC_OK ||
+	    got != (size_t)st.st_size) {
+		GC_LOG(GC_LOG_WARN, "CAM-SKIP", "synthetic %s: %s: short read",
+		    sy->dir, name);
+		gc__cam_pool_put(&sy->pool, *out);
+		*out = NULL;
+		goto skip;
 	}
 	close(fd);
 	(*out)->f.kind = GC_FRAME_JPEG;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/bytes.h"
+#include "common/fileio.h"
 #include "common/gc_alloc.h"
 
 /* Key file: magic (8) ‖ mode (1) ‖ body.
@@ -131,7 +132,7 @@ gc_key_load(struct gc_key **out, const char *path, const char *passphrase,
 {
 	uint8_t        buf[KEY_SEALED_LEN + 1];
 	uint8_t        sk[64];
-	ssize_t        n;
+	size_t         n;
 	int            fd;
 	struct gc_key *k;
 	gc_err         rv;
@@ -146,8 +147,14 @@ gc_key_load(struct gc_key **out, const char *path, const char *passphrase,
 		gc_diag_set(d, "%s: %s", path, strerror(errno));
 		return rv;
 	}
-	n = read(fd, buf, sizeof(buf));
+	rv = gc_read_full(fd, buf, sizeof(buf), &n);
+	if (rv != GC_OK) {
+		gc_diag_set(d, "%s: read error: %s", path, strerror(errno));
+	}
 	close(fd);
+	if (rv != GC_OK) {
+		return rv;
+	}
 	if (n < 9 || memcmp(buf, key_magic, 8) != 0) {
 		gc_diag_set(d, "%s: not a gradcap key file", path);
 		return GC_ECORRUPT;

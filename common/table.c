@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/fileio.h"
 #include "common/gc_alloc.h"
 #include "common/table_int.h"
 
@@ -737,39 +738,6 @@ gc_table_parse_csv(struct gc_table **out, const char *name,
 	return GC_OK;
 }
 
-/* Reads the whole of fd (size bytes expected) into a gc_alloc'd buffer. */
-static gc_err
-read_all(int fd, size_t size, uint8_t **out, size_t *len)
-{
-	uint8_t *p;
-	size_t   n = 0;
-	ssize_t  r;
-
-	*out = NULL;
-	*len = 0;
-	p    = gc_alloc(size + 1);
-	if (p == NULL) {
-		return GC_ENOMEM;
-	}
-	while (n < size) {
-		r = read(fd, p + n, size - n);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			gc_free(p);
-			return GC_EIO;
-		}
-		if (r == 0) {
-			break; /* shrank while we read: take what is there */
-		}
-		n += (size_t)r;
-	}
-	*out = p;
-	*len = n;
-	return GC_OK;
-}
-
 gc_err
 gc_table_read(struct gc_table **out, const char *path, enum gc_encoding enc,
     struct gc_diag *d)
@@ -781,7 +749,6 @@ gc_table_read(struct gc_table **out, const char *path, enum gc_encoding enc,
 	uint8_t              magic[8];
 	uint8_t             *data = NULL;
 	size_t               len  = 0, nmagic = 0;
-	ssize_t              r;
 	int                  fd, e;
 	gc_err               rv;
 
@@ -803,16 +770,7 @@ gc_table_read(struct gc_table **out, const char *path, enum gc_encoding enc,
 		    "limit", path, (uint64_t)st.st_size, GC_TABLE_MAX_FILE >> 20);
 		return GC_ETOOBIG;
 	}
-	while (nmagic < sizeof(magic)) {
-		r = read(fd, magic + nmagic, sizeof(magic) - nmagic);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			break;
-		}
-		nmagic += (size_t)r;
-	}
+	(void)gc_read_full(fd, magic, sizeof(magic), &nmagic); /* short: CSV */
 	if (nmagic >= 4 && memcmp(magic, zip_magic, 4) == 0) {
 		close(fd);
 		return gc__table_read_xlsx(out, path, path, d);
@@ -821,10 +779,14 @@ gc_table_read(struct gc_table **out, const char *path, enum gc_encoding enc,
 		close(fd);
 		return gc__table_read_xls(out, path, path, d);
 	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
+	data = gc_alloc((size_t)st.st_size + 1);
+	if (data == NULL) {
+		rv = GC_ENOMEM;
+	} else if (lseek(fd, 0, SEEK_SET) != 0) {
 		rv = GC_EIO;
 	} else {
-		rv = read_all(fd, (size_t)st.st_size, &data, &len);
+		/* a file that shrank while we read: take what is there */
+		rv = gc_read_full(fd, data, (size_t)st.st_size, &len);
 	}
 	e = errno;
 	close(fd);
@@ -832,6 +794,7 @@ gc_table_read(struct gc_table **out, const char *path, enum gc_encoding enc,
 		gc_diag_set(d, "%s: read error: %s", path, strerror(e));
 	}
 	if (rv != GC_OK) {
+		gc_free(data);
 		return rv;
 	}
 	rv = gc_table_parse_csv(out, path, data, len, enc, d);

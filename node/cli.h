@@ -45,15 +45,15 @@ void gc_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns GC_EXIT_USAGE. */
 int gc_cli_option_error(int c, char **argv);
 
+/* The default branch of a getopt_long loop whose optstring starts ":h":
+ * for 'h', usage on stdout and GC_EXIT_OK; otherwise the bad option named
+ * (gc_cli_option_error), usage on stderr and GC_EXIT_USAGE. */
+int gc_cli_help_or_usage(int c, char **argv, const char *usage);
+
 /* A node name fit to appear in file names and messages: 1..127 bytes,
  * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */
 bool gc_cli_name_ok(const char *name);
 
-/* Reads a whole regular file of at most max bytes into gc_alloc'd memory
- * (NUL-terminated, *len set). NULL with why (an English reason) when it
- * cannot: missing, unreadable, not a regular file, too big. */
-uint8_t *gc_cli_slurp(const char *path, size_t max, size_t *len, char *why,
-    size_t whylen);
 
 /* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
 int gc_cli_print(struct gc_buf *b);

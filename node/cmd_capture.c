@@ -18,6 +18,7 @@
 #include "common/gc_alloc.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
+#include "common/fileio.h"
 #include "node/cli.h"
 #include "node/node.h"
 
@@ -164,13 +165,8 @@ gc_cmd_session(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(session_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			c = gc_cli_option_error(c, argv);
-			fputs(session_usage, stderr);
-			return c;
+			return gc_cli_help_or_usage(c, argv, session_usage);
 		}
 	}
 	if (strcmp(argv[1], "open") == 0) {
@@ -606,13 +602,8 @@ gc_cmd_capture(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(capture_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			c = gc_cli_option_error(c, argv);
-			fputs(capture_usage, stderr);
-			return c;
+			return gc_cli_help_or_usage(c, argv, capture_usage);
 		}
 	}
 	if (optind != argc || r.student_ref == NULL ||
@@ -628,7 +619,7 @@ gc_cmd_capture(int argc, char **argv)
 	gc_diag_clear(&d);
 	/* the photo first: nothing is opened for a shot that is not there */
 	if (file != NULL) {
-		photo = gc_cli_slurp(file, PHOTO_MAX, &len, why, sizeof(why));
+		photo = gc_file_read(file, PHOTO_MAX, &len, why, sizeof(why));
 		if (photo == NULL) {
 			gc_cli_err("%s: %s", file, why);
 			return GC_EXIT_FAIL;
@@ -746,13 +737,8 @@ gc_cmd_import_shoots(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(import_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			c = gc_cli_option_error(c, argv);
-			fputs(import_usage, stderr);
-			return c;
+			return gc_cli_help_or_usage(c, argv, import_usage);
 		}
 	}
 	if (optind + 1 != argc || kind < 0) {
@@ -827,7 +813,7 @@ gc_cmd_import_shoots(int argc, char **argv)
 		r.camera      = "import";
 		r.again       = again;
 		r.source      = names[i];
-		r.photo       = gc_cli_slurp(path, PHOTO_MAX, &r.photo_len, why,
+		r.photo       = gc_file_read(path, PHOTO_MAX, &r.photo_len, why,
 		    sizeof(why));
 		gc_diag_clear(&d);
 		if (r.photo == NULL) {

@@ -12,6 +12,7 @@
 #include "capture/profile.h"
 #include "common/config.h"
 #include "common/gc_alloc.h"
+#include "common/fileio.h"
 #include "node/cli.h"
 
 #define CHECK_FILE_MAX ((size_t)64 << 20)
@@ -103,13 +104,8 @@ gc_cmd_check(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(check_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			c = gc_cli_option_error(c, argv);
-			fputs(check_usage, stderr);
-			return c;
+			return gc_cli_help_or_usage(c, argv, check_usage);
 		}
 	}
 	if (optind >= argc || (normalize && outdir == NULL) ||
@@ -159,7 +155,7 @@ gc_cmd_check(int argc, char **argv)
 		bool                      wrote = false;
 
 		gc_pipeline_result_init(&res);
-		bytes = gc_cli_slurp(argv[i], CHECK_FILE_MAX, &len, why,
+		bytes = gc_file_read(argv[i], CHECK_FILE_MAX, &len, why,
 		    sizeof(why));
 		if (bytes == NULL) {
 			struct gc_check *ck = gc_report_add(&res.report,

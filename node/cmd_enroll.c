@@ -17,6 +17,7 @@
 #include "common/buf.h"
 #include "common/cbor.h"
 #include "common/gc_alloc.h"
+#include "common/fileio.h"
 #include "node/cli.h"
 #include "node/node.h"
 
@@ -60,7 +61,7 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 2; /* argv[1] is the verb */
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			o->home = optarg;
@@ -93,12 +94,9 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 				return GC_EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			fputs(enroll_usage, stdout);
-			return -1;
 		default:
-			fputs(enroll_usage, stderr);
-			return GC_EXIT_USAGE;
+			c = gc_cli_help_or_usage(c, argv, enroll_usage);
+			return c == GC_EXIT_OK ? -1 : c; /* -1: help shown */
 		}
 	}
 	o->first = optind;
@@ -127,7 +125,7 @@ read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 {
 	char why[256];
 
-	*out = gc_cli_slurp(path, max, len, why, sizeof(why));
+	*out = gc_file_read(path, max, len, why, sizeof(why));
 	if (*out == NULL) {
 		gc_cli_err("%s: %s", path, why);
 		return GC_EXIT_FAIL;

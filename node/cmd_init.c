@@ -102,7 +102,7 @@ gc_cmd_init(int argc, char **argv)
 
 	gc_diag_clear(&d);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			home = optarg;
@@ -127,12 +127,8 @@ gc_cmd_init(int argc, char **argv)
 		case 'P':
 			passfile = optarg;
 			break;
-		case 'h':
-			fputs(init_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			fputs(init_usage, stderr);
-			return GC_EXIT_USAGE;
+			return gc_cli_help_or_usage(c, argv, init_usage);
 		}
 	}
 	home = gc_cli_home(home);

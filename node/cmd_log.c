@@ -424,7 +424,7 @@ gc_cmd_log(int argc, char **argv)
 		verify = true;
 		optind = 2;
 	}
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			home = optarg;
@@ -438,12 +438,8 @@ gc_cmd_log(int argc, char **argv)
 		case 'r':
 			raw = true;
 			break;
-		case 'h':
-			fputs(log_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			fputs(log_usage, stderr);
-			return GC_EXIT_USAGE;
+			return gc_cli_help_or_usage(c, argv, log_usage);
 		}
 	}
 	if (optind != argc || (raw && (json || verify))) {
@@ -555,7 +551,7 @@ gc_cmd_status(int argc, char **argv)
 	int                     c, ex;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			home = optarg;
@@ -563,13 +559,9 @@ gc_cmd_status(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			printf("usage: gradcap status [--home DIR] [--json]\n");
-			return GC_EXIT_OK;
 		default:
-			fprintf(stderr, "usage: gradcap status [--home DIR] "
-			    "[--json]\n");
-			return GC_EXIT_USAGE;
+			return gc_cli_help_or_usage(c, argv,
+			    "usage: gradcap status [--home DIR] [--json]\n");
 		}
 	}
 	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
@@ -641,6 +633,7 @@ gc_cmd_reindex(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "home", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char    *home = NULL;
@@ -650,13 +643,12 @@ gc_cmd_reindex(int argc, char **argv)
 	int            c, ex;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'H') {
-			home = optarg;
-		} else {
-			fprintf(stderr, "usage: gradcap reindex [--home DIR]\n");
-			return GC_EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c != 'H') {
+			return gc_cli_help_or_usage(c, argv,
+			    "usage: gradcap reindex [--home DIR]\n");
 		}
+		home = optarg;
 	}
 	ex = gc_node_open(&n, home, 0, NULL);
 	if (ex != GC_EXIT_OK) {

@@ -50,7 +50,7 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			o->home = optarg;
@@ -85,12 +85,9 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 		case 'P':
 			o->passfile = optarg;
 			break;
-		case 'h':
-			fputs(roster_usage, stdout);
-			return -1;
 		default:
-			fputs(roster_usage, stderr);
-			return GC_EXIT_USAGE;
+			c = gc_cli_help_or_usage(c, argv, roster_usage);
+			return c == GC_EXIT_OK ? -1 : c; /* -1: help shown */
 		}
 	}
 	o->first = optind;

@@ -13,6 +13,7 @@
 #include "capture/jpeg.h"
 #include "common/gc_alloc.h"
 #include "common/rosterdb.h"
+#include "common/fileio.h"
 #include "node/cli.h"
 #include "node/node.h"
 
@@ -61,13 +62,8 @@ gc_cmd_scan(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			fputs(scan_usage, stdout);
-			return GC_EXIT_OK;
 		default:
-			c = gc_cli_option_error(c, argv);
-			fputs(scan_usage, stderr);
-			return c;
+			return gc_cli_help_or_usage(c, argv, scan_usage);
 		}
 	}
 	if (optind != argc || (file == NULL) == (camera == NULL)) {
@@ -78,7 +74,7 @@ gc_cmd_scan(int argc, char **argv)
 	if (file != NULL) {
 		char why[256];
 
-		bytes = gc_cli_slurp(file, (size_t)64 << 20, &len, why,
+		bytes = gc_file_read(file, (size_t)64 << 20, &len, why,
 		    sizeof(why));
 		if (bytes == NULL) {
 			gc_cli_err("%s: cannot read: %s", file, why);

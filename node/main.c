@@ -1,7 +1,5 @@
 /* gradcap: one executable, git-style subcommands. */
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,51 +128,16 @@ gc_cli_option_error(int c, char **argv)
 	return GC_EXIT_USAGE;
 }
 
-uint8_t *
-gc_cli_slurp(const char *path, size_t max, size_t *len, char *why,
-    size_t whylen)
+int
+gc_cli_help_or_usage(int c, char **argv, const char *usage)
 {
-	struct stat sb;
-	uint8_t    *p = NULL;
-	size_t      got = 0;
-	int         fd;
-
-	*len = 0;
-	/* never follow a link out of the folder, never block on a FIFO */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whylen, "%s", errno == ELOOP ?
-		    "a symbolic link (not followed)" : strerror(errno));
-		return NULL;
+	if (c == 'h') {
+		fputs(usage, stdout);
+		return GC_EXIT_OK;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(why, whylen, "not a regular file");
-	} else if ((uint64_t)sb.st_size > max) {
-		snprintf(why, whylen, "%lld bytes, over the %zu-byte limit",
-		    (long long)sb.st_size, max);
-	} else if ((p = gc_alloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-	} else {
-		while (got < (size_t)sb.st_size) {
-			ssize_t r = read(fd, p + got, (size_t)sb.st_size - got);
-
-			if (r <= 0) {
-				break;
-			}
-			got += (size_t)r;
-		}
-		if (got != (size_t)sb.st_size) {
-			snprintf(why, whylen, "read error (the file changed while "
-			    "being read?)");
-			gc_free(p);
-			p = NULL;
-		} else {
-			p[got] = 0;
-			*len   = got;
-		}
-	}
-	close(fd);
-	return p;
+	c = gc_cli_option_error(c, argv);
+	fputs(usage, stderr);
+	return c;
 }
 
 int

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
+#include "common/gc_alloc.h"
+
 static int
 rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -65,23 +68,9 @@ gc_test_write_file(const char *dir, const char *name, const void *data,
 uint8_t *
 gc_test_read_file(const char *path, size_t *len)
 {
-	FILE    *f = fopen(path, "rb");
-	uint8_t *p;
-	long     n;
+	char why[160];
 
-	if (f == NULL) {
-		return NULL;
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc((size_t)n + 1);
-	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		abort();
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
+	return gc_file_read(path, gc_alloc_cap(), len, why, sizeof(why));
 }
 
 void

@@ -16,7 +16,8 @@ void gc_test_rmrf(const char *path);
 char *gc_test_write_file(const char *dir, const char *name, const void *data,
     size_t len);
 
-/* Reads a whole file; NULL when absent. *len set. Free with free(). */
+/* Reads a whole regular file (gc_file_read: links not followed); NULL when
+ * absent or unreadable. *len set. Free with free(). */
 uint8_t *gc_test_read_file(const char *path, size_t *len);
 
 /* Flips bit `bit` of byte `off` in the file. */

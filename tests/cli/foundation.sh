@@ -13,6 +13,19 @@ expect 2 "$G" init --home x --role site --school 1033 --name a
 has err "5 digits"
 expect 2 "$G" init --home x --role boss --school 10335 --name a
 expect 2 "$G" frobnicate
+# every command names a bad option and shows its usage; --help is exit 0
+for c in init status reindex "enroll sign" "roster import" "log show" \
+    check capture scan "session open" import-shoots; do
+	# shellcheck disable=SC2086
+	expect 2 "$G" $c --no-such-option
+	has err "unknown option '--no-such-option'"
+	has err "usage: gradcap"
+	# shellcheck disable=SC2086
+	expect 0 "$G" $c --help
+	has out "usage: gradcap"
+done
+expect 2 "$G" status --home
+has err "option '--home' needs a value"
 expect 1 "$G" status --home nowhere
 has err "gradcap init"
 

@@ -416,8 +416,8 @@ test_ledger_ingest_is_idempotent_and_asks_for_gaps(void **state)
 	dump_free(&d);
 	{
 		struct gc_ledger_counts c;
-
-		uint8_t  *blob = blob_fill("site capture 0", 500), hash[32];
+		uint8_t                *blob = blob_fill("site capture 0", 500);
+		uint8_t                 hash[32];
 
 		assert_int_equal(gc_ledger_counts(f->lc, &c), GC_OK);
 		assert_int_equal(c.missing_blobs, 4); /* photos not sent yet */
