@@ -96,7 +96,8 @@ main(int argc, char **argv)
 	if (gc_key_generate(&k, NULL) != GC_OK) {
 		return 1;
 	}
-	rv = gc_ledger_create(dir, k, GC_ROLE_COORDINATOR, "10335", "bench", &d);
+	rv = gc_ledger_create(dir, k, GC_ROLE_COORDINATOR, "10335", "bench",
+	    NULL, 0, &d);
 	if (rv != GC_OK) {
 		die("create", rv, &d);
 	}

@@ -308,11 +308,20 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			{ "sessions", &lg->sessions, 0 },
 			{ "caps", &lg->caps, MDB_DUPSORT },
 			{ "codes", &lg->codes, MDB_DUPSORT },
+			/* blobs arriving in chunks (sync); made on first
+			 * writable open for nodes older than sync */
+			{ "partial", &lg->partial,
+			    (flags & GC_LEDGER_RDONLY) ? 0 : MDB_CREATE },
 		};
 		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 			rc = mdb_dbi_open(t, dbs[i].name,
 			    dbs[i].flags | (create ? MDB_CREATE : 0),
 			    dbs[i].dbi);
+			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->partial) {
+				/* read-only, older node: no partial blobs */
+				lg->no_partial = true;
+				rc             = 0;
+			}
 			if (rc != 0) {
 				mdb_txn_abort(t);
 				gc_diag_set(d, "%s/data.mdb: database '%s': %s "
@@ -362,7 +371,8 @@ create_txn(struct lg_txn *x, void *arg)
 
 gc_err
 gc_ledger_create(const char *dir, const struct gc_key *key, enum gc_role role,
-    const char *school, const char *name, struct gc_diag *d)
+    const char *school, const char *name, const uint8_t *tls_cert,
+    size_t tls_cert_len, struct gc_diag *d)
 {
 	gc_ledger        *lg = gc_xzalloc(sizeof(*lg));
 	struct create_arg a  = { key, role, school, name };
@@ -392,6 +402,12 @@ gc_ledger_create(const char *dir, const struct gc_key *key, enum gc_role role,
 		snprintf(en.name, sizeof(en.name), "%s", name);
 		snprintf(en.school, sizeof(en.school), "%s", school);
 		en.not_before = (uint64_t)time(NULL);
+		if (tls_cert_len > 0) {
+			en.has_tls_fp   = true;
+			en.tls_cert     = tls_cert;
+			en.tls_cert_len = tls_cert_len;
+			crypto_hash_sha256(en.tls_fp, tls_cert, tls_cert_len);
+		}
 		gc_buf_init(&body);
 		gc_enrollment_encode(&body, &en, false, NULL);
 		lg->key = key;
@@ -1126,6 +1142,7 @@ gc_ledger_enroll_install(gc_ledger *lg, const uint8_t authority[32],
 
 struct foreach_arg {
 	const uint8_t *feed;
+	uint64_t       from; /* with feed: the first seq */
 	gc_entry_cb    cb;
 	void          *arg;
 };
@@ -1145,7 +1162,7 @@ foreach_txn(struct lg_txn *x, void *arg)
 		return gc_err_from_mdb(rc);
 	}
 	if (a->feed != NULL) {
-		gc__lg_entry_key(start, a->feed, 0);
+		gc__lg_entry_key(start, a->feed, a->from);
 		k.mv_data = start;
 		k.mv_size = 40;
 		op        = MDB_SET_RANGE;
@@ -1182,7 +1199,16 @@ gc_err
 gc_ledger_foreach(gc_ledger *lg, const uint8_t *feed, gc_entry_cb cb,
     void *arg)
 {
-	struct foreach_arg a = { feed, cb, arg };
+	struct foreach_arg a = { feed, 0, cb, arg };
+
+	return lg_read(lg, foreach_txn, &a);
+}
+
+gc_err
+gc_ledger_range(gc_ledger *lg, const uint8_t feed[32], uint64_t from,
+    gc_entry_cb cb, void *arg)
+{
+	struct foreach_arg a = { feed, from, cb, arg };
 
 	return lg_read(lg, foreach_txn, &a);
 }

@@ -39,12 +39,12 @@ struct gc_ledger_info {
 /*
  * gc_ledger_create makes the LMDB environment in dir/db and records the
  * node's identity. A coordinator is its own authority: its feed starts
- * with an ENROLL of itself (seq 1). GC_EEXIST when dir already holds a
- * ledger.
+ * with an ENROLL of itself (seq 1), carrying its TLS certificate (DER,
+ * may be NULL) and fingerprint. GC_EEXIST when dir already holds a ledger.
  */
 gc_err gc_ledger_create(const char *dir, const struct gc_key *key,
     enum gc_role role, const char *school, const char *name,
-    struct gc_diag *d);
+    const uint8_t *tls_cert, size_t tls_cert_len, struct gc_diag *d);
 
 /* Opens dir/db. A damaged environment is GC_ECORRUPT with d naming the
  * file; nothing is modified by a failed open. */
@@ -198,6 +198,10 @@ struct gc_enrollment {
 	uint8_t      entry_id[32];
 	bool         has_tls_fp;
 	uint8_t      tls_fp[32];
+	/* The TLS certificate (DER) the fingerprint pins, when the entry
+	 * carries it: borrowed from the parsed entry, NULL in index reads. */
+	const uint8_t *tls_cert;
+	size_t         tls_cert_len;
 };
 /* Decodes the body of an ENROLL or REVOKE entry (fields a REVOKE does not
  * carry are left alone). GC_ECORRUPT when malformed. */
@@ -205,7 +209,8 @@ gc_err gc_enrollment_parse(const struct gc_entry *e,
     struct gc_enrollment *out);
 
 /* Appends the body of an ENROLL entry for en (key, role, name, school,
- * validity, TLS fingerprint if has_tls_fp), or, when revoke is true, of a
+ * validity, TLS fingerprint if has_tls_fp, TLS certificate if
+ * tls_cert_len), or, when revoke is true, of a
  * REVOKE entry (key, reason, last valid seq en->max_seq). */
 void gc_enrollment_encode(struct gc_buf *b, const struct gc_enrollment *en,
     bool revoke, const char *reason);
@@ -281,5 +286,74 @@ gc_err gc_ledger_captures(gc_ledger *lg, const char *student_key,
     gc_capture_cb cb, void *arg, size_t *n);
 gc_err gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
     gc_capture_cb cb, void *arg, size_t *n);
+
+/* ---- replication (sync/) ---- */
+
+#define GC_BLOB_MAX ((uint64_t)64 << 20) /* largest blob taken from a peer */
+
+/* Calls cb for each held entry of feed with seq >= from, in seq order, in
+ * one read transaction (e borrows LMDB memory until cb returns). */
+gc_err gc_ledger_range(gc_ledger *lg, const uint8_t feed[32], uint64_t from,
+    gc_entry_cb cb, void *arg);
+
+/* Calls cb for each stored fork proof (the conflicting entry's exact
+ * bytes) of feed, or of every feed when feed is NULL. */
+typedef int (*gc_fork_cb)(const uint8_t feed[32], uint64_t seq,
+    const uint8_t *bytes, size_t len, void *arg);
+gc_err gc_ledger_forks(gc_ledger *lg, const uint8_t *feed, gc_fork_cb cb,
+    void *arg);
+
+/* A held blob's length: GC_ENOTFOUND when not held. */
+gc_err gc_ledger_blob_size(gc_ledger *lg, const uint8_t hash[32],
+    uint64_t *len);
+
+/* Copies up to max bytes of a held blob from off into out; *got is how
+ * many, *total its length. GC_ENOTFOUND; GC_EINVAL when off > length. */
+gc_err gc_ledger_blob_read(gc_ledger *lg, const uint8_t hash[32],
+    uint64_t off, uint8_t *out, size_t max, size_t *got, uint64_t *total);
+
+/* A blob named by a held entry and not held: its hash, the feed of (one
+ * of) the entries naming it, and how much of it has arrived in chunks. */
+struct gc_missing {
+	uint8_t  hash[32];
+	uint8_t  feed[32]; /* zero when the naming entry is not found */
+	uint64_t committed, total; /* 0, 0 when no chunk has arrived */
+};
+typedef int (*gc_missing_cb)(const struct gc_missing *m, void *arg);
+gc_err gc_ledger_missing(gc_ledger *lg, gc_missing_cb cb, void *arg);
+
+/*
+ * gc_ledger_blob_chunk stores bytes [off, off+len) of the blob hash, of
+ * total length total, in one durable write transaction, so an interrupted
+ * transfer resumes at *committed. Chunks must come in order: off below
+ * *committed is a no-op (a resend), off above it is GC_EGAP. When the
+ * last chunk arrives the blob is assembled, checked against hash and
+ * stored (GC_ECORRUPT and the chunks dropped when it does not match). A
+ * blob that no held entry names is GC_EPERM; one already held is GC_OK
+ * with *committed = total. GC_ETOOBIG past GC_BLOB_MAX.
+ */
+gc_err gc_ledger_blob_chunk(gc_ledger *lg, const uint8_t hash[32],
+    uint64_t total, uint64_t off, const uint8_t *data, size_t len,
+    uint64_t *committed, struct gc_diag *d);
+
+/* The peers table: opaque records (sync/ owns their format) by name. */
+gc_err gc_ledger_peer_put(gc_ledger *lg, const char *name, const uint8_t *v,
+    size_t vl);
+/* GC_ENOTFOUND; on GC_OK *v is gc_alloc'd. */
+gc_err gc_ledger_peer_get(gc_ledger *lg, const char *name, uint8_t **v,
+    size_t *vl);
+typedef int (*gc_peer_cb)(const char *name, const uint8_t *v, size_t vl,
+    void *arg);
+gc_err gc_ledger_peer_foreach(gc_ledger *lg, gc_peer_cb cb, void *arg);
+
+/* Digests that two nodes compare to know they hold the same things:
+ * entries = SHA-256 over the ids of every held entry and fork proof in
+ * (feed, seq, id) order; blobs = SHA-256 over every held blob's hash in
+ * order. n_* get the counts. */
+struct gc_ledger_digest {
+	uint8_t  entries[32], blobs[32];
+	uint64_t n_entries, n_forks, n_blobs;
+};
+gc_err gc_ledger_digest(gc_ledger *lg, struct gc_ledger_digest *out);
 
 #endif

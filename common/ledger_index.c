@@ -77,13 +77,13 @@ gc_err
 gc_enrollment_parse(const struct gc_entry *e, struct gc_enrollment *out)
 {
 	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[7];
+	struct gc_cbor_field f[8];
 	const uint8_t       *p;
 	size_t               n;
 	char                 role[32];
 
 	gc_cbor_cur_init(&c, e->body, e->body_len);
-	if (gc_cbor_map_fields(&c, f, 7) != GC_OK ||
+	if (gc_cbor_map_fields(&c, f, 8) != GC_OK ||
 	    !gc_cbor_field_bytes(&f[0], &p, &n) || n != 32) {
 		return GC_ECORRUPT;
 	}
@@ -111,6 +111,12 @@ gc_enrollment_parse(const struct gc_entry *e, struct gc_enrollment *out)
 		out->has_tls_fp = true;
 		memcpy(out->tls_fp, p, 32);
 	}
+	out->tls_cert     = NULL;
+	out->tls_cert_len = 0;
+	if (gc_cbor_field_bytes(&f[7], &p, &n) && n > 0) {
+		out->tls_cert     = p;
+		out->tls_cert_len = n;
+	}
 	out->revoked = false;
 	out->max_seq = 0;
 	return GC_OK;
@@ -130,7 +136,8 @@ gc_enrollment_encode(struct gc_buf *b, const struct gc_enrollment *en,
 		gc_cbor_uint(b, en->max_seq);
 		return;
 	}
-	gc_cbor_map(b, en->has_tls_fp ? 7 : 6);
+	gc_cbor_map(b, 6 + (en->has_tls_fp ? 1 : 0) +
+	    (en->tls_cert_len > 0 ? 1 : 0));
 	gc_cbor_uint(b, 0);
 	gc_cbor_bytes(b, en->pk, 32);
 	gc_cbor_uint(b, 1);
@@ -146,6 +153,10 @@ gc_enrollment_encode(struct gc_buf *b, const struct gc_enrollment *en,
 	if (en->has_tls_fp) {
 		gc_cbor_uint(b, 6);
 		gc_cbor_bytes(b, en->tls_fp, 32);
+	}
+	if (en->tls_cert_len > 0) {
+		gc_cbor_uint(b, 7);
+		gc_cbor_bytes(b, en->tls_cert, en->tls_cert_len);
 	}
 }
 

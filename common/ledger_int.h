@@ -10,8 +10,9 @@
 struct gc_ledger {
 	MDB_env             *env;
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
-	    meta, enroll, students, sidx, sessions, caps, codes;
+	    meta, enroll, students, sidx, sessions, caps, codes, partial;
 	unsigned             flags;
+	bool                 no_partial; /* read-only open of an old node */
 	char                *dir;
 	const struct gc_key *key;
 	struct gc_hlc        hlc;

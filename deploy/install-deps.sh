@@ -7,7 +7,7 @@ set -euo pipefail
 # Build toolchain and the libraries of DESIGN.md §2.
 PKGS=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
-	libuv1-dev libnng-dev liblmdb-dev lmdb-utils libturbojpeg0-dev libjpeg-turbo-progs
+	libuv1-dev libnng-dev libmbedtls-dev liblmdb-dev lmdb-utils libturbojpeg0-dev libjpeg-turbo-progs
 	libsodium-dev libcamera-dev libdlib-dev libdlib-data libcbor-dev
 	libinih-dev libexif-dev libfreexl-dev libzip-dev libexpat1-dev
 	libxlsxwriter-dev libzbar-dev libcmocka-dev

@@ -32,6 +32,9 @@ int gc_cmd_session(int argc, char **argv);
 int gc_cmd_capture(int argc, char **argv);
 int gc_cmd_import_shoots(int argc, char **argv);
 int gc_cmd_scan(int argc, char **argv);
+int gc_cmd_sync(int argc, char **argv);
+int gc_cmd_peers(int argc, char **argv);
+int gc_cmd_serve(int argc, char **argv);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */
@@ -49,6 +52,12 @@ int gc_cli_option_error(int c, char **argv);
  * for 'h', usage on stdout and GC_EXIT_OK; otherwise the bad option named
  * (gc_cli_option_error), usage on stderr and GC_EXIT_USAGE. */
 int gc_cli_help_or_usage(int c, char **argv, const char *usage);
+
+/* Parses the options of a command that takes only --home DIR, --json
+ * (when json is not NULL) and --help, and no operands. Returns -1 to go
+ * on, else the exit code to return (help printed, or a usage error). */
+int gc_cli_simple_opts(int argc, char **argv, const char *usage,
+    const char **home, bool *json);
 
 /* A node name fit to appear in file names and messages: 1..127 bytes,
  * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */

@@ -20,6 +20,7 @@
 #include "common/fileio.h"
 #include "node/cli.h"
 #include "node/node.h"
+#include "sync/tls.h"
 
 #define REQ_MAGIC  "gradcap-enroll-request"
 #define CERT_MAGIC "gradcap-enrollment"
@@ -138,9 +139,11 @@ read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 static int
 enroll_request(struct enroll_opts *o)
 {
-	struct gc_node n;
-	struct gc_buf  payload, file, tbs;
-	uint8_t        sig[64];
+	struct gc_node      n;
+	struct gc_buf       payload, file, tbs;
+	struct gc_tls_ident tls;
+	struct gc_diag      d;
+	uint8_t             sig[64];
 	char           path[4200];
 	int            ex;
 
@@ -157,7 +160,14 @@ enroll_request(struct enroll_opts *o)
 	gc_buf_init(&payload);
 	gc_buf_init(&file);
 	gc_buf_init(&tbs);
-	gc_cbor_map(&payload, 7);
+	ex = gc_tls_ident_load(&tls, n.home, &d) == GC_OK ? GC_EXIT_OK :
+	                                                   GC_EXIT_FAIL;
+	if (ex != GC_EXIT_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return ex;
+	}
+	gc_cbor_map(&payload, 8);
 	gc_cbor_uint(&payload, 0);
 	gc_cbor_text(&payload, REQ_MAGIC);
 	gc_cbor_uint(&payload, 1);
@@ -172,6 +182,9 @@ enroll_request(struct enroll_opts *o)
 	gc_cbor_text(&payload, n.info.school);
 	gc_cbor_uint(&payload, 6);
 	gc_cbor_uint(&payload, (uint64_t)time(NULL));
+	gc_cbor_uint(&payload, 7);
+	gc_cbor_bytes(&payload, tls.der, tls.der_len);
+	gc_tls_ident_release(&tls);
 	gc_buf_put(&tbs, REQ_DOMAIN, sizeof(REQ_DOMAIN)); /* with the NUL */
 	gc_buf_put(&tbs, payload.data, payload.len);
 	if (gc_buf_status(&payload) != GC_OK || gc_buf_status(&tbs) != GC_OK) {
@@ -213,6 +226,9 @@ struct request {
 	enum gc_role role;
 	char         name[GC_NAME_MAX];
 	char         school[GC_SCHOOL_MAX];
+	uint8_t      tls_cert[GC_TLS_CERT_MAX];
+	size_t       tls_cert_len;
+	uint8_t      tls_fp[32];
 };
 
 /* Parses and verifies a request file (proof of possession of the key). */
@@ -222,8 +238,8 @@ request_parse(const uint8_t *p, size_t len, struct request *r,
 {
 	struct gc_cbor_cur   c;
 	struct gc_cbor_item  arr, pl, sg;
-	struct gc_cbor_field f[7];
-	const uint8_t       *pk;
+	struct gc_cbor_field f[8];
+	const uint8_t       *pk, *cert;
 	size_t               n;
 	char                 magic[32], role[32];
 	uint8_t             *tbs;
@@ -245,7 +261,7 @@ request_parse(const uint8_t *p, size_t len, struct request *r,
 		return GC_ECORRUPT;
 	}
 	gc_cbor_cur_init(&c, pl.data, pl.val);
-	if (gc_cbor_map_fields(&c, f, 7) != GC_OK ||
+	if (gc_cbor_map_fields(&c, f, 8) != GC_OK ||
 	    !gc_cbor_field_strcpy(&f[0], magic, sizeof(magic)) ||
 	    strcmp(magic, REQ_MAGIC) != 0) {
 		gc_diag_set(d, "not an enrollment request (wrong magic)");
@@ -265,7 +281,15 @@ request_parse(const uint8_t *p, size_t len, struct request *r,
 		return GC_ECORRUPT;
 	}
 	memcpy(r->pk, pk, 32);
-	r->role = gc_role_parse(role);
+	r->role         = gc_role_parse(role);
+	r->tls_cert_len = 0;
+	if (gc_cbor_field_bytes(&f[7], &cert, &n)) {
+		if (gc_tls_cert_check(cert, n, r->tls_fp, d) != GC_OK) {
+			return GC_ECORRUPT;
+		}
+		memcpy(r->tls_cert, cert, n);
+		r->tls_cert_len = n;
+	}
 	tbs     = gc_alloc(sizeof(REQ_DOMAIN) + pl.val);
 	if (tbs == NULL) {
 		return GC_ENOMEM;
@@ -429,6 +453,16 @@ enroll_sign(struct enroll_opts *o, int argc, char **argv)
 		en.not_before = now;
 		en.not_after  = o->valid_days ?
 		    now + (uint64_t)o->valid_days * 86400 : 0;
+		if (r.tls_cert_len > 0) {
+			en.has_tls_fp   = true;
+			en.tls_cert     = r.tls_cert;
+			en.tls_cert_len = r.tls_cert_len;
+			memcpy(en.tls_fp, r.tls_fp, 32);
+		} else {
+			gc_cli_err("warning: %s: the request carries no TLS certificate: "
+			    "'%s' can sync only with --insecure", argv[o->first],
+			    r.name);
+		}
 		gc_buf_init(&body);
 		gc_enrollment_encode(&body, &en, false, NULL);
 		rv = gc_ledger_append_body(n.lg, GC_KIND_ENROLL, &body, cert_id,

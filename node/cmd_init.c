@@ -11,6 +11,7 @@
 #include "common/ledger.h"
 #include "node/cli.h"
 #include "node/node.h"
+#include "sync/tls.h"
 
 static const char init_usage[] =
     "usage: gradcap init [--home DIR] --role coordinator|site|reviewer|auditor\n"
@@ -178,7 +179,19 @@ gc_cmd_init(int argc, char **argv)
 		rv = GC_EIO;
 	}
 	if (rv == GC_OK) {
-		rv = gc_ledger_create(home, key, role, school, name, &d);
+		/* the TLS identity for sync: its certificate goes into the
+		 * node's enrollment (a coordinator's own, at seq 1) */
+		rv = gc_tls_ident_create(home, school, key->pk, &d);
+	}
+	if (rv == GC_OK) {
+		struct gc_tls_ident tls;
+
+		rv = gc_tls_ident_load(&tls, home, &d);
+		if (rv == GC_OK) {
+			rv = gc_ledger_create(home, key, role, school, name,
+			    tls.der, tls.der_len, &d);
+		}
+		gc_tls_ident_release(&tls);
 	}
 	if (rv == GC_OK) {
 		FILE *f;

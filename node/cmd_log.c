@@ -535,46 +535,35 @@ status_feed_cb(const struct gc_head *h, void *arg)
 int
 gc_cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char             *home = NULL;
 	bool                    json = false;
 	struct gc_node          n;
 	struct gc_ledger_counts cnt;
+	struct gc_ledger_digest dg;
 	struct gc_buf           b;
 	struct status_feed      sf;
-	char                    self[65], auth[65];
-	int                     c, ex;
+	char                    self[65], auth[65], de[65], db[65];
+	int                     ex;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			home = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return gc_cli_help_or_usage(c, argv,
-			    "usage: gradcap status [--home DIR] [--json]\n");
-		}
+	ex = gc_cli_simple_opts(argc, argv,
+	    "usage: gradcap status [--home DIR] [--json]\n", &home, &json);
+	if (ex >= 0) {
+		return ex;
 	}
 	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
 	if (ex != GC_EXIT_OK) {
 		return ex;
 	}
-	if (gc_ledger_counts(n.lg, &cnt) != GC_OK) {
+	if (gc_ledger_counts(n.lg, &cnt) != GC_OK ||
+	    gc_ledger_digest(n.lg, &dg) != GC_OK) {
 		gc_cli_err("%s: cannot read counts", n.home);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
 	gc_hex_encode(self, n.info.self, 32);
 	gc_hex_encode(auth, n.info.authority, 32);
+	gc_hex_encode(de, dg.entries, 32);
+	gc_hex_encode(db, dg.blobs, 32);
 	gc_buf_init(&b);
 	sf.b    = &b;
 	sf.json = json;
@@ -593,12 +582,14 @@ gc_cmd_status(int argc, char **argv)
 		    PRIu64 ",\"students\":%" PRIu64 ",\"blobs\":%" PRIu64
 		    ",\"blob_bytes\":%" PRIu64 ",\"missing_blobs\":%" PRIu64
 		    ",\"forks\":%" PRIu64 ",\"enrolled_nodes\":%" PRIu64
-		    ",\"revoked_nodes\":%" PRIu64 ",\"feeds\":[",
+		    ",\"revoked_nodes\":%" PRIu64 ",\"replica\":{"
+		    "\"entries_digest\":\"%s\",\"blobs_digest\":\"%s\"},"
+		    "\"feeds\":[",
 		    self, n.info.enrolled ? "true" : "false",
 		    n.info.enrolled ? "\"" : "", n.info.enrolled ? auth : "null",
 		    n.info.enrolled ? "\"" : "", n.info.seq, cnt.entries,
 		    cnt.students, cnt.blobs, cnt.blob_bytes, cnt.missing_blobs,
-		    cnt.forks, cnt.enrolled, cnt.revoked);
+		    cnt.forks, cnt.enrolled, cnt.revoked, de, db);
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 		gc_buf_puts(&b, "]}");
 	} else {
@@ -611,6 +602,8 @@ gc_cmd_status(int argc, char **argv)
 		    " missing\n"
 		    "forks       %" PRIu64 "\n"
 		    "nodes       %" PRIu64 " enrolled, %" PRIu64 " revoked\n"
+		    "replica     entries %.16s, blobs %.16s (equal on nodes that "
+		    "hold the same)\n"
 		    "feeds:\n",
 		    gc_role_name(n.info.role), n.info.name, n.info.school, n.home,
 		    self, n.info.seq,
@@ -619,7 +612,7 @@ gc_cmd_status(int argc, char **argv)
 		    "request' and take the file to the coordinator",
 		    cnt.students, cnt.entries, cnt.feeds, cnt.blobs,
 		    cnt.blob_bytes, cnt.missing_blobs, cnt.forks, cnt.enrolled,
-		    cnt.revoked);
+		    cnt.revoked, de, db);
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 	}
 	ex = gc_cli_print(&b);
@@ -631,24 +624,16 @@ gc_cmd_status(int argc, char **argv)
 int
 gc_cmd_reindex(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char    *home = NULL;
 	struct gc_node n;
 	struct gc_diag d;
 	gc_err         rv;
-	int            c, ex;
+	int            ex;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c != 'H') {
-			return gc_cli_help_or_usage(c, argv,
-			    "usage: gradcap reindex [--home DIR]\n");
-		}
-		home = optarg;
+	ex = gc_cli_simple_opts(argc, argv,
+	    "usage: gradcap reindex [--home DIR]\n", &home, NULL);
+	if (ex >= 0) {
+		return ex;
 	}
 	ex = gc_node_open(&n, home, 0, NULL);
 	if (ex != GC_EXIT_OK) {

@@ -27,6 +27,9 @@ static const struct {
 	{ "import-shoots", gc_cmd_import_shoots, "import studio/online photos "
 	    "named by ID number or 学号" },
 	{ "scan", gc_cmd_scan, "read QR codes and barcodes shown to the camera" },
+	{ "serve", gc_cmd_serve, "accept peers and sync in the background" },
+	{ "sync", gc_cmd_sync, "one full exchange with a peer, both ways" },
+	{ "peers", gc_cmd_peers, "each peer: last sync, pending, last error" },
 	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
 	{ "status", gc_cmd_status, "what this node holds" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },
@@ -152,4 +155,37 @@ gc_cli_print(struct gc_buf *b)
 		fputc('\n', stdout);
 	}
 	return fflush(stdout) == 0 ? GC_EXIT_OK : GC_EXIT_FAIL;
+}
+
+int
+gc_cli_simple_opts(int argc, char **argv, const char *usage,
+    const char **home, bool *json)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'H') {
+			*home = optarg;
+		} else if (c == 'j' && json != NULL) {
+			*json = true;
+		} else {
+			if (c == 'j') {
+				c = '?';
+				optopt = 0;
+			}
+			return gc_cli_help_or_usage(c, argv, usage);
+		}
+	}
+	if (optind != argc) {
+		fputs(usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	return -1;
 }

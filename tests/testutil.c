@@ -1,3 +1,9 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "tests/testutil.h"
 
 #include <fcntl.h>
@@ -118,4 +124,105 @@ gc_test_data(const char *name)
 		return NULL;
 	}
 	return p;
+}
+
+/* ---- ledgers ---- */
+
+struct gc_key *
+gc_test_key(unsigned n)
+{
+	uint8_t        seed[32];
+	struct gc_key *k;
+
+	gc_test_seed(seed, n);
+	assert_int_equal(gc_key_generate(&k, seed), GC_OK);
+	return k;
+}
+
+gc_ledger *
+gc_test_ledger_open(const char *dir, const struct gc_key *k)
+{
+	gc_ledger     *lg;
+	struct gc_diag d;
+
+	gc_diag_clear(&d);
+	if (gc_ledger_open(&lg, dir, 0, &d) != GC_OK) {
+		fail_msg("open %s: %s", dir, d.msg);
+	}
+	if (k != NULL) {
+		assert_int_equal(gc_ledger_set_key(lg, k), GC_OK);
+	}
+	return lg;
+}
+
+void
+gc_test_enroll(gc_ledger *lc, const struct gc_key *k, enum gc_role role,
+    const char *name)
+{
+	struct gc_enrollment en;
+	struct gc_buf        b;
+	struct gc_diag       d;
+	gc_err               rv;
+
+	memset(&en, 0, sizeof(en));
+	memcpy(en.pk, k->pk, 32);
+	en.role = role;
+	snprintf(en.name, sizeof(en.name), "%s", name);
+	snprintf(en.school, sizeof(en.school), "10335");
+	gc_buf_init(&b);
+	gc_enrollment_encode(&b, &en, false, NULL);
+	gc_diag_clear(&d);
+	rv = gc_ledger_append_body(lc, GC_KIND_ENROLL, &b, NULL, &d);
+	gc_buf_release(&b);
+	if (rv != GC_OK) {
+		fail_msg("enroll %s: %s", name, gc_diag_msg(&d, rv));
+	}
+}
+
+static int
+dump_cb(const struct gc_entry *e, void *arg)
+{
+	struct gc_test_dump *d = arg;
+
+	d->bytes       = realloc(d->bytes, (d->n + 1) * sizeof(*d->bytes));
+	d->lens        = realloc(d->lens, (d->n + 1) * sizeof(*d->lens));
+	d->bytes[d->n] = malloc(e->len);
+	memcpy(d->bytes[d->n], e->bytes, e->len);
+	d->lens[d->n++] = e->len;
+	return 0;
+}
+
+void
+gc_test_dump_feed(gc_ledger *lg, const uint8_t *feed, struct gc_test_dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(gc_ledger_foreach(lg, feed, dump_cb, d), GC_OK);
+}
+
+void
+gc_test_dump_free(struct gc_test_dump *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->bytes[i]);
+	}
+	free(d->bytes);
+	free(d->lens);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+gc_test_install(gc_ledger *ls, gc_ledger *lc, const uint8_t kc[32])
+{
+	struct gc_test_dump      d;
+	struct gc_ingest_result *r;
+
+	gc_test_dump_feed(lc, kc, &d);
+	r = calloc(d.n + 1, sizeof(*r));
+	assert_int_equal(gc_ledger_enroll_install(ls, kc,
+	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, NULL), GC_OK);
+	for (size_t i = 0; i < d.n; i++) {
+		assert_int_equal(r[i].status, GC_INGEST_ADDED);
+	}
+	free(r);
+	gc_test_dump_free(&d);
 }

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/keys.h"
+#include "common/ledger.h"
+
 /* Creates a fresh empty directory under $GC_TEST_TMP (or /tmp) and returns
  * its path (static storage per call: copy it if you need two). */
 char *gc_test_tmpdir(const char *tag);
@@ -30,5 +33,32 @@ void gc_test_seed(uint8_t seed[32], unsigned n);
  * "astronaut", "sh0r", "yawn", "aksel": NAME.jpg in $GC_TESTDATA_DIR), or
  * NULL after printing why when it is not there (the caller skips). */
 const char *gc_test_data(const char *name);
+
+/* ---- ledgers (cmocka asserts inside) ---- */
+
+/* The key made from gc_test_seed(n). */
+struct gc_key *gc_test_key(unsigned n);
+
+/* Opens the ledger in dir and sets k (may be NULL) as its signing key. */
+gc_ledger *gc_test_ledger_open(const char *dir, const struct gc_key *k);
+
+/* The coordinator ledger lc enrolls k as role under name (school 10335). */
+void gc_test_enroll(gc_ledger *lc, const struct gc_key *k, enum gc_role role,
+    const char *name);
+
+/* The site ledger ls installs the coordinator lc's whole feed (key kc),
+ * as from an enrollment file; every entry must be added. */
+void gc_test_install(gc_ledger *ls, gc_ledger *lc, const uint8_t kc[32]);
+
+/* Copies of every entry of feed (or of all feeds when NULL), in order, as
+ * arrays fit for gc_ledger_ingest. */
+struct gc_test_dump {
+	uint8_t **bytes;
+	size_t   *lens;
+	size_t    n;
+};
+void gc_test_dump_feed(gc_ledger *lg, const uint8_t *feed,
+    struct gc_test_dump *d);
+void gc_test_dump_free(struct gc_test_dump *d);
 
 #endif

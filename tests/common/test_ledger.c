@@ -31,33 +31,6 @@ struct fx {
 	gc_ledger     *lc, *ls, *ls2;
 };
 
-static struct gc_key *
-seed_key(unsigned n)
-{
-	uint8_t        seed[32];
-	struct gc_key *k;
-
-	gc_test_seed(seed, n);
-	assert_int_equal(gc_key_generate(&k, seed), GC_OK);
-	return k;
-}
-
-static gc_ledger *
-open_ledger(const char *dir, const struct gc_key *k)
-{
-	gc_ledger     *lg;
-	struct gc_diag d;
-
-	gc_diag_clear(&d);
-	if (gc_ledger_open(&lg, dir, 0, &d) != GC_OK) {
-		fail_msg("open %s: %s", dir, d.msg);
-	}
-	if (k != NULL) {
-		assert_int_equal(gc_ledger_set_key(lg, k), GC_OK);
-	}
-	return lg;
-}
-
 /* Appends one entry of kind with body bytes; returns the id. */
 static void
 append(gc_ledger *lg, unsigned kind, const struct gc_buf *body,
@@ -144,65 +117,10 @@ capture(gc_ledger *lg, const char *text, size_t bloblen, uint8_t id[32])
 	gc_buf_release(&b);
 }
 
-/* The coordinator enrolls key k as role; returns the ENROLL entry id. */
-static void
-enroll(gc_ledger *lc, const struct gc_key *k, enum gc_role role,
-    const char *name)
-{
-	struct gc_enrollment en;
-	struct gc_buf        b;
-
-	memset(&en, 0, sizeof(en));
-	memcpy(en.pk, k->pk, 32);
-	en.role = role;
-	snprintf(en.name, sizeof(en.name), "%s", name);
-	snprintf(en.school, sizeof(en.school), "10335");
-	gc_buf_init(&b);
-	gc_enrollment_encode(&b, &en, false, NULL);
-	append(lc, GC_KIND_ENROLL, &b, NULL, 0, NULL);
-	gc_buf_release(&b);
-}
-
-/* Everything feed (or all feeds) holds, as arrays for ingest. */
-struct dump {
-	uint8_t **bytes;
-	size_t   *lens;
-	size_t    n;
-};
-
-static int
-dump_cb(const struct gc_entry *e, void *arg)
-{
-	struct dump *d = arg;
-
-	d->bytes        = realloc(d->bytes, (d->n + 1) * sizeof(*d->bytes));
-	d->lens         = realloc(d->lens, (d->n + 1) * sizeof(*d->lens));
-	d->bytes[d->n]  = malloc(e->len);
-	memcpy(d->bytes[d->n], e->bytes, e->len);
-	d->lens[d->n++] = e->len;
-	return 0;
-}
-
-static void
-dump_feed(gc_ledger *lg, const uint8_t *feed, struct dump *d)
-{
-	memset(d, 0, sizeof(*d));
-	assert_int_equal(gc_ledger_foreach(lg, feed, dump_cb, d), GC_OK);
-}
-
-static void
-dump_free(struct dump *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(d->bytes[i]);
-	}
-	free(d->bytes);
-	free(d->lens);
-}
 
 /* Ingests d into lg; returns the results (caller frees). */
 static struct gc_ingest_result *
-ingest(gc_ledger *lg, const struct dump *d)
+ingest(gc_ledger *lg, const struct gc_test_dump *d)
 {
 	struct gc_ingest_result *r = calloc(d->n + 1, sizeof(*r));
 
@@ -253,26 +171,16 @@ static gc_ledger *
 make_site(struct fx *f, const char *dir, const struct gc_key *k,
     const char *name)
 {
-	gc_ledger               *ls;
-	struct dump              d;
-	struct gc_ingest_result *r;
-	struct gc_ledger_info    info;
+	gc_ledger            *ls;
+	struct gc_ledger_info info;
 
 	assert_int_equal(gc_ledger_create(dir, k, GC_ROLE_SITE, "10335", name,
-	    NULL), GC_OK);
-	ls = open_ledger(dir, k);
+	    NULL, 0, NULL), GC_OK);
+	ls = gc_test_ledger_open(dir, k);
 	assert_int_equal(try_append(ls, GC_KIND_CAPTURE, "too early", NULL),
 	    GC_EPERM);
-	enroll(f->lc, k, GC_ROLE_SITE, name);
-	dump_feed(f->lc, f->kc->pk, &d);
-	r = calloc(d.n + 1, sizeof(*r));
-	assert_int_equal(gc_ledger_enroll_install(ls, f->kc->pk,
-	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, NULL), GC_OK);
-	for (size_t i = 0; i < d.n; i++) {
-		assert_int_equal(r[i].status, GC_INGEST_ADDED);
-	}
-	free(r);
-	dump_free(&d);
+	gc_test_enroll(f->lc, k, GC_ROLE_SITE, name);
+	gc_test_install(ls, f->lc, f->kc->pk);
 	assert_int_equal(gc_ledger_info(ls, &info), GC_OK);
 	assert_true(info.enrolled);
 	return ls;
@@ -287,12 +195,12 @@ setup(void **state)
 	snprintf(f->coord, sizeof(f->coord), "%s/coord", f->dir);
 	snprintf(f->site, sizeof(f->site), "%s/site", f->dir);
 	snprintf(f->site2, sizeof(f->site2), "%s/site2", f->dir);
-	f->kc  = seed_key(1);
-	f->ks  = seed_key(2);
-	f->ks2 = seed_key(3);
+	f->kc  = gc_test_key(1);
+	f->ks  = gc_test_key(2);
+	f->ks2 = gc_test_key(3);
 	assert_int_equal(gc_ledger_create(f->coord, f->kc, GC_ROLE_COORDINATOR,
-	    "10335", "教务处", NULL), GC_OK);
-	f->lc = open_ledger(f->coord, f->kc);
+	    "10335", "教务处", NULL, 0, NULL), GC_OK);
+	f->lc = gc_test_ledger_open(f->coord, f->kc);
 	*state = f;
 	return 0;
 }
@@ -352,7 +260,7 @@ test_ledger_append_chains_and_reopens(void **state)
 		capture(f->lc, t, 1000 + (size_t)i, ids[i]);
 	}
 	gc_ledger_close(f->lc);
-	f->lc = open_ledger(f->coord, f->kc);
+	f->lc = gc_test_ledger_open(f->coord, f->kc);
 	assert_int_equal(gc_ledger_info(f->lc, &info), GC_OK);
 	assert_int_equal(info.seq, 6); /* self-ENROLL + 5 */
 	assert_memory_equal(info.head, ids[4], 32);
@@ -375,7 +283,7 @@ static void
 test_ledger_ingest_is_idempotent_and_asks_for_gaps(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d, part;
+	struct gc_test_dump      d, part;
 	struct gc_ingest_result *r;
 	struct gc_ledger_info    info;
 
@@ -386,7 +294,7 @@ test_ledger_ingest_is_idempotent_and_asks_for_gaps(void **state)
 		snprintf(t, sizeof(t), "site capture %d", i);
 		capture(f->ls, t, 500 + (size_t)i, NULL);
 	}
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	assert_int_equal(d.n, 4);
 	/* seq 3 and 4 before 1 and 2: gaps, nothing stored */
 	part       = d;
@@ -410,10 +318,10 @@ test_ledger_ingest_is_idempotent_and_asks_for_gaps(void **state)
 	}
 	free(r);
 	assert_int_equal(gc_ledger_info(f->lc, &info), GC_OK);
-	dump_free(&d);
-	dump_feed(f->lc, f->ks->pk, &d);
+	gc_test_dump_free(&d);
+	gc_test_dump_feed(f->lc, f->ks->pk, &d);
 	assert_int_equal(d.n, 4);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	{
 		struct gc_ledger_counts c;
 		uint8_t                *blob = blob_fill("site capture 0", 500);
@@ -440,7 +348,7 @@ static void
 test_ledger_ingest_refuses_with_reasons(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d;
+	struct gc_test_dump      d;
 	struct gc_ingest_result *r, one;
 	struct gc_buf            body, out;
 	struct gc_ledger_info    info;
@@ -449,7 +357,7 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 
 	f->ls = make_site(f, f->site, f->ks, "紫金港");
 	capture(f->ls, "ok", 10, NULL);
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	/* a flipped signature bit */
 	d.bytes[0][d.lens[0] - 5] ^= 1;
 	r = ingest(f->lc, &d);
@@ -457,13 +365,13 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 	assert_int_equal(r[0].rv, GC_EBADSIG);
 	assert_non_null(strstr(r[0].reason, "signature"));
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 
 	/* a feed nobody enrolled */
 	snprintf(sdir, sizeof(sdir), "%s/stranger", f->dir);
 	assert_int_equal(gc_ledger_create(sdir, f->ks2, GC_ROLE_SITE, "10335",
-	    "stranger", NULL), GC_OK);
-	stranger = open_ledger(sdir, f->ks2);
+	    "stranger", NULL, 0, NULL), GC_OK);
+	stranger = gc_test_ledger_open(sdir, f->ks2);
 	/* it cannot write unenrolled, so sign an entry by hand */
 	gc_buf_init(&body);
 	gc_buf_init(&out);
@@ -474,11 +382,11 @@ test_ledger_ingest_refuses_with_reasons(void **state)
 	assert_int_equal(one.rv, GC_EPERM);
 	assert_non_null(strstr(one.reason, "not enrolled"));
 	/* an enrolled site signing a ROSTER entry */
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	r = ingest(f->lc, &d);
 	assert_int_equal(r[0].status, GC_INGEST_ADDED);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	assert_int_equal(gc_ledger_info(f->ls, &info), GC_OK);
 	signed_entry(&out, f->ks, 2, info.head, hlc_now(), GC_KIND_ROSTER,
 	    &body);
@@ -507,7 +415,7 @@ static void
 test_ledger_revocation_stops_later_entries(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d;
+	struct gc_test_dump      d;
 	struct gc_ingest_result *r;
 	struct gc_enrollment     en;
 	struct gc_buf            b;
@@ -523,14 +431,14 @@ test_ledger_revocation_stops_later_entries(void **state)
 	gc_enrollment_encode(&b, &en, true, "laptop stolen");
 	append(f->lc, GC_KIND_REVOKE, &b, NULL, 0, NULL);
 	gc_buf_release(&b);
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	r = ingest(f->lc, &d);
 	assert_int_equal(r[0].status, GC_INGEST_ADDED);
 	assert_int_equal(r[1].status, GC_INGEST_ADDED);
 	assert_int_equal(r[2].status, GC_INGEST_REJECTED);
 	assert_non_null(strstr(r[2].reason, "revoked after seq 2"));
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	assert_int_equal(gc_ledger_enrollment(f->lc, f->ks->pk, &en), GC_OK);
 	assert_true(en.revoked);
 }
@@ -548,7 +456,7 @@ static void
 test_ledger_fork_quarantines_only_that_feed(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d, d2;
+	struct gc_test_dump      d, d2;
 	struct gc_ingest_result *r;
 	char                     backup[700];
 	gc_ledger               *restored;
@@ -563,18 +471,18 @@ test_ledger_fork_quarantines_only_that_feed(void **state)
 	gc_ledger_close(f->ls);
 	snprintf(backup, sizeof(backup), "%s/backup", f->dir);
 	copy_dir(f->site, backup);
-	f->ls = open_ledger(f->site, f->ks);
+	f->ls = gc_test_ledger_open(f->site, f->ks);
 	capture(f->ls, "after backup 1", 100, NULL);
 	capture(f->ls, "after backup 2", 100, NULL);
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	r = ingest(f->lc, &d);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	/* the laptop is restored from the backup and writes on */
-	restored = open_ledger(backup, f->ks);
+	restored = gc_test_ledger_open(backup, f->ks);
 	capture(restored, "restored writes seq 2 again", 100, NULL);
 	capture(restored, "restored seq 3", 100, NULL);
-	dump_feed(restored, f->ks->pk, &d);
+	gc_test_dump_feed(restored, f->ks->pk, &d);
 	r = ingest(f->lc, &d);
 	assert_int_equal(r[0].status, GC_INGEST_DUPLICATE); /* seq 1 */
 	assert_int_equal(r[1].status, GC_INGEST_FORK);
@@ -586,14 +494,14 @@ test_ledger_fork_quarantines_only_that_feed(void **state)
 	r = ingest(f->lc, &d);
 	assert_int_equal(r[1].status, GC_INGEST_FORK);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	/* the other site is unaffected */
 	capture(f->ls2, "other site", 100, NULL);
-	dump_feed(f->ls2, f->ks2->pk, &d2);
+	gc_test_dump_feed(f->ls2, f->ks2->pk, &d2);
 	r = ingest(f->lc, &d2);
 	assert_int_equal(r[0].status, GC_INGEST_ADDED);
 	free(r);
-	dump_free(&d2);
+	gc_test_dump_free(&d2);
 	/* verify reports the fork, with its proof, and nothing else */
 	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(gc_ledger_verify(f->lc, problem_cb, &ps, &st),
@@ -639,7 +547,7 @@ test_ledger_verify_names_tampered_entries_and_blobs(void **state)
 {
 	struct fx      *f = *state;
 	uint8_t         id[32];
-	struct dump     d;
+	struct gc_test_dump     d;
 	char            path[700];
 	struct problems ps;
 	bool            sig = false, blob = false;
@@ -649,7 +557,7 @@ test_ledger_verify_names_tampered_entries_and_blobs(void **state)
 	capture(f->lc, "honest", 0, NULL);
 	capture(f->lc, "to be altered: 张三", 4000, id);
 	capture(f->lc, "after", 0, NULL);
-	dump_feed(f->lc, f->kc->pk, &d);
+	gc_test_dump_feed(f->lc, f->kc->pk, &d);
 	assert_int_equal(gc_entry_parse(&e, d.bytes[2], d.lens[2], NULL),
 	    GC_OK);
 	tampered_seq = e.seq;
@@ -667,7 +575,7 @@ test_ledger_verify_names_tampered_entries_and_blobs(void **state)
 		}
 		flip_in_file(path, pat, 16, 0);
 	}
-	f->lc = open_ledger(f->coord, f->kc);
+	f->lc = gc_test_ledger_open(f->coord, f->kc);
 	memset(&ps, 0, sizeof(ps));
 	assert_int_equal(gc_ledger_verify(f->lc, problem_cb, &ps, NULL),
 	    GC_ECORRUPT);
@@ -688,7 +596,7 @@ test_ledger_verify_names_tampered_entries_and_blobs(void **state)
 	}
 	assert_true(sig);
 	assert_true(blob);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	(void)id;
 }
 
@@ -709,7 +617,7 @@ test_ledger_survives_sigkill_during_appends(void **state)
 
 		assert_true(pid >= 0);
 		if (pid == 0) {
-			lg = open_ledger(f->coord, f->kc);
+			lg = gc_test_ledger_open(f->coord, f->kc);
 			for (int i = 0;; i++) {
 				char t[32];
 
@@ -721,7 +629,7 @@ test_ledger_survives_sigkill_during_appends(void **state)
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		assert_true(WIFSIGNALED(status));
-		lg = open_ledger(f->coord, f->kc);
+		lg = gc_test_ledger_open(f->coord, f->kc);
 		memset(&ps, 0, sizeof(ps));
 		if (gc_ledger_verify(lg, problem_cb, &ps, NULL) != GC_OK) {
 			fail_msg("round %d: %s: %s", round, ps.kinds[0],
@@ -736,7 +644,7 @@ test_ledger_survives_sigkill_during_appends(void **state)
 		assert_true(info.seq > 1);
 		gc_ledger_close(lg);
 	}
-	f->lc = open_ledger(f->coord, f->kc);
+	f->lc = gc_test_ledger_open(f->coord, f->kc);
 }
 
 static void
@@ -899,26 +807,26 @@ static void
 test_ledger_enroll_install_is_all_or_nothing(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d;
+	struct gc_test_dump      d;
 	struct gc_ingest_result *r;
 	struct gc_ledger_info    info;
 	struct gc_diag           dg;
-	struct gc_key           *rogue = seed_key(7);
+	struct gc_key           *rogue = gc_test_key(7);
 	char                     rdir[700];
 	gc_ledger               *lr;
 
 	assert_int_equal(gc_ledger_create(f->site, f->ks, GC_ROLE_SITE,
-	    "10335", "紫金港", NULL), GC_OK);
-	f->ls = open_ledger(f->site, f->ks);
+	    "10335", "紫金港", NULL, 0, NULL), GC_OK);
+	f->ls = gc_test_ledger_open(f->site, f->ks);
 	/* a hand-over whose feed does not enroll this node */
-	dump_feed(f->lc, f->kc->pk, &d);
+	gc_test_dump_feed(f->lc, f->kc->pk, &d);
 	r = calloc(d.n + 1, sizeof(*r));
 	gc_diag_clear(&dg);
 	assert_int_equal(gc_ledger_enroll_install(f->ls, f->kc->pk,
 	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, &dg), GC_EPERM);
 	assert_non_null(strstr(dg.msg, "does not enroll this node"));
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	/* a rogue coordinator's (empty) hand-over leaves no trace either */
 	r = calloc(1, sizeof(*r));
 	assert_int_equal(gc_ledger_enroll_install(f->ls, rogue->pk, NULL,
@@ -933,17 +841,17 @@ test_ledger_enroll_install_is_all_or_nothing(void **state)
 	/* a rogue-enrolled node cannot then take another authority */
 	snprintf(rdir, sizeof(rdir), "%s/rogue", f->dir);
 	assert_int_equal(gc_ledger_create(rdir, rogue, GC_ROLE_COORDINATOR,
-	    "10335", "rogue", NULL), GC_OK);
-	lr = open_ledger(rdir, rogue);
-	enroll(lr, f->ks, GC_ROLE_SITE, "紫金港");
-	dump_feed(lr, rogue->pk, &d);
+	    "10335", "rogue", NULL, 0, NULL), GC_OK);
+	lr = gc_test_ledger_open(rdir, rogue);
+	gc_test_enroll(lr, f->ks, GC_ROLE_SITE, "紫金港");
+	gc_test_dump_feed(lr, rogue->pk, &d);
 	r = calloc(d.n + 1, sizeof(*r));
 	gc_diag_clear(&dg);
 	assert_int_equal(gc_ledger_enroll_install(f->ls, rogue->pk,
 	    (const uint8_t *const *)d.bytes, d.lens, d.n, r, &dg), GC_EEXIST);
 	assert_non_null(strstr(dg.msg, "another coordinator"));
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	gc_ledger_close(lr);
 	gc_key_free(rogue);
 }
@@ -993,7 +901,7 @@ static void
 test_ledger_authority_fork_drops_its_later_roster(void **state)
 {
 	struct fx               *f = *state;
-	struct dump              d;
+	struct gc_test_dump      d;
 	struct gc_ingest_result *r;
 	char                     backup[700], key[80];
 	gc_ledger               *twin;
@@ -1011,25 +919,25 @@ test_ledger_authority_fork_drops_its_later_roster(void **state)
 	gc_ledger_close(f->lc);
 	snprintf(backup, sizeof(backup), "%s/twin", f->dir);
 	copy_dir(f->coord, backup);
-	f->lc = open_ledger(f->coord, f->kc);
-	twin  = open_ledger(backup, f->kc);
+	f->lc = gc_test_ledger_open(f->coord, f->kc);
+	twin  = gc_test_ledger_open(backup, f->kc);
 	roster_entry(f->lc, a, 1); /* seq 3 on one machine */
 	roster_entry(twin, b, 1);  /* another seq 3 on the other */
-	dump_feed(f->lc, f->kc->pk, &d);
-	dump_free(&d);
-	dump_feed(f->lc, f->kc->pk, &d);
+	gc_test_dump_feed(f->lc, f->kc->pk, &d);
+	gc_test_dump_free(&d);
+	gc_test_dump_feed(f->lc, f->kc->pk, &d);
 	r = ingest(f->ls, &d);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	assert_int_equal(gc_ledger_student_find(f->ls, "2021001", key, NULL),
 	    GC_OK);
 	/* the twin's seq 3 proves the fork: what came from seq 3 on stops
 	 * counting, on every node that sees both */
-	dump_feed(twin, f->kc->pk, &d);
+	gc_test_dump_feed(twin, f->kc->pk, &d);
 	r = ingest(f->ls, &d);
 	assert_int_equal(r[d.n - 1].status, GC_INGEST_FORK);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	assert_int_equal(gc_ledger_student_find(f->ls, "2021001", key, NULL),
 	    GC_ENOTFOUND);
 	assert_int_equal(gc_ledger_student_find(f->ls, "2021002", key, NULL),
@@ -1070,14 +978,14 @@ test_ledger_sessions_belong_to_their_feed(void **state)
 	struct fx               *f = *state;
 	struct gc_session_rec    s, got;
 	struct gc_buf            b, e;
-	struct dump              d;
+	struct gc_test_dump      d;
 
 	f->ls  = make_site(f, f->site, f->ks, "紫金港");
 	f->ls2 = make_site(f, f->site2, f->ks2, "玉泉");
 	/* the first site learns of the second's enrollment */
-	dump_feed(f->lc, f->kc->pk, &d);
+	gc_test_dump_feed(f->lc, f->kc->pk, &d);
 	free(ingest(f->ls, &d));
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	memset(&s, 0, sizeof(s));
 	snprintf(s.id, sizeof(s.id), "s-0123456789abcdef");
 	s.kind = GC_SESSION_CENTRAL;
@@ -1119,7 +1027,7 @@ test_ledger_captures_are_indexed_by_student_and_code(void **state)
 	struct fx               *f = *state;
 	struct gc_capture_rec    c;
 	struct gc_buf            b;
-	struct dump              d;
+	struct gc_test_dump      d;
 	struct gc_ingest_result *r;
 	uint8_t                  other[32];
 	size_t                   n = 0;
@@ -1137,11 +1045,11 @@ test_ledger_captures_are_indexed_by_student_and_code(void **state)
 	append(f->ls, GC_KIND_CAPTURE, &b, NULL, 0, NULL);
 	gc_buf_release(&b);
 	/* on the site that took it, and on the coordinator once it has it */
-	dump_feed(f->ls, f->ks->pk, &d);
+	gc_test_dump_feed(f->ls, f->ks->pk, &d);
 	r = ingest(f->lc, &d);
 	assert_int_equal(r[0].status, GC_INGEST_ADDED);
 	free(r);
-	dump_free(&d);
+	gc_test_dump_free(&d);
 	assert_int_equal(gc_ledger_captures(f->ls, c.student, count_cb, &seen,
 	    &n), GC_OK);
 	assert_int_equal(n, 1);

@@ -1,0 +1,1118 @@
+/* The sync client: one full anti-entropy exchange with a peer, in both
+ * directions (docs/protocol.md "An exchange"). */
+#include "sync/sync.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "common/cbor.h"
+#include "common/gc_alloc.h"
+#include "common/gc_log.h"
+#include "sync/sync_int.h"
+#include "sync/wire.h"
+
+#define MAX_ROUNDS 3
+
+/* A feed range to move: entries from seq `from` on, and/or its fork
+ * proofs. */
+struct plan_feed {
+	uint8_t  feed[32];
+	uint64_t from;  /* 0: none */
+	bool     forks; /* fork proofs too */
+};
+
+struct plan {
+	struct plan_feed *push, *pull;
+	size_t            npush, npull;
+	uint64_t          push_entries, pull_entries; /* estimates */
+};
+
+struct client {
+	struct gc_sync_node  *n;
+	gc_sync_rpc           rpc;
+	void                 *rpc_arg;
+	struct gc_sync_stats *st;
+	struct gc_diag       *d;
+	uint8_t               session[16];
+	struct gc_sync_hello  peer; /* the peer's last HELLO_OK */
+	/* feeds whose entry the peer refused: not pushed again this run */
+	uint8_t               refused[8][32];
+	size_t                nrefused;
+	struct gc_buf         req;
+	struct gc_sync_msg    rep;
+};
+
+static void
+lock(struct client *c)
+{
+	pthread_mutex_lock(&c->n->mtx);
+}
+
+static void
+unlock(struct client *c)
+{
+	pthread_mutex_unlock(&c->n->mtx);
+}
+
+static gc_err hello(struct client *c);
+
+/* Sends c->req; parses the reply into c->rep (of type want, or ERROR
+ * turned into an error). A lost session is re-established once. */
+static gc_err
+call(struct client *c, unsigned want)
+{
+	const uint8_t *rep;
+	size_t         replen;
+	gc_err         rv;
+	const char    *code, *msg;
+	size_t         cl, ml;
+
+	if (gc_buf_status(&c->req) != GC_OK) {
+		gc_diag_set(c->d, "building a %s request: out of memory",
+		    gc_sync_type_name(want - 1));
+		return GC_ENOMEM;
+	}
+	rv = c->rpc(c->rpc_arg, c->req.data, c->req.len, &rep, &replen, c->d);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	c->st->bytes_sent += c->req.len;
+	c->st->bytes_recv += replen;
+	rv = gc_sync_msg_parse(&c->rep, rep, replen, c->d);
+	if (rv != GC_OK) {
+		return GC_ECORRUPT;
+	}
+	if (c->rep.type == GC_SYNC_ERROR) {
+		if (!gc_cbor_field_text(&c->rep.f[2], &code, &cl)) {
+			code = "?";
+			cl   = 1;
+		}
+		if (!gc_cbor_field_text(&c->rep.f[3], &msg, &ml)) {
+			msg = "";
+			ml  = 0;
+		}
+		if (cl == 7 && memcmp(code, "session", 7) == 0) {
+			return GC_EAGAIN;
+		}
+		gc_diag_set(c->d, "peer refused %s: %.*s: %.*s",
+		    gc_sync_type_name(want - 1), (int)cl, code, (int)ml, msg);
+		if (cl == 6 && memcmp(code, "denied", 6) == 0) {
+			return GC_EPERM;
+		}
+		return cl == 8 && memcmp(code, "notfound", 8) == 0 ?
+		    GC_ENOTFOUND : GC_EIO;
+	}
+	if (c->rep.type != want) {
+		gc_diag_set(c->d, "peer answered %s with %s",
+		    gc_sync_type_name(want - 1),
+		    gc_sync_type_name(c->rep.type));
+		return GC_ECORRUPT;
+	}
+	return GC_OK;
+}
+
+/* call() for session-bound requests: on a lost session, HELLO again and
+ * resend (the request is rebuilt by the caller's builder). */
+static gc_err
+call_s(struct client *c, unsigned want, void (*build)(struct client *, void *),
+    void *arg)
+{
+	gc_err rv;
+
+	for (int i = 0; i < 2; i++) {
+		gc_buf_reset(&c->req);
+		build(c, arg);
+		rv = call(c, want);
+		if (rv != GC_EAGAIN) {
+			return rv;
+		}
+		rv = hello(c);
+		if (rv != GC_OK) {
+			return rv;
+		}
+	}
+	gc_diag_set(c->d, "peer keeps forgetting the session");
+	return GC_EIO;
+}
+
+static void
+put_session(struct client *c, unsigned type, size_t nfields)
+{
+	gc_sync_msg_begin(&c->req, type, nfields + 1);
+	gc_cbor_uint(&c->req, 2);
+	gc_cbor_bytes(&c->req, c->session, 16);
+}
+
+/* ---- HELLO ---- */
+
+static gc_err
+hello(struct client *c)
+{
+	struct gc_sync_hello me, peer;
+	struct gc_enrollment en;
+	char                 why[320];
+	gc_err               rv;
+	bool                 ok;
+
+	lock(c);
+	rv = gc__sync_hello_fill(c->n, &me);
+	unlock(c);
+	if (rv != GC_OK) {
+		gc_diag_set(c->d, "reading heads: %s", gc_strerror(rv));
+		return rv;
+	}
+	gc_buf_reset(&c->req);
+	gc_sync_hello_encode(&c->req, GC_SYNC_HELLO, &me, c->n->key->sk);
+	rv = call(c, GC_SYNC_HELLO_OK);
+	if (rv != GC_OK) {
+		gc_sync_hello_release(&me);
+		return rv == GC_EAGAIN ? GC_EIO : rv;
+	}
+	rv = gc_sync_hello_parse(&c->rep, &peer, c->d);
+	if (rv != GC_OK) {
+		gc_sync_hello_release(&me);
+		return rv;
+	}
+	if (!peer.has_echo || sodium_memcmp(peer.echo, me.nonce, 16) != 0 ||
+	    !peer.has_session) {
+		gc_diag_set(c->d, "peer's HELLO_OK does not answer this HELLO "
+		    "(a replay?)");
+		gc_sync_hello_release(&me);
+		gc_sync_hello_release(&peer);
+		return GC_EBADSIG;
+	}
+	gc_sync_hello_release(&me);
+	lock(c);
+	ok = gc__sync_peer_ok(c->n, peer.key, peer.school, &en, why,
+	    sizeof(why));
+	unlock(c);
+	if (!ok) {
+		gc_diag_set(c->d, "peer '%s': %s", peer.name, why);
+		gc_sync_hello_release(&peer);
+		return GC_EPERM;
+	}
+	if (memcmp(peer.key, c->n->info.self, 32) == 0) {
+		gc_diag_set(c->d, "the peer is this node itself");
+		gc_sync_hello_release(&peer);
+		return GC_EINVAL;
+	}
+	memcpy(c->session, peer.session, 16);
+	memcpy(c->st->peer, peer.key, 32);
+	snprintf(c->st->peer_name, sizeof(c->st->peer_name), "%s", en.name);
+	c->st->peer_role = en.role;
+	gc_sync_hello_release(&c->peer);
+	c->peer = peer;
+	return GC_OK;
+}
+
+/* ---- the plan ---- */
+
+static struct plan_feed *
+plan_add(struct plan_feed **v, size_t *n, const uint8_t feed[32],
+    uint64_t from, bool forks)
+{
+	struct plan_feed *nv;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (memcmp((*v)[i].feed, feed, 32) == 0) {
+			if (from != 0 && ((*v)[i].from == 0 ||
+			    from < (*v)[i].from)) {
+				(*v)[i].from = from;
+			}
+			(*v)[i].forks |= forks;
+			return &(*v)[i];
+		}
+	}
+	nv = gc_realloc(*v, (*n + 1) * sizeof(**v));
+	if (nv == NULL) {
+		return NULL;
+	}
+	*v = nv;
+	memcpy(nv[*n].feed, feed, 32);
+	nv[*n].from  = from;
+	nv[*n].forks = forks;
+	return &nv[(*n)++];
+}
+
+static const struct gc_sync_feed *
+vv_find(const struct gc_sync_hello *h, const uint8_t feed[32])
+{
+	for (size_t i = 0; i < h->nfeeds; i++) {
+		if (memcmp(h->feeds[i].feed, feed, 32) == 0) {
+			return &h->feeds[i];
+		}
+	}
+	return NULL;
+}
+
+/* Compares my version vector with the peer's. Differences of a feed
+ * quarantined on either side past its fork seq do not count against
+ * convergence (the fork proof is what both must hold). */
+static gc_err
+plan_make(struct client *c, struct plan *p, bool *same)
+{
+	struct gc_sync_hello me;
+	gc_err               rv;
+	bool                 fail = false;
+
+	memset(p, 0, sizeof(*p));
+	*same = true;
+	lock(c);
+	rv = gc__sync_hello_fill(c->n, &me);
+	unlock(c);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	for (size_t i = 0; i < me.nfeeds && !fail; i++) {
+		const struct gc_sync_feed *m = &me.feeds[i];
+		const struct gc_sync_feed *t = vv_find(&c->peer, m->feed);
+		uint64_t                   tseq = t ? t->seq : 0;
+		bool quar = m->qseq != 0 || (t != NULL && t->qseq != 0);
+
+		if (m->seq > tseq) {
+			fail |= !plan_add(&p->push, &p->npush, m->feed, tseq + 1,
+			    false);
+			p->push_entries += m->seq - tseq;
+			*same &= quar && t != NULL;
+		} else if (t != NULL && m->seq < tseq) {
+			fail |= !plan_add(&p->pull, &p->npull, m->feed, m->seq + 1,
+			    false);
+			p->pull_entries += tseq - m->seq;
+			*same &= quar;
+		} else if (t != NULL && memcmp(m->head, t->head, 32) != 0) {
+			/* same length, different heads: a fork at or before
+			 * the head; each side sends its own to the other */
+			fail |= !plan_add(&p->push, &p->npush, m->feed, m->seq,
+			    false);
+			fail |= !plan_add(&p->pull, &p->npull, m->feed, m->seq,
+			    false);
+			*same &= quar;
+		}
+		if (t != NULL && t->nforks > m->nforks) {
+			fail |= !plan_add(&p->pull, &p->npull, m->feed, 0, true);
+			*same = false;
+		}
+		if (m->nforks > (t != NULL ? t->nforks : 0)) {
+			fail |= !plan_add(&p->push, &p->npush, m->feed, 0, true);
+			*same = false;
+		}
+	}
+	for (size_t i = 0; i < c->peer.nfeeds && !fail; i++) {
+		const struct gc_sync_feed *t = &c->peer.feeds[i];
+
+		if (vv_find(&me, t->feed) == NULL && t->seq > 0) {
+			fail |= !plan_add(&p->pull, &p->npull, t->feed, 1,
+			    t->nforks > 0);
+			p->pull_entries += t->seq;
+			*same = false;
+		}
+	}
+	gc_sync_hello_release(&me);
+	return fail ? GC_ENOMEM : GC_OK;
+}
+
+static void
+plan_free(struct plan *p)
+{
+	gc_free(p->push);
+	gc_free(p->pull);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- pull ---- */
+
+struct pull_build {
+	struct plan *p;
+};
+
+static void
+build_pull(struct client *c, void *arg)
+{
+	struct plan *p = arg;
+	size_t       nr = 0, nf = 0;
+
+	for (size_t i = 0; i < p->npull; i++) {
+		nr += p->pull[i].from != 0;
+		nf += p->pull[i].forks;
+	}
+	put_session(c, GC_SYNC_PULL, 2);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_array(&c->req, nr);
+	for (size_t i = 0; i < p->npull; i++) {
+		if (p->pull[i].from != 0) {
+			gc_cbor_array(&c->req, 2);
+			gc_cbor_bytes(&c->req, p->pull[i].feed, 32);
+			gc_cbor_uint(&c->req, p->pull[i].from);
+		}
+	}
+	gc_cbor_uint(&c->req, 4);
+	gc_cbor_array(&c->req, nf);
+	for (size_t i = 0; i < p->npull; i++) {
+		if (p->pull[i].forks) {
+			gc_cbor_bytes(&c->req, p->pull[i].feed, 32);
+		}
+	}
+}
+
+/* Ingests what a PULL_OK carried; moves the plan's ranges past what came;
+ * a fork proved here against my own copy of a feed makes me push mine. */
+static gc_err
+pull_ingest(struct client *c, struct plan *p, bool *progress)
+{
+	struct gc_sync_blist     b;
+	struct gc_ingest_result *res = NULL;
+	gc_err                   rv;
+	size_t                   nents;
+
+	*progress = false;
+	memset(&b, 0, sizeof(b));
+	rv    = gc_sync_each_bytes(&c->rep.f[2], 1u << 20, gc_sync_blist_add,
+	    &b);
+	nents = b.n;
+	if (rv == GC_OK) {
+		rv = gc_sync_each_bytes(&c->rep.f[3], 1u << 20,
+		    gc_sync_blist_add, &b);
+	}
+	if (rv != GC_OK) {
+		gc_diag_set(c->d, "peer's PULL_OK is malformed");
+		rv = GC_ECORRUPT;
+		goto out;
+	}
+	if (b.failed) {
+		rv = GC_ENOMEM;
+		goto out;
+	}
+	if (b.n == 0) {
+		rv = GC_OK;
+		goto out;
+	}
+	res = gc_alloc(b.n * sizeof(*res));
+	if (res == NULL) {
+		rv = GC_ENOMEM;
+		goto out;
+	}
+	lock(c);
+	rv = gc_ledger_ingest(c->n->lg, b.bytes, b.lens, b.n, res, c->d);
+	unlock(c);
+	if (rv != GC_OK) {
+		goto out;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		struct gc_entry e;
+
+		if (gc_entry_parse(&e, b.bytes[i], b.lens[i], NULL) != GC_OK) {
+			c->st->rejected_here++;
+			continue;
+		}
+		switch (res[i].status) {
+		case GC_INGEST_ADDED:
+			c->st->entries_recv++;
+			*progress = true;
+			break;
+		case GC_INGEST_FORK:
+			c->st->forks++;
+			*progress = true;
+			/* the peer holds another branch: send it mine */
+			plan_add(&p->push, &p->npush, e.feed, e.seq, true);
+			break;
+		case GC_INGEST_REJECTED:
+			c->st->rejected_here++;
+			if (c->st->first_reject[0] == '\0') {
+				snprintf(c->st->first_reject,
+				    sizeof(c->st->first_reject), "%s",
+				    res[i].reason);
+			}
+			break;
+		default:
+			break;
+		}
+		/* the next pull of this feed starts after what came */
+		if (i < nents) {
+			for (size_t k = 0; k < p->npull; k++) {
+				if (memcmp(p->pull[k].feed, e.feed, 32) == 0 &&
+				    p->pull[k].from != 0 &&
+				    e.seq >= p->pull[k].from) {
+					p->pull[k].from = e.seq + 1;
+				}
+			}
+		} else {
+			for (size_t k = 0; k < p->npull; k++) {
+				if (memcmp(p->pull[k].feed, e.feed, 32) == 0) {
+					p->pull[k].forks = false;
+				}
+			}
+		}
+	}
+out:
+	gc_free(res);
+	gc_sync_blist_free(&b);
+	return rv;
+}
+
+static gc_err
+do_pull(struct client *c, struct plan *p)
+{
+	bool   more = true, progress;
+	gc_err rv;
+
+	while (more && p->npull > 0) {
+		struct gc_cbor_cur  cur;
+		struct gc_cbor_item it;
+
+		rv = call_s(c, GC_SYNC_PULL_OK, build_pull, p);
+		if (rv != GC_OK) {
+			return rv;
+		}
+		rv = pull_ingest(c, p, &progress);
+		if (rv != GC_OK) {
+			return rv;
+		}
+		more = false;
+		if (c->rep.f[4].p != NULL) {
+			gc_cbor_cur_init(&cur, c->rep.f[4].p, c->rep.f[4].len);
+			more = gc_cbor_next(&cur, &it) == GC_OK &&
+			    it.type == GC_CBOR_SIMPLE && it.val == 21;
+		}
+		if (more && !progress) {
+			gc_diag_set(c->d, "peer says more entries wait but none "
+			    "could be taken");
+			return GC_EIO;
+		}
+	}
+	return GC_OK;
+}
+
+/* ---- push ---- */
+
+struct push_fill {
+	struct gc_buf *ents;
+	size_t         count, bytes;
+	uint64_t       last_seq;
+	bool           full;
+};
+
+static int
+push_entry_cb(const struct gc_entry *e, void *arg)
+{
+	struct push_fill *f = arg;
+
+	if (f->count > 0 && f->bytes + e->len > GC_SYNC_BATCH_MAX) {
+		f->full = true;
+		return 1;
+	}
+	gc_cbor_bytes(f->ents, e->bytes, e->len);
+	f->count++;
+	f->bytes += e->len;
+	f->last_seq = e->seq;
+	return 0;
+}
+
+static int
+push_fork_cb(const uint8_t feed[32], uint64_t seq, const uint8_t *bytes,
+    size_t len, void *arg)
+{
+	struct push_fill *f = arg;
+
+	(void)feed;
+	(void)seq;
+	gc_cbor_bytes(f->ents, bytes, len);
+	f->count++;
+	f->bytes += len;
+	return 0;
+}
+
+struct push_build {
+	struct gc_buf *ents;
+	size_t         count;
+};
+
+static void
+build_push(struct client *c, void *arg)
+{
+	struct push_build *pb = arg;
+
+	put_session(c, GC_SYNC_PUSH, 1);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_array(&c->req, pb->count);
+	gc_buf_put(&c->req, pb->ents->data, pb->ents->len);
+}
+
+static bool
+refused(const struct client *c, const uint8_t feed[32])
+{
+	for (size_t i = 0; i < c->nrefused; i++) {
+		if (memcmp(c->refused[i], feed, 32) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Sends one batch; feed (NULL for fork proofs) is the feed it carries. */
+static gc_err
+push_send(struct client *c, struct gc_buf *ents, size_t count,
+    const uint8_t *feed, bool *gap)
+{
+	struct push_build   pb = { ents, count };
+	struct gc_cbor_cur  cur;
+	struct gc_cbor_item arr, it, st, why;
+	gc_err              rv;
+
+	*gap = false;
+	rv   = call_s(c, GC_SYNC_PUSH_OK, build_push, &pb);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	gc_cbor_cur_init(&cur, c->rep.f[2].p, c->rep.f[2].len);
+	if (c->rep.f[2].p == NULL || gc_cbor_next(&cur, &arr) != GC_OK ||
+	    arr.type != GC_CBOR_ARRAY || arr.val != count) {
+		gc_diag_set(c->d, "peer's PUSH_OK does not answer every entry");
+		return GC_ECORRUPT;
+	}
+	for (uint64_t i = 0; i < arr.val; i++) {
+		if (gc_cbor_next(&cur, &it) != GC_OK ||
+		    it.type != GC_CBOR_ARRAY || it.val != 2 ||
+		    gc_cbor_next(&cur, &st) != GC_OK ||
+		    st.type != GC_CBOR_UINT ||
+		    gc_cbor_next(&cur, &why) != GC_OK ||
+		    why.type != GC_CBOR_TEXT) {
+			gc_diag_set(c->d, "peer's PUSH_OK is malformed");
+			return GC_ECORRUPT;
+		}
+		switch (st.val) {
+		case GC_INGEST_ADDED:
+			c->st->entries_sent++;
+			break;
+		case GC_INGEST_FORK:
+			c->st->forks++;
+			break;
+		case GC_INGEST_GAP:
+			*gap = true;
+			break;
+		case GC_INGEST_REJECTED:
+			c->st->rejected_by_peer++;
+			if (c->st->first_reject[0] == '\0') {
+				snprintf(c->st->first_reject,
+				    sizeof(c->st->first_reject), "%.*s",
+				    (int)why.val, (const char *)why.data);
+			}
+			if (feed != NULL && !refused(c, feed) &&
+			    c->nrefused < 8) {
+				memcpy(c->refused[c->nrefused++], feed, 32);
+			}
+			GC_LOG(GC_LOG_WARN, "SYNC-REJECTED", "peer '%s' refused "
+			    "an entry: %.*s", c->st->peer_name, (int)why.val,
+			    (const char *)why.data);
+			break;
+		default:
+			break;
+		}
+	}
+	return GC_OK;
+}
+
+static gc_err
+do_push(struct client *c, struct plan *p)
+{
+	struct gc_buf ents;
+	gc_err        rv = GC_OK;
+	bool          gap;
+
+	gc_buf_init(&ents);
+	for (size_t i = 0; i < p->npush && rv == GC_OK; i++) {
+		struct plan_feed *pf   = &p->push[i];
+		uint64_t          from = refused(c, pf->feed) ? 0 : pf->from;
+
+		while (from != 0) {
+			struct push_fill f = { &ents, 0, 0, 0, false };
+
+			gc_buf_reset(&ents);
+			lock(c);
+			rv = gc_ledger_range(c->n->lg, pf->feed, from,
+			    push_entry_cb, &f);
+			unlock(c);
+			if (rv != GC_OK || f.count == 0) {
+				break;
+			}
+			rv = push_send(c, &ents, f.count, pf->feed, &gap);
+			if (rv != GC_OK || gap || refused(c, pf->feed)) {
+				break; /* a gap: the next round starts over */
+			}
+			from = f.full ? f.last_seq + 1 : 0;
+		}
+		if (rv == GC_OK && pf->forks) {
+			struct push_fill f = { &ents, 0, 0, 0, false };
+
+			gc_buf_reset(&ents);
+			lock(c);
+			rv = gc_ledger_forks(c->n->lg, pf->feed, push_fork_cb,
+			    &f);
+			unlock(c);
+			if (rv == GC_OK && f.count > 0 &&
+			    f.bytes <= GC_SYNC_BATCH_MAX) {
+				rv = push_send(c, &ents, f.count, NULL, &gap);
+			}
+		}
+	}
+	gc_buf_release(&ents);
+	return rv;
+}
+
+/* ---- blobs ---- */
+
+struct blob_put_build {
+	const uint8_t *hash;
+	uint64_t       total, off;
+	const uint8_t *data;
+	size_t         len;
+};
+
+static void
+build_blob_put(struct client *c, void *arg)
+{
+	struct blob_put_build *b = arg;
+
+	put_session(c, GC_SYNC_BLOB_PUT, 4);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_bytes(&c->req, b->hash, 32);
+	gc_cbor_uint(&c->req, 4);
+	gc_cbor_uint(&c->req, b->total);
+	gc_cbor_uint(&c->req, 5);
+	gc_cbor_uint(&c->req, b->off);
+	gc_cbor_uint(&c->req, 6);
+	gc_cbor_bytes(&c->req, b->data, b->len);
+}
+
+/* Sends one blob from the peer's committed offset on. */
+static gc_err
+blob_send(struct client *c, const uint8_t hash[32], uint64_t committed,
+    uint8_t *chunk)
+{
+	struct blob_put_build b;
+	uint64_t              total, off = committed;
+	size_t                got;
+	int                   corrupt = 0;
+	gc_err                rv;
+
+	c->st->blob_bytes_resumed_sent += committed;
+	for (;;) {
+		lock(c);
+		rv = gc_ledger_blob_read(c->n->lg, hash, off, chunk,
+		    GC_SYNC_CHUNK, &got, &total);
+		unlock(c);
+		if (rv != GC_OK) {
+			return GC_OK; /* not held (any more): nothing to send */
+		}
+		if (off >= total && total != 0) {
+			return GC_OK;
+		}
+		if (c->n->chunk_delay_ms > 0) {
+			usleep(c->n->chunk_delay_ms * 1000u);
+		}
+		b.hash  = hash;
+		b.total = total;
+		b.off   = off;
+		b.data  = chunk;
+		b.len   = got;
+		rv      = call_s(c, GC_SYNC_BLOB_PUT_OK, build_blob_put, &b);
+		if (rv != GC_OK) {
+			return rv;
+		}
+		c->st->blob_bytes_sent += got;
+		if (!gc_cbor_field_uint(&c->rep.f[2], &committed)) {
+			gc_diag_set(c->d, "peer's BLOB_PUT_OK is malformed");
+			return GC_ECORRUPT;
+		}
+		if (c->rep.f[3].p != NULL && committed == 0 && ++corrupt > 1) {
+			gc_diag_set(c->d, "peer keeps finding the blob corrupt");
+			return GC_EIO;
+		}
+		if (committed >= total) {
+			c->st->blobs_sent++;
+			return GC_OK;
+		}
+		off = committed;
+	}
+}
+
+static void
+build_want(struct client *c, void *arg)
+{
+	const uint8_t *after = arg;
+
+	put_session(c, GC_SYNC_WANT, after != NULL ? 2 : 1);
+	if (after != NULL) {
+		gc_cbor_uint(&c->req, 3);
+		gc_cbor_bytes(&c->req, after, 32);
+	}
+	gc_cbor_uint(&c->req, 4);
+	gc_cbor_uint(&c->req, GC_SYNC_LIST_MAX);
+}
+
+struct want_item {
+	uint8_t  hash[32];
+	uint64_t committed;
+};
+
+/* What the peer wants that I hold: sent. *pending counts what it wants
+ * and I hold after the sends (0 when all went). */
+static gc_err
+do_blob_push(struct client *c, uint64_t *pending, bool count_only)
+{
+	uint8_t          after[32];
+	bool             have_after = false, more = true;
+	uint8_t         *chunk;
+	gc_err           rv = GC_OK;
+
+	*pending = 0;
+	chunk    = gc_alloc(GC_SYNC_CHUNK);
+	if (chunk == NULL) {
+		return GC_ENOMEM;
+	}
+	while (more && rv == GC_OK) {
+		struct gc_cbor_cur  cur;
+		struct gc_cbor_item arr, it, x;
+		struct want_item   *list;
+		uint64_t            n;
+
+		rv = call_s(c, GC_SYNC_WANT_OK, build_want,
+		    have_after ? after : NULL);
+		if (rv != GC_OK) {
+			break;
+		}
+		gc_cbor_cur_init(&cur, c->rep.f[2].p, c->rep.f[2].len);
+		if (c->rep.f[2].p == NULL || gc_cbor_next(&cur, &arr) != GC_OK ||
+		    arr.type != GC_CBOR_ARRAY || arr.val > GC_SYNC_LIST_MAX) {
+			gc_diag_set(c->d, "peer's WANT_OK is malformed");
+			rv = GC_ECORRUPT;
+			break;
+		}
+		n    = arr.val;
+		list = gc_alloc(sizeof(*list) * (n > 0 ? n : 1));
+		if (list == NULL) {
+			rv = GC_ENOMEM;
+			break;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			if (gc_cbor_next(&cur, &it) != GC_OK ||
+			    it.type != GC_CBOR_ARRAY || it.val != 3 ||
+			    gc_cbor_next(&cur, &x) != GC_OK ||
+			    x.type != GC_CBOR_BYTES || x.val != 32) {
+				rv = GC_ECORRUPT;
+				break;
+			}
+			memcpy(list[i].hash, x.data, 32);
+			if (gc_cbor_next(&cur, &x) != GC_OK ||
+			    x.type != GC_CBOR_UINT) {
+				rv = GC_ECORRUPT;
+				break;
+			}
+			list[i].committed = x.val;
+			if (gc_cbor_skip(&cur) != GC_OK) {
+				rv = GC_ECORRUPT;
+				break;
+			}
+		}
+		if (rv == GC_OK) {
+			struct gc_cbor_item mi;
+
+			more = false;
+			if (c->rep.f[3].p != NULL) {
+				gc_cbor_cur_init(&cur, c->rep.f[3].p,
+				    c->rep.f[3].len);
+				more = gc_cbor_next(&cur, &mi) == GC_OK &&
+				    mi.type == GC_CBOR_SIMPLE && mi.val == 21;
+			}
+			if (n > 0) {
+				memcpy(after, list[n - 1].hash, 32);
+				have_after = true;
+			}
+		} else {
+			gc_diag_set(c->d, "peer's WANT_OK is malformed");
+		}
+		for (uint64_t i = 0; i < n && rv == GC_OK; i++) {
+			uint64_t len;
+			gc_err   h;
+
+			lock(c);
+			h = gc_ledger_blob_size(c->n->lg, list[i].hash, &len);
+			unlock(c);
+			if (h != GC_OK) {
+				continue; /* I do not hold it either */
+			}
+			if (count_only) {
+				(*pending)++;
+				continue;
+			}
+			rv = blob_send(c, list[i].hash, list[i].committed, chunk);
+		}
+		gc_free(list);
+	}
+	gc_free(chunk);
+	return rv;
+}
+
+struct miss_list {
+	struct gc_sync_node *n;
+	struct gc_missing   *m;
+	size_t               count, cap;
+	bool                 failed;
+};
+
+static int
+miss_cb(const struct gc_missing *m, void *arg)
+{
+	struct miss_list *l = arg;
+
+	if (!gc__sync_blob_wanted(l->n, m->feed)) {
+		return 0;
+	}
+	if (l->count == l->cap) {
+		size_t             cap = l->cap ? l->cap * 2 : 64;
+		struct gc_missing *nm  = gc_realloc(l->m, cap * sizeof(*nm));
+
+		if (nm == NULL) {
+			l->failed = true;
+			return 1;
+		}
+		l->m   = nm;
+		l->cap = cap;
+	}
+	l->m[l->count++] = *m;
+	return 0;
+}
+
+struct have_build {
+	const struct gc_missing *m;
+	size_t                   n;
+};
+
+static void
+build_have(struct client *c, void *arg)
+{
+	struct have_build *h = arg;
+
+	put_session(c, GC_SYNC_HAVE, 1);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_array(&c->req, h->n);
+	for (size_t i = 0; i < h->n; i++) {
+		gc_cbor_bytes(&c->req, h->m[i].hash, 32);
+	}
+}
+
+struct get_build {
+	const uint8_t *hash;
+	uint64_t       off;
+};
+
+static void
+build_get(struct client *c, void *arg)
+{
+	struct get_build *g = arg;
+
+	put_session(c, GC_SYNC_BLOB_GET, 3);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_bytes(&c->req, g->hash, 32);
+	gc_cbor_uint(&c->req, 4);
+	gc_cbor_uint(&c->req, g->off);
+	gc_cbor_uint(&c->req, 5);
+	gc_cbor_uint(&c->req, GC_SYNC_CHUNK);
+}
+
+/* Fetches one blob from my committed offset on. */
+static gc_err
+blob_fetch(struct client *c, const struct gc_missing *m)
+{
+	struct get_build g = { m->hash, m->committed };
+	uint64_t         total, committed;
+	const uint8_t   *data;
+	size_t           dl;
+	int              corrupt = 0;
+	gc_err           rv;
+
+	c->st->blob_bytes_resumed_recv += m->committed;
+	for (;;) {
+		struct gc_diag d;
+
+		rv = call_s(c, GC_SYNC_BLOB_GET_OK, build_get, &g);
+		if (rv == GC_ENOTFOUND) {
+			return GC_OK;
+		}
+		if (rv != GC_OK) {
+			return rv;
+		}
+		if (!gc_cbor_field_uint(&c->rep.f[2], &total) ||
+		    !gc_cbor_field_bytes(&c->rep.f[3], &data, &dl)) {
+			gc_diag_set(c->d, "peer's BLOB_GET_OK is malformed");
+			return GC_ECORRUPT;
+		}
+		gc_diag_clear(&d);
+		lock(c);
+		rv = gc_ledger_blob_chunk(c->n->lg, m->hash, total, g.off, data,
+		    dl, &committed, &d);
+		unlock(c);
+		c->st->blob_bytes_recv += dl;
+		if (rv == GC_ECORRUPT && ++corrupt < 2) {
+			GC_LOG(GC_LOG_WARN, "SYNC-BLOB-CORRUPT", "from '%s': %s",
+			    c->st->peer_name, d.msg);
+			g.off = 0;
+			continue;
+		}
+		if (rv != GC_OK && rv != GC_EGAP) {
+			gc_diag_set(c->d, "%s", gc_diag_msg(&d, rv));
+			return rv;
+		}
+		if (committed >= total) {
+			c->st->blobs_recv++;
+			return GC_OK;
+		}
+		if (dl == 0 && rv == GC_OK) {
+			gc_diag_set(c->d, "peer sent an empty chunk");
+			return GC_EIO;
+		}
+		g.off = committed;
+	}
+}
+
+/* What I want and the peer holds: fetched. *pending counts those left. */
+static gc_err
+do_blob_pull(struct client *c, uint64_t *pending, bool count_only)
+{
+	struct miss_list l;
+	gc_err           rv;
+
+	*pending = 0;
+	memset(&l, 0, sizeof(l));
+	l.n = c->n;
+	lock(c);
+	rv = gc_ledger_missing(c->n->lg, miss_cb, &l);
+	unlock(c);
+	if (rv == GC_OK && l.failed) {
+		rv = GC_ENOMEM;
+	}
+	for (size_t at = 0; rv == GC_OK && at < l.count;
+	     at += GC_SYNC_LIST_MAX) {
+		struct have_build   h = { l.m + at, l.count - at };
+		struct gc_cbor_cur  cur;
+		struct gc_cbor_item arr, x;
+
+		if (h.n > GC_SYNC_LIST_MAX) {
+			h.n = GC_SYNC_LIST_MAX;
+		}
+		rv = call_s(c, GC_SYNC_HAVE_OK, build_have, &h);
+		if (rv != GC_OK) {
+			break;
+		}
+		gc_cbor_cur_init(&cur, c->rep.f[2].p, c->rep.f[2].len);
+		if (c->rep.f[2].p == NULL || gc_cbor_next(&cur, &arr) != GC_OK ||
+		    arr.type != GC_CBOR_ARRAY || arr.val != h.n) {
+			gc_diag_set(c->d, "peer's HAVE_OK is malformed");
+			rv = GC_ECORRUPT;
+			break;
+		}
+		{
+			bool held[GC_SYNC_LIST_MAX];
+
+			for (size_t i = 0; i < h.n; i++) {
+				if (gc_cbor_next(&cur, &x) != GC_OK ||
+				    x.type != GC_CBOR_UINT) {
+					rv = GC_ECORRUPT;
+					break;
+				}
+				held[i] = x.val > 0;
+			}
+			for (size_t i = 0; i < h.n && rv == GC_OK; i++) {
+				if (!held[i]) {
+					continue;
+				}
+				if (count_only) {
+					(*pending)++;
+					continue;
+				}
+				rv = blob_fetch(c, &h.m[i]);
+			}
+		}
+	}
+	gc_free(l.m);
+	return rv;
+}
+
+/* ---- the run ---- */
+
+gc_err
+gc_sync_run(struct gc_sync_node *n, gc_sync_rpc rpc, void *rpc_arg,
+    struct gc_sync_stats *st, struct gc_diag *d)
+{
+	struct client   c;
+	struct plan     p;
+	struct timespec t0, t1;
+	bool            same = false;
+	uint64_t        pend_push = 0, pend_pull = 0;
+	gc_err          rv;
+
+	memset(st, 0, sizeof(*st));
+	memset(&c, 0, sizeof(c));
+	c.n       = n;
+	c.rpc     = rpc;
+	c.rpc_arg = rpc_arg;
+	c.st      = st;
+	c.d       = d;
+	gc_buf_init(&c.req);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rv = hello(&c);
+	for (int round = 0; rv == GC_OK && round < MAX_ROUNDS; round++) {
+		uint64_t before = st->entries_sent + st->entries_recv +
+		    st->blobs_sent + st->blobs_recv + st->forks;
+
+		rv = plan_make(&c, &p, &same);
+		if (rv == GC_OK) {
+			rv = do_pull(&c, &p);
+		}
+		if (rv == GC_OK) {
+			rv = do_push(&c, &p);
+		}
+		plan_free(&p);
+		if (rv == GC_OK) {
+			rv = do_blob_push(&c, &pend_push, false);
+		}
+		if (rv == GC_OK) {
+			rv = do_blob_pull(&c, &pend_pull, false);
+		}
+		/* where do we stand now? */
+		if (rv == GC_OK) {
+			rv = hello(&c);
+		}
+		if (rv == GC_OK) {
+			rv = plan_make(&c, &p, &same);
+			st->pending_push_entries = p.push_entries;
+			st->pending_pull_entries = p.pull_entries;
+			plan_free(&p);
+		}
+		if (rv == GC_OK) {
+			rv = do_blob_push(&c, &pend_push, true);
+		}
+		if (rv == GC_OK) {
+			rv = do_blob_pull(&c, &pend_pull, true);
+		}
+		st->pending_push_blobs = pend_push;
+		st->pending_pull_blobs = pend_pull;
+		st->converged = rv == GC_OK && same && pend_push == 0 &&
+		    pend_pull == 0;
+		if (st->converged || before == st->entries_sent +
+		    st->entries_recv + st->blobs_sent + st->blobs_recv +
+		    st->forks) {
+			break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	st->seconds = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	gc_sync_hello_release(&c.peer);
+	gc_buf_release(&c.req);
+	return rv;
+}
