@@ -117,7 +117,7 @@ void
 gc_cbor_cur_init(struct gc_cbor_cur *c, const uint8_t *p, size_t len)
 {
 	c->p   = p;
-	c->end = p + len;
+	c->end = p != NULL ? p + len : p; /* an absent field reads as empty */
 }
 
 /* Reads a head; checks shortest form. Returns GC_ECORRUPT on truncation,

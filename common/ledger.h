@@ -336,6 +336,15 @@ gc_err gc_ledger_blob_chunk(gc_ledger *lg, const uint8_t hash[32],
     uint64_t total, uint64_t off, const uint8_t *data, size_t len,
     uint64_t *committed, struct gc_diag *d);
 
+/*
+ * gc_ledger_blobs_put stores n whole blobs (hash filled in by the caller)
+ * in ONE durable write transaction: each is checked against its hash
+ * (res[i] = GC_ECORRUPT), must be named by a held entry (GC_EPERM), or is
+ * held already (GC_OK, a no-op). Returns transaction-level errors only.
+ */
+gc_err gc_ledger_blobs_put(gc_ledger *lg, const struct gc_blob *b, size_t n,
+    gc_err *res, struct gc_diag *d);
+
 /* The peers table: opaque records (sync/ owns their format) by name. */
 gc_err gc_ledger_peer_put(gc_ledger *lg, const char *name, const uint8_t *v,
     size_t vl);

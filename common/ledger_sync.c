@@ -425,6 +425,63 @@ gc_ledger_blob_chunk(gc_ledger *lg, const uint8_t hash[32], uint64_t total,
 	return rv;
 }
 
+struct blobs_arg {
+	const struct gc_blob *b;
+	size_t                n;
+	gc_err               *res;
+};
+
+static gc_err
+blobs_txn(struct lg_txn *x, void *arg)
+{
+	struct blobs_arg *a = arg;
+	MDB_val           v;
+	int               rc;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct gc_blob *b = &a->b[i];
+		uint8_t               h[32];
+
+		a->res[i] = GC_OK;
+		if (gc__lg_get(x, x->lg->blobs, b->hash, 32, &v) == 0) {
+			continue;
+		}
+		if (gc__lg_get(x, x->lg->missing, b->hash, 32, &v) != 0) {
+			a->res[i] = GC_EPERM;
+			continue;
+		}
+		gc_sha256(h, b->data, b->len);
+		if (memcmp(h, b->hash, 32) != 0) {
+			a->res[i] = GC_ECORRUPT;
+			continue;
+		}
+		rc = gc__lg_put(x, x->lg->blobs, b->hash, 32, b->data, b->len,
+		    0);
+		if (rc == 0) {
+			rc = gc__lg_del(x, x->lg->missing, b->hash, 32, NULL, 0);
+		}
+		if (rc == 0) {
+			rc = partial_drop(x, b->hash);
+		}
+		if (rc != 0) {
+			return gc_err_from_mdb(rc);
+		}
+	}
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_blobs_put(gc_ledger *lg, const struct gc_blob *b, size_t n,
+    gc_err *res, struct gc_diag *d)
+{
+	struct blobs_arg a = { b, n, res };
+
+	if (lg->no_partial) {
+		return GC_EPERM;
+	}
+	return gc__lg_write(lg, blobs_txn, &a, d);
+}
+
 /* ---- peers ---- */
 
 struct peer_arg {

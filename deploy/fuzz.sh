@@ -12,6 +12,10 @@ cmake --build build-fuzz -j"$(nproc)" --target fuzz_entry fuzz_roster fuzz_idnum
 for f in fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync; do
 	mkdir -p "fuzz-corpus/$f"
 	echo "== $f for ${secs}s"
+	seeds=()
+	if [ -d "tests/fuzz/seeds/$f" ]; then
+		seeds=("tests/fuzz/seeds/$f") # valid messages to start from
+	fi
 	"build-fuzz/tests/fuzz/$f" -max_total_time="$secs" -max_len=65536 \
-		-print_final_stats=1 "fuzz-corpus/$f" 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" || true
+		-print_final_stats=1 "fuzz-corpus/$f" "${seeds[@]}" 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" || true
 done

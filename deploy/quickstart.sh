@@ -3,7 +3,9 @@
 # defaults runs a demo in a new directory: a coordinator and two sites,
 # enrolled by file hand-over, a generated sample roster imported and
 # carried to the sites, photos captured and checked (portraits made from
-# Debian's sample photos), and every node's status and signed log checked.
+# Debian's sample photos), the sites synced with the coordinator over
+# mutual TLS (one by hand, one in the background), and every node's
+# status and signed log checked.
 # Usage: deploy/quickstart.sh [DEMO_DIR]   (default: a new /tmp directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +62,35 @@ else
 	echo " source could be reached)"
 fi
 
-say "status"
+say "sync over mutual TLS: the coordinator listens, the sites connect"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url=tls+tcp://127.0.0.1:$port
+"$G" serve --home coordinator --listen "$url" 2>coordinator.log &
+serve_c=$!
+serve_y=
+trap 'kill $serve_c $serve_y 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+	python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$port)))" && break
+	sleep 0.1
+done
+echo "-- 紫金港 syncs by hand:"
+"$G" sync --home site-zijingang "$url"
+echo "-- 玉泉 runs 'gradcap serve --peer' and syncs in the background:"
+"$G" serve --home site-yuquan --peer "$url" --interval 5 2>site-yuquan.log &
+serve_y=$!
+for _ in $(seq 1 50); do
+	"$G" peers --home site-yuquan --json | grep -q '"online":true' && break
+	sleep 0.2
+done
+"$G" peers --home site-yuquan
+echo "-- 紫金港 again, to take what 玉泉 sent meanwhile:"
+"$G" sync --home site-zijingang "$url"
+kill $serve_y $serve_c 2>/dev/null || true
+wait $serve_y $serve_c 2>/dev/null || true
+echo "-- the coordinator's log:"
+cat coordinator.log
+
+say "status (equal replica digests: the nodes hold the same records)"
 for n in coordinator site-zijingang site-yuquan; do
 	"$G" status --home "$n"
 	echo
@@ -80,4 +110,5 @@ The demo nodes are in $demo. Try:
   $G roster list --class $(sed -n 2p roster.csv | cut -d, -f11)
   $G id check 11010519491231002X 110105194912310021
   $G log --json | head -c 600
+  $G peers
 EOT

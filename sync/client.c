@@ -740,6 +740,92 @@ blob_send(struct client *c, const uint8_t hash[32], uint64_t committed,
 	}
 }
 
+/* Small whole blobs going out together: [hash, bytes] pairs, encoded. */
+struct small_batch {
+	struct gc_buf pairs;
+	size_t        n, bytes;
+};
+
+static void
+build_blobs_put(struct client *c, void *arg)
+{
+	struct small_batch *sb = arg;
+
+	put_session(c, GC_SYNC_BLOBS_PUT, 1);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_array(&c->req, sb->n);
+	gc_buf_put(&c->req, sb->pairs.data, sb->pairs.len);
+}
+
+static gc_err
+small_flush(struct client *c, struct small_batch *sb)
+{
+	struct gc_cbor_cur  cur;
+	struct gc_cbor_item arr, x;
+	gc_err              rv;
+
+	if (sb->n == 0) {
+		return GC_OK;
+	}
+	rv = gc_buf_status(&sb->pairs);
+	if (rv == GC_OK) {
+		rv = call_s(c, GC_SYNC_BLOBS_PUT_OK, build_blobs_put, sb);
+	}
+	if (rv == GC_OK) {
+		gc_cbor_cur_init(&cur, c->rep.f[2].p, c->rep.f[2].len);
+		if (c->rep.f[2].p == NULL || gc_cbor_next(&cur, &arr) != GC_OK ||
+		    arr.type != GC_CBOR_ARRAY || arr.val != sb->n) {
+			gc_diag_set(c->d, "peer's BLOBS_PUT_OK is malformed");
+			rv = GC_ECORRUPT;
+		}
+		for (uint64_t i = 0; rv == GC_OK && i < arr.val; i++) {
+			if (gc_cbor_next(&cur, &x) != GC_OK ||
+			    x.type != GC_CBOR_UINT) {
+				rv = GC_ECORRUPT;
+			} else if (x.val == 0) {
+				c->st->blobs_sent++;
+			}
+		}
+		if (rv == GC_OK) {
+			c->st->blob_bytes_sent += sb->bytes;
+		}
+	}
+	gc_buf_reset(&sb->pairs);
+	sb->n     = 0;
+	sb->bytes = 0;
+	return rv;
+}
+
+/* Adds a held blob of len ≤ one chunk to the batch (sent when full). */
+static gc_err
+small_add(struct client *c, struct small_batch *sb, const uint8_t hash[32],
+    uint64_t len, uint8_t *chunk)
+{
+	size_t   got;
+	uint64_t total;
+	gc_err   rv;
+
+	if (sb->bytes + len > GC_SYNC_BATCH_MAX || sb->n == GC_SYNC_LIST_MAX) {
+		rv = small_flush(c, sb);
+		if (rv != GC_OK) {
+			return rv;
+		}
+	}
+	lock(c);
+	rv = gc_ledger_blob_read(c->n->lg, hash, 0, chunk, GC_SYNC_CHUNK, &got,
+	    &total);
+	unlock(c);
+	if (rv != GC_OK || total != got) {
+		return GC_OK; /* gone, or not small after all */
+	}
+	gc_cbor_array(&sb->pairs, 2);
+	gc_cbor_bytes(&sb->pairs, hash, 32);
+	gc_cbor_bytes(&sb->pairs, chunk, got);
+	sb->n++;
+	sb->bytes += got;
+	return GC_OK;
+}
+
 static void
 build_want(struct client *c, void *arg)
 {
@@ -764,12 +850,15 @@ struct want_item {
 static gc_err
 do_blob_push(struct client *c, uint64_t *pending, bool count_only)
 {
-	uint8_t          after[32];
-	bool             have_after = false, more = true;
-	uint8_t         *chunk;
-	gc_err           rv = GC_OK;
+	uint8_t            after[32];
+	bool               have_after = false, more = true;
+	uint8_t           *chunk;
+	struct small_batch sb;
+	gc_err             rv = GC_OK;
 
 	*pending = 0;
+	memset(&sb, 0, sizeof(sb));
+	gc_buf_init(&sb.pairs);
 	chunk    = gc_alloc(GC_SYNC_CHUNK);
 	if (chunk == NULL) {
 		return GC_ENOMEM;
@@ -849,10 +938,19 @@ do_blob_push(struct client *c, uint64_t *pending, bool count_only)
 				(*pending)++;
 				continue;
 			}
-			rv = blob_send(c, list[i].hash, list[i].committed, chunk);
+			if (list[i].committed == 0 && len <= GC_SYNC_CHUNK) {
+				rv = small_add(c, &sb, list[i].hash, len, chunk);
+			} else {
+				rv = blob_send(c, list[i].hash, list[i].committed,
+				    chunk);
+			}
 		}
 		gc_free(list);
+		if (rv == GC_OK) {
+			rv = small_flush(c, &sb);
+		}
 	}
+	gc_buf_release(&sb.pairs);
 	gc_free(chunk);
 	return rv;
 }
@@ -979,6 +1077,92 @@ blob_fetch(struct client *c, const struct gc_missing *m)
 	}
 }
 
+struct small_get {
+	const struct gc_missing **m;
+	size_t                    n;
+};
+
+static void
+build_blobs_get(struct client *c, void *arg)
+{
+	struct small_get *g = arg;
+
+	put_session(c, GC_SYNC_BLOBS_GET, 1);
+	gc_cbor_uint(&c->req, 3);
+	gc_cbor_array(&c->req, g->n);
+	for (size_t i = 0; i < g->n; i++) {
+		gc_cbor_bytes(&c->req, g->m[i]->hash, 32);
+	}
+}
+
+/* Fetches small blobs whole, many per message, committed together. */
+static gc_err
+small_fetch(struct client *c, struct small_get *g)
+{
+	struct gc_cbor_cur  cur;
+	struct gc_cbor_item arr, it, h, b;
+	struct gc_blob     *bl;
+	gc_err             *res, rv;
+	size_t              nb = 0;
+
+	if (g->n == 0) {
+		return GC_OK;
+	}
+	rv = call_s(c, GC_SYNC_BLOBS_GET_OK, build_blobs_get, g);
+	g->n = 0;
+	if (rv != GC_OK) {
+		return rv;
+	}
+	gc_cbor_cur_init(&cur, c->rep.f[2].p, c->rep.f[2].len);
+	if (c->rep.f[2].p == NULL || gc_cbor_next(&cur, &arr) != GC_OK ||
+	    arr.type != GC_CBOR_ARRAY || arr.val > GC_SYNC_LIST_MAX) {
+		gc_diag_set(c->d, "peer's BLOBS_GET_OK is malformed");
+		return GC_ECORRUPT;
+	}
+	bl  = gc_alloc(sizeof(*bl) * (arr.val > 0 ? arr.val : 1));
+	res = gc_alloc(sizeof(*res) * (arr.val > 0 ? arr.val : 1));
+	if (bl == NULL || res == NULL) {
+		gc_free(bl);
+		gc_free(res);
+		return GC_ENOMEM;
+	}
+	for (uint64_t i = 0; i < arr.val; i++) {
+		if (gc_cbor_next(&cur, &it) != GC_OK || it.type != GC_CBOR_ARRAY ||
+		    it.val != 2 || gc_cbor_next(&cur, &h) != GC_OK ||
+		    h.type != GC_CBOR_BYTES || h.val != 32 ||
+		    gc_cbor_next(&cur, &b) != GC_OK || b.type != GC_CBOR_BYTES) {
+			gc_diag_set(c->d, "peer's BLOBS_GET_OK is malformed");
+			rv = GC_ECORRUPT;
+			break;
+		}
+		memcpy(bl[nb].hash, h.data, 32);
+		bl[nb].data = b.data;
+		bl[nb].len  = (size_t)b.val;
+		nb++;
+	}
+	if (rv == GC_OK && nb > 0) {
+		lock(c);
+		rv = gc_ledger_blobs_put(c->n->lg, bl, nb, res, c->d);
+		unlock(c);
+		for (size_t i = 0; rv == GC_OK && i < nb; i++) {
+			if (res[i] == GC_OK) {
+				c->st->blobs_recv++;
+				c->st->blob_bytes_recv += bl[i].len;
+			} else if (res[i] == GC_ECORRUPT) {
+				char hex[17];
+
+				gc_id_hex(hex, bl[i].hash, 8);
+				GC_LOG(GC_LOG_WARN, "SYNC-BLOB-CORRUPT", "from "
+				    "'%s': blob %s does not hash to its name",
+				    c->st->peer_name, hex);
+			}
+		}
+	}
+	gc_free(bl);
+	gc_free(res);
+	return rv;
+}
+
 /* What I want and the peer holds: fetched. *pending counts those left. */
 static gc_err
 do_blob_pull(struct client *c, uint64_t *pending, bool count_only)
@@ -1016,7 +1200,10 @@ do_blob_pull(struct client *c, uint64_t *pending, bool count_only)
 			break;
 		}
 		{
-			bool held[GC_SYNC_LIST_MAX];
+			uint64_t                 size[GC_SYNC_LIST_MAX];
+			const struct gc_missing *small[GC_SYNC_LIST_MAX];
+			struct small_get         g = { small, 0 };
+			size_t                   gbytes = 0;
 
 			for (size_t i = 0; i < h.n; i++) {
 				if (gc_cbor_next(&cur, &x) != GC_OK ||
@@ -1024,17 +1211,29 @@ do_blob_pull(struct client *c, uint64_t *pending, bool count_only)
 					rv = GC_ECORRUPT;
 					break;
 				}
-				held[i] = x.val > 0;
+				size[i] = x.val;
 			}
 			for (size_t i = 0; i < h.n && rv == GC_OK; i++) {
-				if (!held[i]) {
+				if (size[i] == 0) {
 					continue;
 				}
 				if (count_only) {
 					(*pending)++;
 					continue;
 				}
-				rv = blob_fetch(c, &h.m[i]);
+				if (size[i] > GC_SYNC_CHUNK || h.m[i].committed > 0) {
+					rv = blob_fetch(c, &h.m[i]);
+					continue;
+				}
+				if (gbytes + size[i] > GC_SYNC_BATCH_MAX) {
+					rv     = small_fetch(c, &g);
+					gbytes = 0;
+				}
+				g.m[g.n++] = &h.m[i];
+				gbytes += (size_t)size[i];
+			}
+			if (rv == GC_OK) {
+				rv = small_fetch(c, &g);
 			}
 		}
 	}

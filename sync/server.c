@@ -658,6 +658,160 @@ on_have(struct gc_sync_node *n, const struct gc_sync_msg *m,
 	}
 }
 
+/* Reads [[hash, bytes], ...] (each bytes ≤ 256 KiB) into blobs. */
+static gc_err
+pairs_parse(const struct gc_cbor_field *f, struct gc_blob **out, size_t *n)
+{
+	struct gc_cbor_cur  c;
+	struct gc_cbor_item arr, it, h, b;
+	struct gc_blob     *bl;
+
+	*out = NULL;
+	*n   = 0;
+	gc_cbor_cur_init(&c, f->p, f->len);
+	if (f->p == NULL || gc_cbor_next(&c, &arr) != GC_OK ||
+	    arr.type != GC_CBOR_ARRAY || arr.val > GC_SYNC_LIST_MAX) {
+		return GC_ECORRUPT;
+	}
+	bl = gc_alloc(sizeof(*bl) * (arr.val > 0 ? arr.val : 1));
+	if (bl == NULL) {
+		return GC_ENOMEM;
+	}
+	for (uint64_t i = 0; i < arr.val; i++) {
+		if (gc_cbor_next(&c, &it) != GC_OK || it.type != GC_CBOR_ARRAY ||
+		    it.val != 2 || gc_cbor_next(&c, &h) != GC_OK ||
+		    h.type != GC_CBOR_BYTES || h.val != 32 ||
+		    gc_cbor_next(&c, &b) != GC_OK || b.type != GC_CBOR_BYTES ||
+		    b.val > GC_SYNC_CHUNK) {
+			gc_free(bl);
+			return GC_ECORRUPT;
+		}
+		memcpy(bl[i].hash, h.data, 32);
+		bl[i].data = b.data;
+		bl[i].len  = (size_t)b.val;
+	}
+	*out = bl;
+	*n   = (size_t)arr.val;
+	return GC_OK;
+}
+
+/* BLOBS_PUT {3: [[hash, bytes], ...]} → BLOBS_PUT_OK {2: [status, ...]}
+ * with status 0 stored or held, 1 corrupt, 2 not named by an entry. */
+static void
+on_blobs_put(struct gc_sync_node *n, struct gc_sync_session *s,
+    const struct gc_sync_msg *m, struct gc_buf *rep)
+{
+	struct gc_blob *bl;
+	struct gc_diag  d;
+	size_t          nb;
+	gc_err         *res, rv;
+
+	rv = pairs_parse(&m->f[3], &bl, &nb);
+	if (rv != GC_OK) {
+		gc_sync_error(rep, rv == GC_ENOMEM ? "internal" : "malformed",
+		    "BLOBS_PUT: field 3 is not [[hash, bytes ≤ 256 KiB], ...]");
+		return;
+	}
+	res = gc_alloc(sizeof(*res) * (nb > 0 ? nb : 1));
+	if (res == NULL) {
+		gc_free(bl);
+		gc_sync_error(rep, "internal", "out of memory");
+		return;
+	}
+	gc_diag_clear(&d);
+	rv = gc_ledger_blobs_put(n->lg, bl, nb, res, &d);
+	if (rv != GC_OK) {
+		gc_sync_error(rep, "internal", gc_diag_msg(&d, rv));
+	} else {
+		gc_sync_msg_begin(rep, GC_SYNC_BLOBS_PUT_OK, 1);
+		gc_cbor_uint(rep, 2);
+		gc_cbor_array(rep, nb);
+		for (size_t i = 0; i < nb; i++) {
+			unsigned st = res[i] == GC_OK ? 0 :
+			    res[i] == GC_ECORRUPT ? 1 : 2;
+
+			gc_cbor_uint(rep, st);
+			if (st == 0) {
+				s->blobs_in++;
+			} else if (st == 1) {
+				char hex[17];
+
+				gc_id_hex(hex, bl[i].hash, 8);
+				GC_LOG(GC_LOG_WARN, "SYNC-BLOB-CORRUPT", "from '%s':"
+				    " blob %s does not hash to its name", s->name,
+				    hex);
+			}
+		}
+	}
+	gc_free(res);
+	gc_free(bl);
+}
+
+struct blobs_get_arg {
+	gc_ledger     *lg;
+	struct gc_buf *out;
+	size_t         count, bytes;
+	uint8_t       *buf;
+};
+
+static int
+blobs_get_cb(const uint8_t *p, size_t n, void *arg)
+{
+	struct blobs_get_arg *a = arg;
+	size_t                got;
+	uint64_t              total;
+
+	if (n != 32 || gc_ledger_blob_read(a->lg, p, 0, a->buf, GC_SYNC_CHUNK,
+	    &got, &total) != GC_OK || total > GC_SYNC_CHUNK) {
+		return 0; /* not held, or too big for a batch */
+	}
+	if (a->bytes + got > GC_SYNC_BATCH_MAX) {
+		return 1;
+	}
+	gc_cbor_array(a->out, 2);
+	gc_cbor_bytes(a->out, p, 32);
+	gc_cbor_bytes(a->out, a->buf, got);
+	a->count++;
+	a->bytes += got;
+	return 0;
+}
+
+/* BLOBS_GET {3: [hash, ...]} → BLOBS_GET_OK {2: [[hash, bytes], ...]}:
+ * the held ones of at most 256 KiB, up to 4 MiB in all, in request order. */
+static void
+on_blobs_get(struct gc_sync_node *n, const struct gc_sync_msg *m,
+    struct gc_buf *rep)
+{
+	struct gc_buf        list;
+	struct blobs_get_arg a;
+
+	gc_buf_init(&list);
+	a.lg    = n->lg;
+	a.out   = &list;
+	a.count = 0;
+	a.bytes = 0;
+	a.buf   = gc_alloc(GC_SYNC_CHUNK);
+	if (a.buf == NULL) {
+		gc_sync_error(rep, "internal", "out of memory");
+		return;
+	}
+	if (gc_sync_each_bytes(&m->f[3], GC_SYNC_LIST_MAX, blobs_get_cb, &a) !=
+	    GC_OK) {
+		gc_sync_error(rep, "malformed", "BLOBS_GET: field 3 is not an "
+		    "array of at most 1024 hashes");
+	} else {
+		gc_sync_msg_begin(rep, GC_SYNC_BLOBS_GET_OK, 1);
+		gc_cbor_uint(rep, 2);
+		gc_cbor_array(rep, a.count);
+		gc_buf_put(rep, list.data, list.len);
+		if (gc_buf_status(&list) != GC_OK) {
+			gc_sync_error(rep, "internal", "out of memory");
+		}
+	}
+	gc_free(a.buf);
+	gc_buf_release(&list);
+}
+
 void
 gc_sync_serve(struct gc_sync_node *n, const uint8_t *req, size_t len,
     struct gc_buf *rep)
@@ -709,6 +863,12 @@ gc_sync_serve(struct gc_sync_node *n, const uint8_t *req, size_t len,
 		break;
 	case GC_SYNC_HAVE:
 		on_have(n, &m, rep);
+		break;
+	case GC_SYNC_BLOBS_PUT:
+		on_blobs_put(n, s, &m, rep);
+		break;
+	case GC_SYNC_BLOBS_GET:
+		on_blobs_get(n, &m, rep);
 		break;
 	default:
 		gc_sync_error(rep, "malformed", "not a request type");

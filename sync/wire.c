@@ -11,7 +11,8 @@
 
 static const char *type_names[] = { "?", "HELLO", "HELLO_OK", "PUSH",
 	"PUSH_OK", "PULL", "PULL_OK", "WANT", "WANT_OK", "BLOB_PUT",
-	"BLOB_PUT_OK", "BLOB_GET", "BLOB_GET_OK", "HAVE", "HAVE_OK", "ERROR" };
+	"BLOB_PUT_OK", "BLOB_GET", "BLOB_GET_OK", "HAVE", "HAVE_OK", "ERROR",
+	"BLOBS_PUT", "BLOBS_PUT_OK", "BLOBS_GET", "BLOBS_GET_OK" };
 
 const char *
 gc_sync_type_name(unsigned type)

@@ -38,6 +38,10 @@ enum gc_sync_type {
 	GC_SYNC_HAVE,
 	GC_SYNC_HAVE_OK,
 	GC_SYNC_ERROR,
+	GC_SYNC_BLOBS_PUT, /* small whole blobs, many per message */
+	GC_SYNC_BLOBS_PUT_OK,
+	GC_SYNC_BLOBS_GET,
+	GC_SYNC_BLOBS_GET_OK,
 	GC_SYNC_TYPE_END
 };
 

@@ -398,6 +398,92 @@ test_sync_repeated_batch_is_noop_and_tampered_entry_refused(void **state)
 	gc_buf_release(&rep);
 }
 
+static int
+blob_of_entry(const struct gc_entry *e, void *arg)
+{
+	if (e->nblobs > 0) {
+		memcpy(arg, gc_entry_blob(e, 0), 32);
+	}
+	return 0;
+}
+
+static void
+test_sync_blob_not_matching_its_hash_is_refused(void **state)
+{
+	struct fx              *f = *state;
+	struct gc_buf           ent, req, rep;
+	struct gc_sync_msg      m;
+	struct gc_cbor_cur      c;
+	struct gc_cbor_item     it;
+	struct gc_ledger_counts cc;
+	uint8_t                 session[16], hash[32];
+	char                    why[256];
+
+	shoot(f->ls, "photo", 5000);
+	gc_buf_init(&ent);
+	gc_buf_init(&req);
+	gc_buf_init(&rep);
+	assert_int_equal(gc_ledger_foreach(f->ls, f->ks->pk, one_entry, &ent),
+	    GC_OK);
+	assert_int_equal(gc_ledger_foreach(f->ls, f->ks->pk, blob_of_entry,
+	    hash), GC_OK);
+	hello_session(f, &f->ns, session);
+	push_msg(&req, session, &ent);
+	gc_sync_serve(&f->nc, req.data, req.len, &rep);
+	assert_int_equal(push_status(&rep, why, sizeof(why)), GC_INGEST_ADDED);
+	/* the coordinator now wants the photo; send it other bytes */
+	gc_buf_reset(&req);
+	gc_sync_msg_begin(&req, GC_SYNC_BLOBS_PUT, 2);
+	gc_cbor_uint(&req, 2);
+	gc_cbor_bytes(&req, session, 16);
+	gc_cbor_uint(&req, 3);
+	gc_cbor_array(&req, 1);
+	gc_cbor_array(&req, 2);
+	gc_cbor_bytes(&req, hash, 32);
+	gc_cbor_bytes(&req, "not the photo", 13);
+	gc_sync_serve(&f->nc, req.data, req.len, &rep);
+	assert_int_equal(gc_sync_msg_parse(&m, rep.data, rep.len, NULL), GC_OK);
+	assert_int_equal(m.type, GC_SYNC_BLOBS_PUT_OK);
+	gc_cbor_cur_init(&c, m.f[2].p, m.f[2].len);
+	assert_int_equal(gc_cbor_next(&c, &it), GC_OK);
+	assert_int_equal(gc_cbor_next(&c, &it), GC_OK);
+	assert_int_equal(it.val, 1); /* corrupt */
+	assert_int_equal(gc_ledger_counts(f->lc, &cc), GC_OK);
+	assert_int_equal(cc.blobs, 0);
+	assert_int_equal(cc.missing_blobs, 1);
+	/* in chunks too: the last chunk fails the hash, nothing is kept */
+	gc_buf_reset(&req);
+	gc_sync_msg_begin(&req, GC_SYNC_BLOB_PUT, 5);
+	gc_cbor_uint(&req, 2);
+	gc_cbor_bytes(&req, session, 16);
+	gc_cbor_uint(&req, 3);
+	gc_cbor_bytes(&req, hash, 32);
+	gc_cbor_uint(&req, 4);
+	gc_cbor_uint(&req, 13);
+	gc_cbor_uint(&req, 5);
+	gc_cbor_uint(&req, 0);
+	gc_cbor_uint(&req, 6);
+	gc_cbor_bytes(&req, "not the photo", 13);
+	gc_sync_serve(&f->nc, req.data, req.len, &rep);
+	assert_int_equal(gc_sync_msg_parse(&m, rep.data, rep.len, NULL), GC_OK);
+	assert_int_equal(m.type, GC_SYNC_BLOB_PUT_OK);
+	assert_non_null(m.f[3].p); /* "corrupt" */
+	assert_int_equal(gc_ledger_counts(f->lc, &cc), GC_OK);
+	assert_int_equal(cc.blobs, 0);
+	/* the real photo still goes through afterwards */
+	{
+		struct gc_sync_stats st;
+
+		assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
+		assert_true(st.converged);
+		assert_int_equal(gc_ledger_counts(f->lc, &cc), GC_OK);
+		assert_int_equal(cc.blobs, 1);
+	}
+	gc_buf_release(&ent);
+	gc_buf_release(&req);
+	gc_buf_release(&rep);
+}
+
 static void
 test_sync_unenrolled_key_is_denied(void **state)
 {
@@ -460,7 +546,11 @@ test_sync_malformed_requests_get_errors_and_server_goes_on(void **state)
 	assert_string_equal(reply_code(&rep, code, sizeof(code)), "session");
 	/* session-bound requests with missing or mistyped fields */
 	hello_session(f, &f->ns, session);
-	for (unsigned t = GC_SYNC_PUSH; t < GC_SYNC_ERROR; t += 2) {
+	for (unsigned t = GC_SYNC_PUSH; t < GC_SYNC_TYPE_END; t += 2) {
+		if (t == GC_SYNC_ERROR) {
+			t--; /* BLOBS_PUT, BLOBS_GET follow ERROR */
+			continue;
+		}
 		gc_buf_reset(&req);
 		gc_sync_msg_begin(&req, t, 2);
 		gc_cbor_uint(&req, 2);
@@ -592,6 +682,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_sync_repeated_batch_is_noop_and_tampered_entry_refused,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sync_blob_not_matching_its_hash_is_refused, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_sync_unenrolled_key_is_denied, setup, teardown),
 		cmocka_unit_test_setup_teardown(
