@@ -285,6 +285,7 @@ main(int argc, char **argv)
 	struct server        sv;
 	struct gc_diag       d;
 	gc_sync_conn        *conn;
+	nng_tls_config      *ctls;
 	double               t0, t1, mb;
 	char                 url[64];
 	int                  port = 20000 + (int)(getpid() % 20000);
@@ -318,9 +319,9 @@ main(int argc, char **argv)
 	/* gradcap's sync */
 	snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port);
 	server_start(&sv, &c, url, &cn);
+	check(gc_sync_tls_config(&ctls, false, s.lg, s.home, &d), "tls", &d);
 	t0 = now_s();
-	check(gc_sync_dial(&conn, s.lg, s.home, url, false, 60000, &d),
-	    "dial", &d);
+	check(gc_sync_dial(&conn, url, ctls, false, 60000, &d), "dial", &d);
 	check(gc_sync_run(&snode, gc_sync_conn_rpc, conn, &st, &d), "sync",
 	    &d);
 	t1 = now_s();
@@ -343,8 +344,8 @@ main(int argc, char **argv)
 
 		snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port + 1);
 		server_start(&sv, &c, url, NULL);
-		check(gc_sync_dial(&conn, s.lg, s.home, url, false, 60000, &d),
-		    "dial", &d);
+		check(gc_sync_dial(&conn, url, ctls, false, 60000, &d), "dial",
+		    &d);
 		b0 = now_s();
 		while (left > 0) {
 			size_t         k = left > GC_SYNC_CHUNK ? GC_SYNC_CHUNK :
@@ -365,6 +366,7 @@ main(int argc, char **argv)
 		printf("gradcap sync reaches %.0f %% of the raw transport rate\n",
 		    100.0 * (b1 - b0) / (t1 - t0));
 	}
+	nng_tls_config_free(ctls);
 	printf("peak RSS %ld MB\n", peak_rss_kb() / 1024);
 	gc_sync_node_release(&cn);
 	gc_sync_node_release(&snode);

@@ -617,6 +617,9 @@ put_blob_txn(struct lg_txn *x, const uint8_t hash[32], const uint8_t *data,
 		return gc_err_from_mdb(rc);
 	}
 	rc = gc__lg_del(x, x->lg->missing, hash, 32, NULL, 0);
+	if (rc == 0 && !x->lg->no_partial) {
+		rc = gc__lg_partial_drop(x, hash); /* chunks from a peer */
+	}
 	return gc_err_from_mdb(rc);
 }
 
@@ -961,7 +964,13 @@ ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
 
 			gc__lg_entry_key(fkey, e.feed, e.seq);
 			memcpy(fkey + 40, e.id, 32);
-			if (gc__lg_get(x, x->lg->forks, fkey, 72, &old) != 0) {
+			if (gc__lg_get(x, x->lg->forks, fkey, 72, &old) == 0) {
+				/* this proof is held already: nothing new */
+				r->status = GC_INGEST_DUPLICATE;
+				r->rv     = GC_OK;
+				return;
+			}
+			{
 				rc = gc__lg_put(x, x->lg->forks, fkey, 72, bytes,
 				    len, 0);
 				if (rc != 0) {
@@ -1083,10 +1092,18 @@ gc_ledger_ingest(gc_ledger *lg, const uint8_t *const *bytes,
 		lg->hlc.last = hlc0;
 		return rv;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, logged = 0; i < n; i++) {
 		if (res[i].status == GC_INGEST_REJECTED) {
 			char hex[17];
 
+			/* a hostile batch must not flood the log */
+			if (logged++ == 10) {
+				GC_LOG(GC_LOG_WARN, "LEDGER-REJECT", "more entries "
+				    "of this batch refused; not logged one by one");
+			}
+			if (logged > 10) {
+				continue;
+			}
 			gc_id_hex(hex, res[i].id, 8);
 			GC_LOG(GC_LOG_WARN, "LEDGER-REJECT", "entry %s: %s", hex,
 			    res[i].reason);

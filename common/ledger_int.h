@@ -57,6 +57,10 @@ int    gc__lg_head_put(struct lg_txn *x, const uint8_t feed[32],
 void   gc__lg_entry_key(uint8_t key[40], const uint8_t feed[32], uint64_t seq);
 bool   gc__lg_meta_get(struct lg_txn *x, const char *name, MDB_val *v);
 
+/* Drops the chunks of a blob that arrived in parts (ledger_sync.c);
+ * 0 or an LMDB error. */
+int    gc__lg_partial_drop(struct lg_txn *x, const uint8_t hash[32]);
+
 /* Applies an entry to the derived indexes (enrollments, roster). */
 gc_err gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e);
 /* Rebuilds the derived indexes inside the caller's write transaction,

@@ -204,8 +204,8 @@ struct chunk_arg {
 };
 
 /* Drops every stored chunk of hash and its progress record. */
-static int
-partial_drop(struct lg_txn *x, const uint8_t hash[32])
+int
+gc__lg_partial_drop(struct lg_txn *x, const uint8_t hash[32])
 {
 	MDB_cursor *cur;
 	MDB_val     k, v;
@@ -300,7 +300,8 @@ chunk_txn(struct lg_txn *x, void *arg)
 	a->committed = 0;
 	if (gc__lg_get(x, x->lg->blobs, a->hash, 32, &v) == 0) {
 		a->committed = v.mv_size;
-		return GC_OK; /* held already: nothing to do */
+		/* held already (it came another way): chunks are waste */
+		return gc_err_from_mdb(gc__lg_partial_drop(x, a->hash));
 	}
 	if (gc__lg_get(x, x->lg->missing, a->hash, 32, &v) != 0) {
 		gc_diag_set(a->d, "blob %s: no entry held here names it", hex);
@@ -320,7 +321,7 @@ chunk_txn(struct lg_txn *x, void *arg)
 	if (partial_get(x, a->hash, &total, &committed) &&
 	    total != a->total) {
 		/* the sender says another length: what we hold is useless */
-		rc = partial_drop(x, a->hash);
+		rc = gc__lg_partial_drop(x, a->hash);
 		if (rc != 0) {
 			return gc_err_from_mdb(rc);
 		}
@@ -368,7 +369,7 @@ chunk_txn(struct lg_txn *x, void *arg)
 	}
 	if (rv != GC_OK) {
 		gc_free(all);
-		rc = partial_drop(x, a->hash);
+		rc = gc__lg_partial_drop(x, a->hash);
 		if (rc != 0) {
 			return gc_err_from_mdb(rc);
 		}
@@ -385,7 +386,7 @@ chunk_txn(struct lg_txn *x, void *arg)
 		rc = gc__lg_del(x, x->lg->missing, a->hash, 32, NULL, 0);
 	}
 	if (rc == 0) {
-		rc = partial_drop(x, a->hash);
+		rc = gc__lg_partial_drop(x, a->hash);
 	}
 	if (rc != 0) {
 		return gc_err_from_mdb(rc);
@@ -399,7 +400,7 @@ static gc_err
 chunk_drop_txn(struct lg_txn *x, void *arg)
 {
 	struct chunk_arg *a = arg;
-	int               rc = partial_drop(x, a->hash);
+	int               rc = gc__lg_partial_drop(x, a->hash);
 
 	return gc_err_from_mdb(rc);
 }
@@ -461,7 +462,7 @@ blobs_txn(struct lg_txn *x, void *arg)
 			rc = gc__lg_del(x, x->lg->missing, b->hash, 32, NULL, 0);
 		}
 		if (rc == 0) {
-			rc = partial_drop(x, b->hash);
+			rc = gc__lg_partial_drop(x, b->hash);
 		}
 		if (rc != 0) {
 			return gc_err_from_mdb(rc);

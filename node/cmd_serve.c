@@ -92,6 +92,7 @@ struct serve {
 	size_t              npeers;
 	uint64_t            interval_ms;
 	uint64_t            seen_seq, enroll_sig;
+	unsigned            listen_errors;
 };
 
 /* ---- the listener ---- */
@@ -216,12 +217,18 @@ listener_restart(struct serve *sv)
 	struct gc_diag d;
 
 	gc_diag_clear(&d);
-	nng_listener_close(sv->listener);
-	sv->listening = false;
+	if (sv->listening) {
+		nng_listener_close(sv->listener);
+		sv->listening = false;
+	}
 	if (listener_start(sv, &d) != 0) {
-		GC_LOG(GC_LOG_ERR, "SERVE-LISTEN", "%s", d.msg);
+		if (sv->listen_errors++ % 60 == 0) {
+			GC_LOG(GC_LOG_ERR, "SERVE-LISTEN", "%s (retrying every "
+			    "second)", d.msg);
+		}
 		return;
 	}
+	sv->listen_errors = 0;
 	GC_LOG(GC_LOG_NOTICE, "SERVE-TRUST", "enrollments changed: listener "
 	    "on %s now trusts the current set of certificates",
 	    sv->listen_url);
@@ -342,19 +349,39 @@ bpeer_kick(struct bpeer *p, uint64_t delay_ms)
 	uv_timer_start(&p->timer, bpeer_timer_cb, delay_ms, 0);
 }
 
+static int
+enroll_sig_cb(const struct gc_enrollment *e, void *arg)
+{
+	uint64_t *h = arg;
+	uint64_t  x;
+
+	memcpy(&x, e->entry_id, 8);
+	*h = (*h ^ x ^ (e->revoked ? 0x9e3779b97f4a7c15u : 0)) *
+	    0x100000001b3u;
+	return 0;
+}
+
+/* Changes whenever a node is enrolled, re-enrolled or revoked. */
+static uint64_t
+enroll_sig(gc_ledger *lg)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	gc_ledger_enrollments(lg, enroll_sig_cb, &h);
+	return h;
+}
+
 /* Every second: new local entries → sync soon (debounced); changed
  * enrollments → the listener's trust chain is rebuilt. */
 static void
 watch_cb(uv_timer_t *t)
 {
-	struct serve           *sv = t->data;
-	struct gc_ledger_info   info;
-	struct gc_ledger_counts c;
-	uint64_t                sig;
+	struct serve         *sv = t->data;
+	struct gc_ledger_info info;
+	uint64_t              sig;
 
 	pthread_mutex_lock(&sv->sn.mtx);
 	gc_ledger_info(sv->n.lg, &info);
-	gc_ledger_counts(sv->n.lg, &c);
 	pthread_mutex_unlock(&sv->sn.mtx);
 	if (info.seq != sv->seen_seq) {
 		sv->seen_seq = info.seq;
@@ -363,17 +390,25 @@ watch_cb(uv_timer_t *t)
 
 			if (p->running) {
 				p->pending = true;
-			} else if (p->online || p->backoff_ms == 0) {
+			} else if ((p->online || p->backoff_ms == 0) &&
+			    uv_timer_get_due_in(&p->timer) > DEBOUNCE_MS) {
+				/* sooner, never later: a stream of captures
+				 * must not keep pushing the sync away */
 				bpeer_kick(p, DEBOUNCE_MS);
 			}
 		}
 	}
-	sig = c.enrolled * 1000003u + c.revoked;
+	pthread_mutex_lock(&sv->sn.mtx);
+	sig = enroll_sig(sv->n.lg);
+	pthread_mutex_unlock(&sv->sn.mtx);
 	if (sig != sv->enroll_sig) {
 		sv->enroll_sig = sig;
 		if (sv->listening && !sv->insecure) {
 			listener_restart(sv);
 		}
+	}
+	if (!sv->listening && sv->listen_url[0] != '\0' && !sv->stopping) {
+		listener_restart(sv); /* an earlier start failed: again */
 	}
 }
 
@@ -564,6 +599,15 @@ gc_cmd_serve(int argc, char **argv)
 		return GC_EXIT_FAIL;
 	}
 	sv->sn.chunk_delay_ms = gc_syncnode_chunk_delay();
+	if (getenv("UV_THREADPOOL_SIZE") == NULL) {
+		char n[16];
+
+		/* a worker per request context and per background peer, so
+		 * a slow peer never holds up requests (libuv reads this at
+		 * its first queued work) */
+		snprintf(n, sizeof(n), "%zu", NCTX + sv->npeers + 2);
+		setenv("UV_THREADPOOL_SIZE", n, 1);
+	}
 	uv_loop_init(&sv->loop);
 	uv_mutex_init(&sv->mtx);
 	uv_async_init(&sv->loop, &sv->wake, wake_cb);
@@ -598,13 +642,17 @@ gc_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	{
-		struct gc_ledger_counts cnt;
-		struct gc_ledger_info   info;
+		struct gc_ledger_info info;
 
-		gc_ledger_counts(sv->n.lg, &cnt);
 		gc_ledger_info(sv->n.lg, &info);
-		sv->enroll_sig = cnt.enrolled * 1000003u + cnt.revoked;
+		sv->enroll_sig = enroll_sig(sv->n.lg);
 		sv->seen_seq   = info.seq;
+	}
+	/* every handle exists before anything can fail, so stop() may
+	 * close them all */
+	for (size_t i = 0; i < sv->npeers; i++) {
+		uv_timer_init(&sv->loop, &sv->peers[i].timer);
+		sv->peers[i].timer.data = &sv->peers[i];
 	}
 	if (listen != NULL) {
 		snprintf(sv->listen_url, sizeof(sv->listen_url), "%s", listen);
@@ -621,8 +669,6 @@ gc_cmd_serve(int argc, char **argv)
 		    listen, sv->insecure ? " WITHOUT TLS (--insecure)" : "");
 	}
 	for (size_t i = 0; i < sv->npeers; i++) {
-		uv_timer_init(&sv->loop, &sv->peers[i].timer);
-		sv->peers[i].timer.data = &sv->peers[i];
 		bpeer_kick(&sv->peers[i], 10 * i);
 		GC_LOG(GC_LOG_NOTICE, "SERVE-PEER", "syncing with %s every %ld s",
 		    sv->peers[i].url, interval);

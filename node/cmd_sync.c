@@ -57,6 +57,7 @@ gc_syncnode_run(struct gc_sync_node *sn, const char *home, const char *url,
 {
 	struct gc_sync_peer p;
 	gc_sync_conn       *conn = NULL;
+	nng_tls_config     *tls  = NULL;
 	char                id[420];
 	gc_err              rv;
 
@@ -70,11 +71,23 @@ gc_syncnode_run(struct gc_sync_node *sn, const char *home, const char *url,
 	pthread_mutex_unlock(&sn->mtx);
 	snprintf(p.url, sizeof(p.url), "%s", url);
 	p.last_attempt = (uint64_t)time(NULL);
-	rv = gc_sync_dial(&conn, sn->lg, home, url, insecure, timeout_ms, d);
+	rv             = GC_OK;
+	if (!insecure) {
+		/* the trust chain comes from the ledger: read it locked */
+		pthread_mutex_lock(&sn->mtx);
+		rv = gc_sync_tls_config(&tls, false, sn->lg, home, d);
+		pthread_mutex_unlock(&sn->mtx);
+	}
+	if (rv == GC_OK) {
+		rv = gc_sync_dial(&conn, url, tls, insecure, timeout_ms, d);
+	}
 	if (rv == GC_OK) {
 		rv = gc_sync_run(sn, gc_sync_conn_rpc, conn, st, d);
 	}
 	gc_sync_conn_close(conn);
+	if (tls != NULL) {
+		nng_tls_config_free(tls);
+	}
 	if (st->peer_name[0] != '\0') {
 		memcpy(p.key, st->peer, 32);
 		snprintf(p.name, sizeof(p.name), "%s", st->peer_name);

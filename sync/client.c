@@ -39,6 +39,7 @@ struct client {
 	struct gc_sync_stats *st;
 	struct gc_diag       *d;
 	uint8_t               session[16];
+	uint8_t               self[32]; /* this node's key, copied locked */
 	struct gc_sync_hello  peer; /* the peer's last HELLO_OK */
 	/* feeds whose entry the peer refused: not pushed again this run */
 	uint8_t               refused[8][32];
@@ -103,6 +104,9 @@ call(struct client *c, unsigned want)
 		    gc_sync_type_name(want - 1), (int)cl, code, (int)ml, msg);
 		if (cl == 6 && memcmp(code, "denied", 6) == 0) {
 			return GC_EPERM;
+		}
+		if (cl == 6 && memcmp(code, "toobig", 6) == 0) {
+			return GC_ETOOBIG;
 		}
 		return cl == 8 && memcmp(code, "notfound", 8) == 0 ?
 		    GC_ENOTFOUND : GC_EIO;
@@ -196,12 +200,29 @@ hello(struct client *c)
 		gc_sync_hello_release(&peer);
 		return GC_EPERM;
 	}
-	if (memcmp(peer.key, c->n->info.self, 32) == 0) {
+	if (memcmp(peer.key, c->self, 32) == 0) {
 		gc_diag_set(c->d, "the peer is this node itself");
 		gc_sync_hello_release(&peer);
 		return GC_EINVAL;
 	}
 	memcpy(c->session, peer.session, 16);
+	/* prove this node holds its key, for this server and this session */
+	{
+		uint8_t tbs[GC_SYNC_AUTH_TBS], sig[64];
+
+		gc_sync_auth_tbs(tbs, peer.key, peer.nonce, peer.session);
+		crypto_sign_detached(sig, NULL, tbs, sizeof(tbs),
+		    c->n->key->sk);
+		gc_buf_reset(&c->req);
+		put_session(c, GC_SYNC_AUTH, 1);
+		gc_cbor_uint(&c->req, 3);
+		gc_cbor_bytes(&c->req, sig, 64);
+		rv = call(c, GC_SYNC_AUTH_OK);
+		if (rv != GC_OK) {
+			gc_sync_hello_release(&peer);
+			return rv == GC_EAGAIN ? GC_EIO : rv;
+		}
+	}
 	memcpy(c->st->peer, peer.key, 32);
 	snprintf(c->st->peer_name, sizeof(c->st->peer_name), "%s", en.name);
 	c->st->peer_role = en.role;
@@ -362,14 +383,13 @@ build_pull(struct client *c, void *arg)
 /* Ingests what a PULL_OK carried; moves the plan's ranges past what came;
  * a fork proved here against my own copy of a feed makes me push mine. */
 static gc_err
-pull_ingest(struct client *c, struct plan *p, bool *progress)
+pull_ingest(struct client *c, struct plan *p)
 {
 	struct gc_sync_blist     b;
 	struct gc_ingest_result *res = NULL;
 	gc_err                   rv;
 	size_t                   nents;
 
-	*progress = false;
 	memset(&b, 0, sizeof(b));
 	rv    = gc_sync_each_bytes(&c->rep.f[2], 1u << 20, gc_sync_blist_add,
 	    &b);
@@ -412,11 +432,9 @@ pull_ingest(struct client *c, struct plan *p, bool *progress)
 		switch (res[i].status) {
 		case GC_INGEST_ADDED:
 			c->st->entries_recv++;
-			*progress = true;
 			break;
 		case GC_INGEST_FORK:
 			c->st->forks++;
-			*progress = true;
 			/* the peer holds another branch: send it mine */
 			plan_add(&p->push, &p->npush, e.feed, e.seq, true);
 			break;
@@ -454,6 +472,18 @@ out:
 	return rv;
 }
 
+/* Where the pulls stand: changes whenever a batch moved a range on. */
+static uint64_t
+pull_state(const struct plan *p)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < p->npull; i++) {
+		v += p->pull[i].from + (p->pull[i].forks ? 1u << 31 : 0);
+	}
+	return v;
+}
+
 static gc_err
 do_pull(struct client *c, struct plan *p)
 {
@@ -463,15 +493,20 @@ do_pull(struct client *c, struct plan *p)
 	while (more && p->npull > 0) {
 		struct gc_cbor_cur  cur;
 		struct gc_cbor_item it;
+		uint64_t            before = pull_state(p);
 
 		rv = call_s(c, GC_SYNC_PULL_OK, build_pull, p);
 		if (rv != GC_OK) {
 			return rv;
 		}
-		rv = pull_ingest(c, p, &progress);
+		rv = pull_ingest(c, p);
 		if (rv != GC_OK) {
 			return rv;
 		}
+		/* progress is where the next pull starts, not what was new:
+		 * a batch of duplicates (sent meanwhile by the same peer) is
+		 * progress too */
+		progress = pull_state(p) != before;
 		more = false;
 		if (c->rep.f[4].p != NULL) {
 			gc_cbor_cur_init(&cur, c->rep.f[4].p, c->rep.f[4].len);
@@ -501,7 +536,8 @@ push_entry_cb(const struct gc_entry *e, void *arg)
 {
 	struct push_fill *f = arg;
 
-	if (f->count > 0 && f->bytes + e->len > GC_SYNC_BATCH_MAX) {
+	if (f->count > 0 && (f->bytes + e->len > GC_SYNC_BATCH_MAX ||
+	    f->count == GC_SYNC_PUSH_MAX)) {
 		f->full = true;
 		return 1;
 	}
@@ -520,6 +556,11 @@ push_fork_cb(const uint8_t feed[32], uint64_t seq, const uint8_t *bytes,
 
 	(void)feed;
 	(void)seq;
+	if (f->count > 0 && (f->bytes + len > GC_SYNC_BATCH_MAX ||
+	    f->count == GC_SYNC_PUSH_MAX)) {
+		f->full = true; /* the rest go in a later exchange */
+		return 1;
+	}
 	gc_cbor_bytes(f->ents, bytes, len);
 	f->count++;
 	f->bytes += len;
@@ -653,8 +694,7 @@ do_push(struct client *c, struct plan *p)
 			rv = gc_ledger_forks(c->n->lg, pf->feed, push_fork_cb,
 			    &f);
 			unlock(c);
-			if (rv == GC_OK && f.count > 0 &&
-			    f.bytes <= GC_SYNC_BATCH_MAX) {
+			if (rv == GC_OK && f.count > 0) {
 				rv = push_send(c, &ents, f.count, NULL, &gap);
 			}
 		}
@@ -688,15 +728,36 @@ build_blob_put(struct client *c, void *arg)
 	gc_cbor_bytes(&c->req, b->data, b->len);
 }
 
+/* A blob that cannot go (refused, damaged, a peer that does not move on)
+ * is skipped, not fatal: it stays pending, the others still go. */
+static gc_err
+blob_skip(struct client *c, const uint8_t hash[32], const char *why)
+{
+	char hex[17];
+
+	gc_id_hex(hex, hash, 8);
+	GC_LOG(GC_LOG_WARN, "SYNC-BLOB-SKIP", "peer '%s', blob %s: %s",
+	    c->st->peer_name, hex, why);
+	return GC_OK;
+}
+
+/* Whether rv from call_s is about this one blob rather than the link. */
+static bool
+blob_refused(gc_err rv)
+{
+	return rv == GC_EPERM || rv == GC_ETOOBIG || rv == GC_ENOTFOUND ||
+	    rv == GC_ECORRUPT;
+}
+
 /* Sends one blob from the peer's committed offset on. */
 static gc_err
 blob_send(struct client *c, const uint8_t hash[32], uint64_t committed,
     uint8_t *chunk)
 {
 	struct blob_put_build b;
-	uint64_t              total, off = committed;
+	uint64_t              total, off = committed, best = committed;
 	size_t                got;
-	int                   corrupt = 0;
+	int                   corrupt = 0, stalls = 0;
 	gc_err                rv;
 
 	c->st->blob_bytes_resumed_sent += committed;
@@ -720,21 +781,30 @@ blob_send(struct client *c, const uint8_t hash[32], uint64_t committed,
 		b.data  = chunk;
 		b.len   = got;
 		rv      = call_s(c, GC_SYNC_BLOB_PUT_OK, build_blob_put, &b);
+		if (blob_refused(rv)) {
+			return blob_skip(c, hash, gc_diag_msg(c->d, rv));
+		}
 		if (rv != GC_OK) {
 			return rv;
 		}
 		c->st->blob_bytes_sent += got;
-		if (!gc_cbor_field_uint(&c->rep.f[2], &committed)) {
-			gc_diag_set(c->d, "peer's BLOB_PUT_OK is malformed");
-			return GC_ECORRUPT;
+		if (!gc_cbor_field_uint(&c->rep.f[2], &committed) ||
+		    committed > total) {
+			return blob_skip(c, hash, "malformed BLOB_PUT_OK");
 		}
 		if (c->rep.f[3].p != NULL && committed == 0 && ++corrupt > 1) {
-			gc_diag_set(c->d, "peer keeps finding the blob corrupt");
-			return GC_EIO;
+			return blob_skip(c, hash, "the peer finds it corrupt "
+			    "twice (is it damaged here? 'gradcap log verify')");
 		}
 		if (committed >= total) {
 			c->st->blobs_sent++;
 			return GC_OK;
+		}
+		if (committed > best) {
+			best   = committed;
+			stalls = 0;
+		} else if (++stalls > 3) {
+			return blob_skip(c, hash, "the peer does not move on");
 		}
 		off = committed;
 	}
@@ -917,7 +987,25 @@ do_blob_push(struct client *c, uint64_t *pending, bool count_only)
 				more = gc_cbor_next(&cur, &mi) == GC_OK &&
 				    mi.type == GC_CBOR_SIMPLE && mi.val == 21;
 			}
-			if (n > 0) {
+			/* the list must move on past the cursor, in order,
+			 * or "more" would be asked for forever */
+			for (uint64_t i = 0; i < n; i++) {
+				const uint8_t *prev = i > 0 ? list[i - 1].hash :
+				    have_after ? after : NULL;
+
+				if (prev != NULL &&
+				    memcmp(list[i].hash, prev, 32) <= 0) {
+					more = false;
+					n    = i;
+					GC_LOG(GC_LOG_WARN, "SYNC-PEER-BAD",
+					    "peer '%s': WANT_OK out of order",
+					    c->st->peer_name);
+					break;
+				}
+			}
+			if (n == 0) {
+				more = false;
+			} else {
 				memcpy(after, list[n - 1].hash, 32);
 				have_after = true;
 			}
@@ -1027,10 +1115,10 @@ static gc_err
 blob_fetch(struct client *c, const struct gc_missing *m)
 {
 	struct get_build g = { m->hash, m->committed };
-	uint64_t         total, committed;
+	uint64_t         total, committed, first_total = 0, best = m->committed;
 	const uint8_t   *data;
 	size_t           dl;
-	int              corrupt = 0;
+	int              corrupt = 0, stalls = 0;
 	gc_err           rv;
 
 	c->st->blob_bytes_resumed_recv += m->committed;
@@ -1038,28 +1126,37 @@ blob_fetch(struct client *c, const struct gc_missing *m)
 		struct gc_diag d;
 
 		rv = call_s(c, GC_SYNC_BLOB_GET_OK, build_get, &g);
-		if (rv == GC_ENOTFOUND) {
-			return GC_OK;
+		if (blob_refused(rv)) {
+			return GC_OK; /* not held there (any more) */
 		}
 		if (rv != GC_OK) {
 			return rv;
 		}
 		if (!gc_cbor_field_uint(&c->rep.f[2], &total) ||
-		    !gc_cbor_field_bytes(&c->rep.f[3], &data, &dl)) {
-			gc_diag_set(c->d, "peer's BLOB_GET_OK is malformed");
-			return GC_ECORRUPT;
+		    !gc_cbor_field_bytes(&c->rep.f[3], &data, &dl) ||
+		    (first_total != 0 && total != first_total)) {
+			return blob_skip(c, m->hash, "malformed or inconsistent "
+			    "BLOB_GET_OK");
 		}
+		first_total = total;
 		gc_diag_clear(&d);
 		lock(c);
 		rv = gc_ledger_blob_chunk(c->n->lg, m->hash, total, g.off, data,
 		    dl, &committed, &d);
 		unlock(c);
 		c->st->blob_bytes_recv += dl;
-		if (rv == GC_ECORRUPT && ++corrupt < 2) {
+		if (rv == GC_ECORRUPT) {
 			GC_LOG(GC_LOG_WARN, "SYNC-BLOB-CORRUPT", "from '%s': %s",
 			    c->st->peer_name, d.msg);
+			if (++corrupt > 1) {
+				return blob_skip(c, m->hash, "corrupt twice");
+			}
 			g.off = 0;
+			best  = 0;
 			continue;
+		}
+		if (rv == GC_EPERM || rv == GC_ETOOBIG || rv == GC_EINVAL) {
+			return blob_skip(c, m->hash, gc_diag_msg(&d, rv));
 		}
 		if (rv != GC_OK && rv != GC_EGAP) {
 			gc_diag_set(c->d, "%s", gc_diag_msg(&d, rv));
@@ -1069,9 +1166,11 @@ blob_fetch(struct client *c, const struct gc_missing *m)
 			c->st->blobs_recv++;
 			return GC_OK;
 		}
-		if (dl == 0 && rv == GC_OK) {
-			gc_diag_set(c->d, "peer sent an empty chunk");
-			return GC_EIO;
+		if (committed > best) {
+			best   = committed;
+			stalls = 0;
+		} else if (++stalls > 3) {
+			return blob_skip(c, m->hash, "the peer sends nothing new");
 		}
 		g.off = committed;
 	}
@@ -1262,6 +1361,9 @@ gc_sync_run(struct gc_sync_node *n, gc_sync_rpc rpc, void *rpc_arg,
 	c.st      = st;
 	c.d       = d;
 	gc_buf_init(&c.req);
+	pthread_mutex_lock(&n->mtx);
+	memcpy(c.self, n->info.self, 32);
+	pthread_mutex_unlock(&n->mtx);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rv = hello(&c);
 	for (int round = 0; rv == GC_OK && round < MAX_ROUNDS; round++) {

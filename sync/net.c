@@ -1,7 +1,10 @@
 /* The nng transport of sync: req/rep sockets, TLS configurations. */
 #include "sync/net.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include <nng/protocol/reqrep0/req.h>
@@ -14,9 +17,13 @@
 struct gc_sync_conn {
 	nng_socket      sock;
 	nng_dialer      dialer;
-	nng_tls_config *tls;
 	nng_msg        *last; /* the reply borrowed by the caller */
 	char            url[400];
+	/* the dial runs on its own thread so that it can be given up */
+	pthread_mutex_t mtx;
+	pthread_cond_t  cv;
+	bool            dialed;
+	int             dial_rc;
 };
 
 gc_err
@@ -151,9 +158,57 @@ gc_sync_tls_config(nng_tls_config **out, bool server, gc_ledger *lg,
 	return GC_OK;
 }
 
+static void *
+dial_main(void *arg)
+{
+	gc_sync_conn *c  = arg;
+	int           rc = nng_dialer_start(c->dialer, 0);
+
+	pthread_mutex_lock(&c->mtx);
+	c->dialed  = true;
+	c->dial_rc = rc;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mtx);
+	return NULL;
+}
+
+/* nng_dialer_start(…, 0) has no deadline, and a peer that accepts TCP but
+ * never finishes TLS would hold it forever: it runs on a thread, and
+ * closing the socket at the deadline makes it return. */
+static int
+dial_deadline(gc_sync_conn *c, unsigned timeout_ms)
+{
+	struct timespec until;
+	pthread_t       th;
+	bool            timed_out;
+	int             rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_create(&th, NULL, dial_main, c) != 0) {
+		return NNG_ENOMEM;
+	}
+	pthread_mutex_lock(&c->mtx);
+	while (!c->dialed && rc != ETIMEDOUT) {
+		rc = pthread_cond_timedwait(&c->cv, &c->mtx, &until);
+	}
+	timed_out = !c->dialed;
+	pthread_mutex_unlock(&c->mtx);
+	if (timed_out) {
+		nng_close(c->sock); /* makes the dial return */
+	}
+	pthread_join(th, NULL);
+	return timed_out ? NNG_ETIMEDOUT : c->dial_rc;
+}
+
 gc_err
-gc_sync_dial(gc_sync_conn **out, gc_ledger *lg, const char *home,
-    const char *url, bool insecure, unsigned timeout_ms, struct gc_diag *d)
+gc_sync_dial(gc_sync_conn **out, const char *url, nng_tls_config *tls,
+    bool insecure, unsigned timeout_ms, struct gc_diag *d)
 {
 	gc_sync_conn *c;
 	gc_err        rv;
@@ -164,17 +219,24 @@ gc_sync_dial(gc_sync_conn **out, gc_ledger *lg, const char *home,
 	if (rv != GC_OK) {
 		return rv;
 	}
+	if (!insecure && tls == NULL) {
+		gc_diag_set(d, "%s: no TLS configuration", url);
+		return GC_EINVAL;
+	}
 	c = gc_xzalloc(sizeof(*c));
 	snprintf(c->url, sizeof(c->url), "%s", url);
+	pthread_mutex_init(&c->mtx, NULL);
+	pthread_cond_init(&c->cv, NULL);
 	rc = nng_req0_open(&c->sock);
 	if (rc != 0) {
-		gc_free(c);
 		gc_diag_set(d, "nng: %s", nng_strerror(rc));
+		gc_sync_conn_close(c);
 		return gc_err_from_nng(rc);
 	}
-	/* a resend only after a long silence: a big batch takes time to
-	 * verify and commit, and every request is idempotent anyway */
-	nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, 120000);
+	/* no resend: every request is idempotent, but a batch can take a
+	 * while to verify and commit, and the client gives up (and starts
+	 * over, resuming) after timeout_ms anyway */
+	nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
 	nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, (nng_duration)timeout_ms);
 	nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO, (nng_duration)timeout_ms);
 	nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, GC_SYNC_MSG_MAX);
@@ -184,18 +246,15 @@ gc_sync_dial(gc_sync_conn **out, gc_ledger *lg, const char *home,
 		    GC_SYNC_MSG_MAX);
 	}
 	if (rc == 0 && !insecure) {
-		rv = gc_sync_tls_config(&c->tls, false, lg, home, d);
-		if (rv != GC_OK) {
-			gc_sync_conn_close(c);
-			return rv;
-		}
-		rc = nng_dialer_set_ptr(c->dialer, NNG_OPT_TLS_CONFIG, c->tls);
+		rc = nng_dialer_set_ptr(c->dialer, NNG_OPT_TLS_CONFIG, tls);
 	}
 	if (rc == 0) {
-		rc = nng_dialer_start(c->dialer, 0);
+		rc = dial_deadline(c, timeout_ms);
 	}
 	if (rc != 0) {
-		gc_diag_set(d, "%s: %s", url, gc_sync_nng_words(rc));
+		gc_diag_set(d, "%s: %s", url, rc == NNG_ETIMEDOUT ?
+		    "no answer within the timeout (connection or TLS "
+		    "handshake)" : gc_sync_nng_words(rc));
 		gc_sync_conn_close(c);
 		return gc_err_from_nng(rc);
 	}
@@ -212,10 +271,9 @@ gc_sync_conn_close(gc_sync_conn *c)
 	if (c->last != NULL) {
 		nng_msg_free(c->last);
 	}
-	nng_close(c->sock);
-	if (c->tls != NULL) {
-		nng_tls_config_free(c->tls);
-	}
+	nng_close(c->sock); /* NNG_ECLOSED when the deadline closed it */
+	pthread_mutex_destroy(&c->mtx);
+	pthread_cond_destroy(&c->cv);
 	gc_free(c);
 }
 

@@ -30,11 +30,14 @@ gc_err gc_sync_tls_config(nng_tls_config **out, bool server, gc_ledger *lg,
 /* A client connection to one peer. */
 typedef struct gc_sync_conn gc_sync_conn;
 
-/* Dials url (blocking, timeout_ms for the connection and each reply).
- * GC_EIO with d naming the peer and the reason ("connection refused",
- * "TLS handshake failed: ..."). */
-gc_err gc_sync_dial(gc_sync_conn **out, gc_ledger *lg, const char *home,
-    const char *url, bool insecure, unsigned timeout_ms, struct gc_diag *d);
+/* Dials url with tls (borrowed until close; NULL for plain tcp:// with
+ * insecure). Blocks at most timeout_ms for the connection and the TLS
+ * handshake, and as long again for each reply later. GC_EIO / GC_EAUTH /
+ * GC_ETIMEDOUT with d naming the peer and the reason ("connection
+ * refused", "TLS handshake failed: ..."). Touches no ledger. */
+gc_err gc_sync_dial(gc_sync_conn **out, const char *url,
+    nng_tls_config *tls, bool insecure, unsigned timeout_ms,
+    struct gc_diag *d);
 void   gc_sync_conn_close(gc_sync_conn *c); /* NULL-safe */
 
 /* The gc_sync_rpc of a connection (arg is the gc_sync_conn). */

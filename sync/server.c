@@ -179,19 +179,34 @@ session_find(struct gc_sync_node *n, const struct gc_sync_msg *m)
 	return NULL;
 }
 
+#define SESSIONS_PER_PEER 4
+
 static struct gc_sync_session *
 session_new(struct gc_sync_node *n, const struct gc_sync_hello *h)
 {
-	struct gc_sync_session *s = &n->sess[0];
+	struct gc_sync_session *s = &n->sess[0], *mine = NULL;
+	size_t                  nmine = 0;
 
 	for (size_t i = 0; i < GC_SYNC_SESSIONS; i++) {
-		if (n->sess[i].last_used < s->last_used) {
-			s = &n->sess[i]; /* free, or the least recently used */
+		struct gc_sync_session *x = &n->sess[i];
+
+		if (x->last_used < s->last_used) {
+			s = x; /* free, or the least recently used */
 		}
+		if (x->last_used != 0 && memcmp(x->peer, h->key, 32) == 0) {
+			nmine++;
+			if (mine == NULL || x->last_used < mine->last_used) {
+				mine = x;
+			}
+		}
+	}
+	if (nmine >= SESSIONS_PER_PEER) {
+		s = mine; /* one peer cannot push the others out */
 	}
 	memset(s, 0, sizeof(*s));
 	randombytes_buf(s->id, 16);
 	memcpy(s->peer, h->key, 32);
+	s->authed = false;
 	s->role = h->role;
 	snprintf(s->name, sizeof(s->name), "%s", h->name);
 	s->last_used = (uint64_t)time(NULL);
@@ -257,6 +272,7 @@ on_hello(struct gc_sync_node *n, const struct gc_sync_msg *m,
 		return;
 	}
 	s = session_new(n, &h);
+	memcpy(s->nonce, me.nonce, 16); /* the challenge for AUTH */
 	snprintf(s->name, sizeof(s->name), "%s", en.name);
 	s->role         = en.role;
 	me.has_echo    = true;
@@ -268,6 +284,35 @@ on_hello(struct gc_sync_node *n, const struct gc_sync_msg *m,
 	gc_sync_hello_release(&h);
 	GC_LOG(GC_LOG_INFO, "SYNC-HELLO", "peer '%s' (%s) connected", s->name,
 	    gc_role_name((enum gc_role)s->role));
+}
+
+/* AUTH {3: signature over gc_sync_auth_tbs} → AUTH_OK {}: the peer signs
+ * this server's key and fresh challenge, so a replayed or relayed HELLO
+ * opens nothing. */
+static void
+on_auth(struct gc_sync_node *n, struct gc_sync_session *s,
+    const struct gc_sync_msg *m, struct gc_buf *rep)
+{
+	uint8_t        tbs[GC_SYNC_AUTH_TBS];
+	const uint8_t *sig;
+	size_t         sl;
+
+	if (!gc_cbor_field_bytes(&m->f[3], &sig, &sl) || sl != 64) {
+		gc_sync_error(rep, "malformed", "AUTH: needs a 64-byte "
+		    "signature");
+		return;
+	}
+	gc_sync_auth_tbs(tbs, n->info.self, s->nonce, s->id);
+	if (crypto_sign_verify_detached(sig, tbs, sizeof(tbs), s->peer) != 0) {
+		GC_LOG(GC_LOG_WARN, "SYNC-DENIED", "'%s': AUTH signature does "
+		    "not verify (a replayed HELLO?)", s->name);
+		s->last_used = 0; /* the session is gone */
+		gc_sync_error(rep, "denied", "AUTH: the signature does not "
+		    "verify with the key of the HELLO");
+		return;
+	}
+	s->authed = true;
+	gc_sync_msg_begin(rep, GC_SYNC_AUTH_OK, 0);
 	peer_seen(n, s);
 }
 
@@ -278,14 +323,16 @@ on_push(struct gc_sync_node *n, struct gc_sync_session *s,
 	struct gc_sync_blist     b;
 	struct gc_ingest_result *res;
 	struct gc_diag           d;
+	size_t                   nrej = 0;
+	char                     hex[17], first[300];
 	gc_err                   rv;
 
 	memset(&b, 0, sizeof(b));
-	if (gc_sync_each_bytes(&m->f[3], 1u << 20, gc_sync_blist_add, &b) !=
-	    GC_OK) {
+	if (gc_sync_each_bytes(&m->f[3], GC_SYNC_PUSH_MAX, gc_sync_blist_add,
+	    &b) != GC_OK) {
 		gc_sync_blist_free(&b);
 		gc_sync_error(rep, "malformed", "PUSH: field 3 is not an array "
-		    "of entries");
+		    "of at most 8192 entries");
 		return;
 	}
 	if (b.failed) {
@@ -320,12 +367,17 @@ on_push(struct gc_sync_node *n, struct gc_sync_session *s,
 		if (res[i].status == GC_INGEST_ADDED) {
 			s->entries_in++;
 		} else if (res[i].status == GC_INGEST_REJECTED) {
-			char hex[17];
-
-			gc_id_hex(hex, res[i].id, 8);
-			GC_LOG(GC_LOG_WARN, "SYNC-REJECT", "entry %s from '%s' "
-			    "refused: %s", hex, s->name, res[i].reason);
+			if (nrej++ == 0) {
+				gc_id_hex(hex, res[i].id, 8);
+				snprintf(first, sizeof(first), "entry %s: %s", hex,
+				    res[i].reason);
+			}
 		}
+	}
+	if (nrej > 0) {
+		/* each entry is logged by the ledger (LEDGER-REJECT) */
+		GC_LOG(GC_LOG_WARN, "SYNC-REJECT", "%zu of %zu entries from "
+		    "'%s' refused; first: %s", nrej, b.n, s->name, first);
 	}
 	gc_free(res);
 	gc_sync_blist_free(&b);
@@ -426,8 +478,12 @@ on_pull(struct gc_sync_node *n, const struct gc_sync_msg *m,
 			    x.type != GC_CBOR_BYTES || x.val != 32) {
 				goto bad;
 			}
-			if (!fa.more && !a.more) {
-				gc_ledger_forks(n->lg, x.data, pull_fork_cb, &fa);
+			if (!fa.more && !a.more &&
+			    gc_ledger_forks(n->lg, x.data, pull_fork_cb, &fa) !=
+			        GC_OK) {
+				gc_sync_error(rep, "internal", "reading fork "
+				    "proofs failed");
+				goto out;
 			}
 		}
 	}
@@ -512,7 +568,11 @@ on_want(struct gc_sync_node *n, const struct gc_sync_msg *m,
 	a.count = 0;
 	a.max   = (size_t)max;
 	a.more  = false;
-	gc_ledger_missing(n->lg, want_cb, &a);
+	if (gc_ledger_missing(n->lg, want_cb, &a) != GC_OK) {
+		gc_buf_release(&list);
+		gc_sync_error(rep, "internal", "reading missing blobs failed");
+		return;
+	}
 	gc_sync_msg_begin(rep, GC_SYNC_WANT_OK, 2);
 	gc_cbor_uint(rep, 2);
 	gc_cbor_array(rep, a.count);
@@ -604,8 +664,10 @@ on_blob_get(struct gc_sync_node *n, const struct gc_sync_msg *m,
 	    &total);
 	if (rv == GC_ENOTFOUND) {
 		gc_sync_error(rep, "notfound", "blob not held here");
-	} else if (rv != GC_OK) {
+	} else if (rv == GC_EINVAL) {
 		gc_sync_error(rep, "malformed", "offset past the blob's end");
+	} else if (rv != GC_OK) {
+		gc_sync_error(rep, "internal", gc_strerror(rv));
 	} else {
 		gc_sync_msg_begin(rep, GC_SYNC_BLOB_GET_OK, 2);
 		gc_cbor_uint(rep, 2);
@@ -843,6 +905,29 @@ gc_sync_serve(struct gc_sync_node *n, const uint8_t *req, size_t len,
 		    "send HELLO again");
 		pthread_mutex_unlock(&n->mtx);
 		return;
+	}
+	if (m.type == GC_SYNC_AUTH) {
+		on_auth(n, s, &m, rep);
+		pthread_mutex_unlock(&n->mtx);
+		return;
+	}
+	if (!s->authed) {
+		gc_sync_error(rep, "session", "send AUTH first");
+		pthread_mutex_unlock(&n->mtx);
+		return;
+	}
+	{
+		struct gc_enrollment en;
+
+		/* revoked while connected: the session ends now */
+		if (gc_ledger_enrollment(n->lg, s->peer, &en) != GC_OK ||
+		    en.revoked) {
+			s->last_used = 0;
+			gc_sync_error(rep, "denied", "this node is no longer "
+			    "enrolled (revoked)");
+			pthread_mutex_unlock(&n->mtx);
+			return;
+		}
 	}
 	s->bytes_in += len;
 	switch (m.type) {

@@ -23,6 +23,8 @@ enum gc_sync_blobs { GC_SYNC_BLOBS_OWN = 0, GC_SYNC_BLOBS_ALL };
 
 struct gc_sync_session {
 	uint8_t  id[16];
+	uint8_t  nonce[16]; /* the challenge the peer must sign (AUTH) */
+	bool     authed;    /* AUTH verified: the peer holds its key */
 	uint8_t  peer[32];
 	unsigned role;
 	char     name[128];

@@ -12,7 +12,8 @@
 static const char *type_names[] = { "?", "HELLO", "HELLO_OK", "PUSH",
 	"PUSH_OK", "PULL", "PULL_OK", "WANT", "WANT_OK", "BLOB_PUT",
 	"BLOB_PUT_OK", "BLOB_GET", "BLOB_GET_OK", "HAVE", "HAVE_OK", "ERROR",
-	"BLOBS_PUT", "BLOBS_PUT_OK", "BLOBS_GET", "BLOBS_GET_OK" };
+	"BLOBS_PUT", "BLOBS_PUT_OK", "BLOBS_GET", "BLOBS_GET_OK", "AUTH",
+	"AUTH_OK" };
 
 const char *
 gc_sync_type_name(unsigned type)
@@ -351,4 +352,19 @@ gc_sync_blist_free(struct gc_sync_blist *l)
 	gc_free(l->bytes);
 	gc_free(l->lens);
 	memset(l, 0, sizeof(*l));
+}
+
+void
+gc_sync_auth_tbs(uint8_t out[GC_SYNC_AUTH_TBS], const uint8_t server_key[32],
+    const uint8_t server_nonce[16], const uint8_t session[16])
+{
+	static const char domain[] = "gradcap sync auth v1"; /* + NUL: 21 */
+
+	_Static_assert(sizeof(domain) + 32 + 16 + 16 <= GC_SYNC_AUTH_TBS,
+	    "AUTH_TBS too small");
+	memset(out, 0, GC_SYNC_AUTH_TBS);
+	memcpy(out, domain, sizeof(domain));
+	memcpy(out + 22, server_key, 32);
+	memcpy(out + 54, server_nonce, 16);
+	memcpy(out + 70, session, 16);
 }

@@ -19,6 +19,7 @@
 #define GC_SYNC_MSG_MAX   ((size_t)5 << 20)   /* receive limit, both ends */
 #define GC_SYNC_CHUNK     ((size_t)256 << 10) /* blob chunk */
 #define GC_SYNC_LIST_MAX  1024                /* hashes per WANT/HAVE */
+#define GC_SYNC_PUSH_MAX  8192                /* entries per PUSH */
 #define GC_SYNC_FEEDS_MAX 4096                /* feeds in a version vector */
 #define GC_SYNC_FIELDS    10
 
@@ -42,6 +43,8 @@ enum gc_sync_type {
 	GC_SYNC_BLOBS_PUT_OK,
 	GC_SYNC_BLOBS_GET,
 	GC_SYNC_BLOBS_GET_OK,
+	GC_SYNC_AUTH, /* the client signs the server's challenge */
+	GC_SYNC_AUTH_OK,
 	GC_SYNC_TYPE_END
 };
 
@@ -117,6 +120,13 @@ struct gc_sync_blist {
  * Returns 1 (stop) when out of memory, with failed set. */
 int  gc_sync_blist_add(const uint8_t *p, size_t n, void *arg);
 void gc_sync_blist_free(struct gc_sync_blist *l);
+
+/* The bytes an AUTH signature covers: "gradcap sync auth v1\0" ‖ server
+ * key ‖ server nonce ‖ session id (out: 22 + 32 + 16 + 16 bytes). */
+#define GC_SYNC_AUTH_TBS 86
+void gc_sync_auth_tbs(uint8_t out[GC_SYNC_AUTH_TBS],
+    const uint8_t server_key[32], const uint8_t server_nonce[16],
+    const uint8_t session[16]);
 
 /* Iterates the bstr items of array field f: calls cb(p, n, arg) for each;
  * GC_ECORRUPT when f is not an array of bstr (at most max items). */

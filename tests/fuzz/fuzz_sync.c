@@ -49,6 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	}
 	memset(node.sess[0].id, 0, 16);
+	memcpy(node.sess[0].peer, key->pk, 32); /* enrolled: itself */
+	node.sess[0].authed    = true;
 	node.sess[0].last_used = (uint64_t)time(NULL);
 	gc_buf_init(&rep);
 	gc_sync_serve(&node, data, size, &rep);

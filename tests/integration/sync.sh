@@ -85,6 +85,26 @@ has err "connection refused"
 expect 0 "$G" peers --home s1 --json
 json "j[0]['online']==False and 'refused' in j[0]['last_error']"
 
+# --- a peer that accepts TCP but never answers TLS: a timeout, not a hang
+SILENT=$(free_port)
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SILENT)); s.listen(5)
+c = []
+end = time.time() + 20
+while time.time() < end:
+    s.settimeout(0.2)
+    try: c.append(s.accept())
+    except OSError: pass
+" &
+pids+=($!)
+wait_port "$SILENT"
+t0=$(date +%s)
+expect 1 "$G" sync --home s1 --timeout 2 tls+tcp://127.0.0.1:$SILENT
+has err "no answer within the timeout"
+[ $(($(date +%s) - t0)) -le 6 ] || fail "the timeout took $(($(date +%s) - t0)) s"
+
 # --- the network comes: every site syncs; after a second pass all hold
 # the same entries and blobs
 serve_c

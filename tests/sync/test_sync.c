@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/cbor.h"
 #include "common/gc_alloc.h"
 #include "common/ledger.h"
@@ -265,7 +267,10 @@ test_sync_blob_resumes_at_committed_chunk(void **state)
 	digests_equal(f->ls, f->lc, false);
 }
 
-/* Builds a session-bound message by hand: HELLO first, then the body. */
+static const char *reply_code(const struct gc_buf *rep, char *out,
+    size_t cap);
+
+/* Opens a session by hand: HELLO, then AUTH with the client's key. */
 static void
 hello_session(struct fx *f, struct gc_sync_node *cli, uint8_t session[16])
 {
@@ -286,9 +291,32 @@ hello_session(struct fx *f, struct gc_sync_node *cli, uint8_t session[16])
 	{
 		struct gc_sync_hello r;
 
+		uint8_t              tbs[GC_SYNC_AUTH_TBS], sig[64];
+		char                 code[32];
+
 		assert_int_equal(gc_sync_hello_parse(&m, &r, NULL), GC_OK);
 		assert_true(r.has_session);
 		memcpy(session, r.session, 16);
+		/* before AUTH the session opens nothing */
+		gc_buf_reset(&req);
+		gc_sync_msg_begin(&req, GC_SYNC_WANT, 1);
+		gc_cbor_uint(&req, 2);
+		gc_cbor_bytes(&req, session, 16);
+		gc_sync_serve(&f->nc, req.data, req.len, &rep);
+		assert_string_equal(reply_code(&rep, code, sizeof(code)),
+		    "session");
+		gc_sync_auth_tbs(tbs, r.key, r.nonce, r.session);
+		crypto_sign_detached(sig, NULL, tbs, sizeof(tbs), cli->key->sk);
+		gc_buf_reset(&req);
+		gc_sync_msg_begin(&req, GC_SYNC_AUTH, 2);
+		gc_cbor_uint(&req, 2);
+		gc_cbor_bytes(&req, session, 16);
+		gc_cbor_uint(&req, 3);
+		gc_cbor_bytes(&req, sig, 64);
+		gc_sync_serve(&f->nc, req.data, req.len, &rep);
+		assert_int_equal(gc_sync_msg_parse(&m, rep.data, rep.len, NULL),
+		    GC_OK);
+		assert_int_equal(m.type, GC_SYNC_AUTH_OK);
 		gc_sync_hello_release(&r);
 	}
 	gc_buf_release(&req);
@@ -502,6 +530,46 @@ test_sync_unenrolled_key_is_denied(void **state)
 	gc_sync_hello_encode(&req, GC_SYNC_HELLO, &h, rogue->sk);
 	gc_sync_serve(&f->nc, req.data, req.len, &rep);
 	assert_string_equal(reply_code(&rep, code, sizeof(code)), "denied");
+	/* a HELLO of an enrolled node, replayed by someone without its key:
+	 * it gets a session, but AUTH cannot be signed, so it opens nothing */
+	{
+		struct gc_sync_hello eh, r;
+		struct gc_sync_msg   m;
+		uint8_t              tbs[GC_SYNC_AUTH_TBS], sig[64];
+
+		memset(&eh, 0, sizeof(eh));
+		snprintf(eh.school, sizeof(eh.school), "10335");
+		memcpy(eh.key, f->ks->pk, 32);
+		eh.role = GC_ROLE_SITE;
+		gc_buf_reset(&req);
+		gc_sync_hello_encode(&req, GC_SYNC_HELLO, &eh, f->ks->sk);
+		gc_sync_serve(&f->nc, req.data, req.len, &rep); /* the original */
+		gc_sync_serve(&f->nc, req.data, req.len, &rep); /* the replay */
+		assert_int_equal(gc_sync_msg_parse(&m, rep.data, rep.len, NULL),
+		    GC_OK);
+		assert_int_equal(m.type, GC_SYNC_HELLO_OK);
+		assert_int_equal(gc_sync_hello_parse(&m, &r, NULL), GC_OK);
+		gc_sync_auth_tbs(tbs, r.key, r.nonce, r.session);
+		crypto_sign_detached(sig, NULL, tbs, sizeof(tbs), rogue->sk);
+		gc_buf_reset(&req);
+		gc_sync_msg_begin(&req, GC_SYNC_AUTH, 2);
+		gc_cbor_uint(&req, 2);
+		gc_cbor_bytes(&req, r.session, 16);
+		gc_cbor_uint(&req, 3);
+		gc_cbor_bytes(&req, sig, 64);
+		gc_sync_serve(&f->nc, req.data, req.len, &rep);
+		assert_string_equal(reply_code(&rep, code, sizeof(code)),
+		    "denied");
+		/* and the session is gone */
+		gc_buf_reset(&req);
+		gc_sync_msg_begin(&req, GC_SYNC_WANT, 1);
+		gc_cbor_uint(&req, 2);
+		gc_cbor_bytes(&req, r.session, 16);
+		gc_sync_serve(&f->nc, req.data, req.len, &rep);
+		assert_string_equal(reply_code(&rep, code, sizeof(code)),
+		    "session");
+		gc_sync_hello_release(&r);
+	}
 	/* a HELLO naming an enrolled key but signed by another is refused */
 	memcpy(h.key, f->ks->pk, 32);
 	gc_buf_reset(&req);
@@ -561,6 +629,33 @@ test_sync_malformed_requests_get_errors_and_server_goes_on(void **state)
 		assert_string_equal(reply_code(&rep, code, sizeof(code)),
 		    "malformed");
 	}
+	/* a PUSH of more entries than a batch may hold is refused whole,
+	 * before anything is allocated per entry */
+	gc_buf_reset(&req);
+	gc_sync_msg_begin(&req, GC_SYNC_PUSH, 2);
+	gc_cbor_uint(&req, 2);
+	gc_cbor_bytes(&req, session, 16);
+	gc_cbor_uint(&req, 3);
+	gc_cbor_array(&req, GC_SYNC_PUSH_MAX + 1);
+	for (unsigned i = 0; i <= GC_SYNC_PUSH_MAX; i++) {
+		gc_cbor_bytes(&req, junk, 0);
+	}
+	gc_sync_serve(&f->nc, req.data, req.len, &rep);
+	assert_string_equal(reply_code(&rep, code, sizeof(code)), "malformed");
+	/* at the limit, every junk entry is answered, and the reply stays
+	 * under the receive limit */
+	gc_buf_reset(&req);
+	gc_sync_msg_begin(&req, GC_SYNC_PUSH, 2);
+	gc_cbor_uint(&req, 2);
+	gc_cbor_bytes(&req, session, 16);
+	gc_cbor_uint(&req, 3);
+	gc_cbor_array(&req, GC_SYNC_PUSH_MAX);
+	for (unsigned i = 0; i < GC_SYNC_PUSH_MAX; i++) {
+		gc_cbor_bytes(&req, junk, 0);
+	}
+	gc_sync_serve(&f->nc, req.data, req.len, &rep);
+	assert_string_equal(reply_code(&rep, code, sizeof(code)), "");
+	assert_true(rep.len < GC_SYNC_MSG_MAX);
 	/* a reply type sent as a request */
 	gc_buf_reset(&req);
 	gc_sync_msg_begin(&req, GC_SYNC_PUSH_OK, 1);
