@@ -268,6 +268,12 @@ EOF
 checks=$((checks + 1))
 python3 -c "import socket; s=socket.create_connection(('127.0.0.1',$PORT)); s.sendall(b'GET / HTTP/1.0\r\n\r\n'*100); s.close()"
 expect 0 "$G" sync --home s1 --insecure --json tcp://127.0.0.1:$IPORT
+# past TLS (here: none), a node the school never enrolled is refused by
+# name, and the listener says why in its log
+expect 1 "$G" sync --home rogue --insecure tcp://127.0.0.1:$IPORT
+has err "is not enrolled here"
+grep -q 'SYNC-DENIED' ci.log || fail "the listener did not log the refusal"
+checks=$((checks + 1))
 expect 0 "$G" sync --home s1 --json "$URL"
 json "j['converged']"
 
