@@ -1409,6 +1409,19 @@ counts_txn(struct lg_txn *x, void *arg)
 	c->blobs = s.ms_entries;
 	mdb_stat(x->t, x->lg->missing, &s);
 	c->missing_blobs = s.ms_entries;
+	if (!x->lg->no_partial &&
+	    mdb_cursor_open(x->t, x->lg->partial, &cur) == 0) {
+		/* progress records are the 32-byte keys: total ‖ committed */
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (k.mv_size == 32 && v.mv_size == 16) {
+				c->partial_blobs++;
+				c->partial_bytes += gc_le64_get(
+				    (const uint8_t *)v.mv_data + 8);
+			}
+		}
+		mdb_cursor_close(cur);
+	}
 	mdb_stat(x->t, x->lg->forks, &s);
 	c->forks = s.ms_entries;
 	mdb_stat(x->t, x->lg->students, &s);

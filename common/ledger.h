@@ -153,6 +153,7 @@ gc_err gc_ledger_heads(gc_ledger *lg, gc_head_cb cb, void *arg);
 
 /* Counts for status. */
 struct gc_ledger_counts {
+	uint64_t partial_blobs, partial_bytes; /* arriving in chunks (sync) */
 	uint64_t feeds, entries, blobs, blob_bytes, missing_blobs, forks,
 	    students, enrolled, revoked;
 };

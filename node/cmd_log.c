@@ -582,14 +582,16 @@ gc_cmd_status(int argc, char **argv)
 		    PRIu64 ",\"students\":%" PRIu64 ",\"blobs\":%" PRIu64
 		    ",\"blob_bytes\":%" PRIu64 ",\"missing_blobs\":%" PRIu64
 		    ",\"forks\":%" PRIu64 ",\"enrolled_nodes\":%" PRIu64
-		    ",\"revoked_nodes\":%" PRIu64 ",\"replica\":{"
+		    ",\"revoked_nodes\":%" PRIu64 ",\"partial_blobs\":%" PRIu64
+		    ",\"partial_bytes\":%" PRIu64 ",\"replica\":{"
 		    "\"entries_digest\":\"%s\",\"blobs_digest\":\"%s\"},"
 		    "\"feeds\":[",
 		    self, n.info.enrolled ? "true" : "false",
 		    n.info.enrolled ? "\"" : "", n.info.enrolled ? auth : "null",
 		    n.info.enrolled ? "\"" : "", n.info.seq, cnt.entries,
 		    cnt.students, cnt.blobs, cnt.blob_bytes, cnt.missing_blobs,
-		    cnt.forks, cnt.enrolled, cnt.revoked, de, db);
+		    cnt.forks, cnt.enrolled, cnt.revoked, cnt.partial_blobs,
+		    cnt.partial_bytes, de, db);
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 		gc_buf_puts(&b, "]}");
 	} else {
@@ -599,7 +601,7 @@ gc_cmd_status(int argc, char **argv)
 		    "students    %" PRIu64 " on the roster\n"
 		    "entries     %" PRIu64 " in %" PRIu64 " feeds\n"
 		    "blobs       %" PRIu64 " (%" PRIu64 " bytes), %" PRIu64
-		    " missing\n"
+		    " missing, %" PRIu64 " arriving (%" PRIu64 " bytes so far)\n"
 		    "forks       %" PRIu64 "\n"
 		    "nodes       %" PRIu64 " enrolled, %" PRIu64 " revoked\n"
 		    "replica     entries %.16s, blobs %.16s (equal on nodes that "
@@ -611,7 +613,8 @@ gc_cmd_status(int argc, char **argv)
 		    "yes (school authority)" : "yes") : "NO: run 'gradcap enroll "
 		    "request' and take the file to the coordinator",
 		    cnt.students, cnt.entries, cnt.feeds, cnt.blobs,
-		    cnt.blob_bytes, cnt.missing_blobs, cnt.forks, cnt.enrolled,
+		    cnt.blob_bytes, cnt.missing_blobs, cnt.partial_blobs,
+		    cnt.partial_bytes, cnt.forks, cnt.enrolled,
 		    cnt.revoked, de, db);
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 	}

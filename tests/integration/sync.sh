@@ -44,6 +44,14 @@ serve_c() { # starts the coordinator's listener; its pid in $cpid
 	pids+=("$cpid")
 	wait_port "$PORT"
 }
+wait_partial() { # until HOME holds at least one committed chunk of a blob
+	for _ in $(seq 1 300); do
+		n=$("$G" status --home "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["partial_bytes"])')
+		[ "$n" -ge 262144 ] && return 0
+		sleep 0.1
+	done
+	fail "no chunk of the big photo arrived at $1"
+}
 digest() { # HOME -> "entries_digest blobs_digest"
 	"$G" status --home "$1" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["replica"]["entries_digest"], j["replica"]["blobs_digest"])'
 }
@@ -147,11 +155,9 @@ json "j['converged'] and j['entries_sent']==1"
 # --- SIGKILL the site in the middle of a blob transfer, then finish
 stu=$(sed -n 20p r.csv | cut -d, -f1)
 expect 0 "$G" capture --home s1 --student "$stu" --file big.jpg
-# long enough for about half of the big blob's chunks at 300 ms each
-half=$(python3 -c "print(0.6 + 0.3 * ($big_size // 262144) / 2)")
 GRADCAP_TEST_CHUNK_DELAY_MS=300 "$G" sync --home s1 "$URL" >/dev/null 2>&1 &
 spid=$!
-sleep "$half"
+wait_partial c
 { kill -9 $spid; wait $spid; } 2>/dev/null || true
 expect 0 "$G" sync --home s1 --json "$URL"
 # committed chunks are not sent again: the resumed offset is a whole
@@ -164,7 +170,7 @@ stu=$(sed -n 21p r.csv | cut -d, -f1)
 expect 0 "$G" capture --home s2 --student "$stu" --file big2.jpg
 GRADCAP_TEST_CHUNK_DELAY_MS=300 "$G" sync --home s2 --timeout 5 "$URL" >/dev/null 2>&1 &
 spid=$!
-sleep "$half"
+wait_partial c
 { kill -9 "$cpid"; wait "$cpid"; wait $spid; } 2>/dev/null || true
 serve_c
 expect 0 "$G" sync --home s2 --json "$URL"
