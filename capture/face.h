@@ -60,6 +60,9 @@ gc_err gc_facedet_run(gc_facedet *fd, const struct gc_image *grey,
  */
 gc_err gc_facedet_detect(gc_facedet *fd, const struct gc_image *grey,
     float min_score, struct gc_face *faces, int max, int *n);
+/* Which build of the detector runs: "avx2" or "base" (face_dispatch.c). */
+const char *gc_facedet_variant(void);
+
 gc_err gc_facedet_fit(gc_facedet *fd, const struct gc_image *grey,
     struct gc_face *f);
 

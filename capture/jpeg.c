@@ -1,6 +1,7 @@
 #include "capture/jpeg.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include <libexif/exif-data.h>
@@ -827,21 +828,52 @@ buf_swap(struct gc_buf *a, struct gc_buf *b)
 	*b = t;
 }
 
+/* One step of the search: encodes at q into trial; a fitting encoding
+ * becomes best (lo = q), a too big one sets hi (and its size). */
+static gc_err
+fit_try(const struct gc_image *im, int q, int dpi, size_t max_bytes,
+    struct gc_buf *best, struct gc_buf *trial, int *lo, int *hi,
+    size_t *hi_len)
+{
+	gc_err rv;
+
+	gc_buf_reset(trial);
+	rv = gc_jpeg_encode(im, q, dpi, trial);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	if (trial->len <= max_bytes) {
+		if (*lo == 0 || q > *lo) {
+			buf_swap(best, trial);
+			*lo = q;
+		}
+	} else if (*hi == 0 || q < *hi) {
+		*hi     = q;
+		*hi_len = trial->len;
+	}
+	return GC_OK;
+}
+
 /*
- * Appends the chosen encoding to out. Tries 95 first (a plain image is
- * done in one encoding), then min_quality, then bisects between them,
- * assuming size grows with quality: at most about 8 encodings of the
- * image. *quality and *in_window are set on GC_OK and GC_ETOOBIG; other
+ * Appends the chosen encoding to out: the highest quality in
+ * [min_quality, 95] whose size is at most max_bytes, assuming size grows
+ * with quality. With a hint (the quality the previous, similar shot got)
+ * it tries the hint and its neighbour first: two encodings when the
+ * scene has not changed. Without, 95 first (a plain image is done in
+ * one), then min_quality, then guesses by interpolating log(size) between
+ * the bounds, alternating with bisection so it never takes more than
+ * about 8. *quality and *in_window are set on GC_OK and GC_ETOOBIG; other
  * errors (GC_EINVAL for min_quality outside 1..95 or min_bytes >
  * max_bytes, GC_ENOMEM) leave out as it was.
  */
 gc_err
-gc_jpeg_encode_fit(const struct gc_image *im, int dpi, int min_quality,
-    size_t min_bytes, size_t max_bytes, struct gc_buf *out, int *quality,
-    bool *in_window)
+gc_jpeg_encode_fit_hint(const struct gc_image *im, int dpi, int min_quality,
+    size_t min_bytes, size_t max_bytes, int hint, struct gc_buf *out,
+    int *quality, bool *in_window)
 {
 	struct gc_buf best, trial;
-	int           lo, hi;
+	int           lo = 0, hi = 0, step = 0;
+	size_t        hi_len = 0;
 	gc_err        rv;
 
 	*quality   = 0;
@@ -851,44 +883,65 @@ gc_jpeg_encode_fit(const struct gc_image *im, int dpi, int min_quality,
 	}
 	gc_buf_init(&best);
 	gc_buf_init(&trial);
-	rv = gc_jpeg_encode(im, 95, dpi, &best);
-	if (rv != GC_OK) {
-		goto done;
-	}
-	lo = 95;
-	if (best.len > max_bytes) {
-		rv = gc_jpeg_encode(im, min_quality, dpi, &trial);
+	if (hint >= min_quality && hint <= 95) {
+		rv = fit_try(im, hint, dpi, max_bytes, &best, &trial, &lo, &hi,
+		    &hi_len);
+		if (rv == GC_OK && lo == hint && hint < 95) {
+			rv = fit_try(im, hint + 1, dpi, max_bytes, &best, &trial,
+			    &lo, &hi, &hi_len);
+		} else if (rv == GC_OK && hi == hint && hint > min_quality) {
+			rv = fit_try(im, hint - 1, dpi, max_bytes, &best, &trial,
+			    &lo, &hi, &hi_len);
+		}
 		if (rv != GC_OK) {
 			goto done;
 		}
-		buf_swap(&best, &trial); /* trial: the 95 encoding, too big */
-		lo = min_quality;
-		if (best.len > max_bytes) {
-			gc_buf_put(out, best.data, best.len);
-			rv = gc_buf_status(out);
-			if (rv == GC_OK) {
-				*quality = min_quality;
-				rv       = GC_ETOOBIG;
+	}
+	for (;;) {
+		int q;
+
+		if (lo == 95 || (lo != 0 && hi == lo + 1)) {
+			break; /* lo is the highest that fits */
+		}
+		if (lo == 0 && hi == 0) {
+			q = 95;
+		} else if (lo == 0) {
+			if (hi == min_quality) {
+				break; /* even min_quality is too big */
 			}
+			q = min_quality;
+		} else if (hi == 0) {
+			q = 95;
+		} else if (step++ % 2 == 0 && best.len > 0 && hi_len > best.len) {
+			/* interpolate: where would log(size) reach max_bytes? */
+			double t = (log((double)max_bytes) - log((double)best.len)) /
+			    (log((double)hi_len) - log((double)best.len));
+
+			q = lo + (int)floor(t * (hi - lo));
+			q = q <= lo ? lo + 1 : q >= hi ? hi - 1 : q;
+		} else {
+			q = lo + (hi - lo) / 2;
+		}
+		rv = fit_try(im, q, dpi, max_bytes, &best, &trial, &lo, &hi,
+		    &hi_len);
+		if (rv != GC_OK) {
 			goto done;
 		}
-		/* invariant: lo fits (in best), hi does not */
-		hi = 95;
-		while (hi - lo > 1) {
-			int mid = lo + (hi - lo) / 2;
-
-			gc_buf_reset(&trial);
-			rv = gc_jpeg_encode(im, mid, dpi, &trial);
-			if (rv != GC_OK) {
-				goto done;
-			}
-			if (trial.len <= max_bytes) {
-				buf_swap(&best, &trial);
-				lo = mid;
-			} else {
-				hi = mid;
-			}
+	}
+	if (lo == 0) {
+		/* nothing fits: the min_quality encoding, flagged */
+		gc_buf_reset(&best);
+		rv = gc_jpeg_encode(im, min_quality, dpi, &best);
+		if (rv != GC_OK) {
+			goto done;
 		}
+		gc_buf_put(out, best.data, best.len);
+		rv = gc_buf_status(out);
+		if (rv == GC_OK) {
+			*quality = min_quality;
+			rv       = GC_ETOOBIG;
+		}
+		goto done;
 	}
 	gc_buf_put(out, best.data, best.len);
 	rv = gc_buf_status(out);
@@ -900,4 +953,13 @@ done:
 	gc_buf_release(&best);
 	gc_buf_release(&trial);
 	return rv;
+}
+
+gc_err
+gc_jpeg_encode_fit(const struct gc_image *im, int dpi, int min_quality,
+    size_t min_bytes, size_t max_bytes, struct gc_buf *out, int *quality,
+    bool *in_window)
+{
+	return gc_jpeg_encode_fit_hint(im, dpi, min_quality, min_bytes,
+	    max_bytes, 0, out, quality, in_window);
 }

@@ -82,6 +82,11 @@ gc_err gc_jpeg_encode(const struct gc_image *im, int quality, int dpi,
  * GC_ETOOBIG when even min_quality exceeds max_bytes (out then holds the
  * min_quality encoding).
  */
+/* The same, trying hint (the quality a previous, similar image got; 0:
+ * none) and its neighbour first. */
+gc_err gc_jpeg_encode_fit_hint(const struct gc_image *im, int dpi,
+    int min_quality, size_t min_bytes, size_t max_bytes, int hint,
+    struct gc_buf *out, int *quality, bool *in_window);
 gc_err gc_jpeg_encode_fit(const struct gc_image *im, int dpi, int min_quality,
     size_t min_bytes, size_t max_bytes, struct gc_buf *out, int *quality,
     bool *in_window);

@@ -24,6 +24,7 @@
 struct gc_pipeline {
 	struct gc_profile p;
 	gc_facedet       *fd;
+	int               last_quality; /* the last output's, a hint */
 };
 
 static double
@@ -405,8 +406,12 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		return rv;
 	}
 	t0 = now_ms();
-	rv = gc_jpeg_encode_fit(&out, p->dpi, p->min_quality, p->size_min,
-	    p->size_max, &res->jpeg, &res->quality, &in_window);
+	rv = gc_jpeg_encode_fit_hint(&out, p->dpi, p->min_quality,
+	    p->size_min, p->size_max, pl->last_quality, &res->jpeg,
+	    &res->quality, &in_window);
+	if (rv == GC_OK) {
+		pl->last_quality = res->quality; /* the next shot is similar */
+	}
 	res->t.encode = now_ms() - t0;
 	if (rv != GC_OK && rv != GC_ETOOBIG) {
 		gc_image_release(&out);

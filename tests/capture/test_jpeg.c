@@ -1133,6 +1133,48 @@ test_encode_fit_lands_in_size_window(void **state)
 	gc_image_release(&im);
 }
 
+/* Whatever the hint (right, near, far, out of range), the search lands
+ * on the same highest fitting quality, byte for byte. */
+static void
+test_encode_fit_hint_finds_the_same_quality(void **state)
+{
+	struct gc_image im;
+	struct gc_buf   cold, warm;
+	int             q, qh;
+	bool            in;
+	const int       hints[] = { 0, 1, 60, 61, 70, 94, 95, 96, 200 };
+
+	(void)state;
+	make_textured(&im);
+	gc_buf_init(&cold);
+	gc_buf_init(&warm);
+	assert_int_equal(gc_jpeg_encode_fit(&im, 300, 60, 20 * 1024,
+	    40 * 1024, &cold, &q, &in), GC_OK);
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		for (int d = -2; d <= 2; d++) {
+			int h = hints[i] == 0 ? 0 : hints[i] + (hints[i] < 90 ? 0 :
+			    d);
+
+			gc_buf_reset(&warm);
+			assert_int_equal(gc_jpeg_encode_fit_hint(&im, 300, 60,
+			    20 * 1024, 40 * 1024, h, &warm, &qh, &in), GC_OK);
+			assert_int_equal(qh, q);
+			assert_int_equal(warm.len, cold.len);
+			assert_memory_equal(warm.data, cold.data, cold.len);
+		}
+	}
+	/* the hint at the answer, and around it */
+	for (int d = -3; d <= 3; d++) {
+		gc_buf_reset(&warm);
+		assert_int_equal(gc_jpeg_encode_fit_hint(&im, 300, 60,
+		    20 * 1024, 40 * 1024, q + d, &warm, &qh, &in), GC_OK);
+		assert_int_equal(qh, q);
+	}
+	gc_buf_release(&cold);
+	gc_buf_release(&warm);
+	gc_image_release(&im);
+}
+
 static void
 test_encode_fit_flat_image_is_below_window(void **state)
 {
@@ -1261,6 +1303,7 @@ main(void)
 		cmocka_unit_test(test_decode_survives_allocation_failure),
 		cmocka_unit_test(test_encode_survives_allocation_failure),
 		cmocka_unit_test(test_encode_fit_lands_in_size_window),
+		cmocka_unit_test(test_encode_fit_hint_finds_the_same_quality),
 		cmocka_unit_test(test_encode_fit_flat_image_is_below_window),
 		cmocka_unit_test(test_encode_fit_reports_too_big),
 		cmocka_unit_test(test_decode_reads_debian_photos),
