@@ -281,3 +281,91 @@ gc_capture_decode(const uint8_t *p, size_t n, struct gc_capture_rec *out)
 	gc_cbor_field_strcpy(&f[CAP_PROFILE], out->profile, sizeof(out->profile));
 	return GC_OK;
 }
+
+/* ---- decisions ---- */
+
+void
+gc_void_encode(struct gc_buf *b, const struct gc_void_rec *v)
+{
+	gc_cbor_map(b, 2);
+	gc_cbor_uint(b, 0);
+	gc_cbor_bytes(b, v->capture, 32);
+	gc_cbor_uint(b, 1);
+	gc_cbor_text(b, v->reason);
+}
+
+gc_err
+gc_void_decode(const uint8_t *p, size_t n, struct gc_void_rec *out)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[2];
+
+	memset(out, 0, sizeof(*out));
+	gc_cbor_cur_init(&c, p, n);
+	if (gc_cbor_map_fields(&c, f, 2) != GC_OK ||
+	    !hash_field(&f[0], out->capture) ||
+	    !gc_cbor_field_strcpy(&f[1], out->reason, sizeof(out->reason))) {
+		return GC_ECORRUPT;
+	}
+	return GC_OK;
+}
+
+void
+gc_review_encode(struct gc_buf *b, const struct gc_review_rec *r)
+{
+	gc_cbor_map(b, 3);
+	gc_cbor_uint(b, 0);
+	gc_cbor_bytes(b, r->capture, 32);
+	gc_cbor_uint(b, 1);
+	gc_cbor_uint(b, (uint64_t)r->decision);
+	gc_cbor_uint(b, 2);
+	gc_cbor_text(b, r->reason);
+}
+
+gc_err
+gc_review_decode(const uint8_t *p, size_t n, struct gc_review_rec *out)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[3];
+	uint64_t             d;
+
+	memset(out, 0, sizeof(*out));
+	gc_cbor_cur_init(&c, p, n);
+	if (gc_cbor_map_fields(&c, f, 3) != GC_OK ||
+	    !hash_field(&f[0], out->capture) ||
+	    !gc_cbor_field_uint(&f[1], &d) || d > 1 ||
+	    !gc_cbor_field_strcpy(&f[2], out->reason, sizeof(out->reason))) {
+		return GC_ECORRUPT;
+	}
+	out->decision = (enum gc_review_decision)d;
+	return GC_OK;
+}
+
+void
+gc_resolve_encode(struct gc_buf *b, const struct gc_resolve_rec *r)
+{
+	gc_cbor_map(b, 3);
+	gc_cbor_uint(b, 0);
+	gc_cbor_text(b, r->student);
+	gc_cbor_uint(b, 1);
+	gc_cbor_bytes(b, r->capture, 32);
+	gc_cbor_uint(b, 2);
+	gc_cbor_text(b, r->reason);
+}
+
+gc_err
+gc_resolve_decode(const uint8_t *p, size_t n, struct gc_resolve_rec *out)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[3];
+
+	memset(out, 0, sizeof(*out));
+	gc_cbor_cur_init(&c, p, n);
+	if (gc_cbor_map_fields(&c, f, 3) != GC_OK ||
+	    !gc_cbor_field_strcpy(&f[0], out->student, sizeof(out->student)) ||
+	    out->student[0] == '\0' || !hash_field(&f[1], out->capture) ||
+	    !gc_cbor_field_strcpy(&f[2], out->reason, sizeof(out->reason))) {
+		return GC_ECORRUPT;
+	}
+	return GC_OK;
+}

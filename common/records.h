@@ -90,4 +90,38 @@ void   gc_capture_encode(struct gc_buf *b, const struct gc_capture_rec *c);
 gc_err gc_capture_decode(const uint8_t *p, size_t n,
     struct gc_capture_rec *out);
 
+/* ---- decisions on captures (docs/formats.md) ---- */
+
+/* VOID: {0: capture entry id, 1: reason}. A site may void only its own
+ * captures; the coordinator any. */
+struct gc_void_rec {
+	uint8_t capture[32];
+	char    reason[256];
+};
+void   gc_void_encode(struct gc_buf *b, const struct gc_void_rec *v);
+gc_err gc_void_decode(const uint8_t *p, size_t n, struct gc_void_rec *out);
+
+/* REVIEW: {0: capture entry id, 1: decision (0 approve, 1 reject),
+ * 2: reason}. The latest review of a capture by (hlc, entry id) counts. */
+enum gc_review_decision { GC_REVIEW_APPROVE = 0, GC_REVIEW_REJECT = 1 };
+struct gc_review_rec {
+	uint8_t                 capture[32];
+	enum gc_review_decision decision;
+	char                    reason[256];
+};
+void   gc_review_encode(struct gc_buf *b, const struct gc_review_rec *r);
+gc_err gc_review_decode(const uint8_t *p, size_t n,
+    struct gc_review_rec *out);
+
+/* RESOLVE: {0: student key, 1: the winning capture's entry id,
+ * 2: reason}. Coordinator only; the latest by (hlc, entry id) counts. */
+struct gc_resolve_rec {
+	char    student[80];
+	uint8_t capture[32];
+	char    reason[256];
+};
+void   gc_resolve_encode(struct gc_buf *b, const struct gc_resolve_rec *r);
+gc_err gc_resolve_decode(const uint8_t *p, size_t n,
+    struct gc_resolve_rec *out);
+
 #endif

@@ -35,6 +35,11 @@ int gc_cmd_scan(int argc, char **argv);
 int gc_cmd_sync(int argc, char **argv);
 int gc_cmd_peers(int argc, char **argv);
 int gc_cmd_serve(int argc, char **argv);
+int gc_cmd_missing(int argc, char **argv);
+int gc_cmd_conflicts(int argc, char **argv);
+int gc_cmd_review(int argc, char **argv);
+int gc_cmd_void(int argc, char **argv);
+int gc_cmd_resolve(int argc, char **argv);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */

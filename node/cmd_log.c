@@ -11,6 +11,7 @@
 #include "common/records.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
+#include "node/merge_view.h"
 #include "node/node.h"
 
 static const char log_usage[] =
@@ -495,6 +496,12 @@ gc_cmd_log(int argc, char **argv)
 
 /* ---- status ---- */
 
+static const char status_usage[] =
+    "usage: gradcap status [--home DIR] [--class C] [--site S] [--json]\n"
+    "What this node holds, and the merged view: students per status (of\n"
+    "one class or site when given), per class and per site, and the\n"
+    "digest of the authoritative set.\n";
+
 struct status_feed {
 	struct gc_buf *b;
 	bool           json;
@@ -535,20 +542,52 @@ status_feed_cb(const struct gc_head *h, void *arg)
 int
 gc_cmd_status(int argc, char **argv)
 {
-	const char             *home = NULL;
+	const char             *home = NULL, *klass = NULL, *site = NULL;
 	bool                    json = false;
 	struct gc_node          n;
 	struct gc_ledger_counts cnt;
 	struct gc_ledger_digest dg;
+	struct gc_diag          d;
 	struct gc_buf           b;
 	struct status_feed      sf;
 	char                    self[65], auth[65], de[65], db[65];
 	int                     ex;
 
-	ex = gc_cli_simple_opts(argc, argv,
-	    "usage: gradcap status [--home DIR] [--json]\n", &home, &json);
-	if (ex >= 0) {
-		return ex;
+	{
+		static const struct option opts[] = {
+			{ "home", required_argument, NULL, 'H' },
+			{ "json", no_argument, NULL, 'j' },
+			{ "class", required_argument, NULL, 'c' },
+			{ "site", required_argument, NULL, 's' },
+			{ "help", no_argument, NULL, 'h' },
+			{ NULL, 0, NULL, 0 },
+		};
+		int c;
+
+		optind = 1;
+		while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+			switch (c) {
+			case 'H':
+				home = optarg;
+				break;
+			case 'j':
+				json = true;
+				break;
+			case 'c':
+				klass = optarg;
+				break;
+			case 's':
+				site = optarg;
+				break;
+			default:
+				return gc_cli_help_or_usage(c, argv,
+				    status_usage);
+			}
+		}
+		if (optind != argc) {
+			fputs(status_usage, stderr);
+			return GC_EXIT_USAGE;
+		}
 	}
 	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
 	if (ex != GC_EXIT_OK) {
@@ -585,13 +624,19 @@ gc_cmd_status(int argc, char **argv)
 		    ",\"revoked_nodes\":%" PRIu64 ",\"partial_blobs\":%" PRIu64
 		    ",\"partial_bytes\":%" PRIu64 ",\"replica\":{"
 		    "\"entries_digest\":\"%s\",\"blobs_digest\":\"%s\"},"
-		    "\"feeds\":[",
+		    "\"merge\":",
 		    self, n.info.enrolled ? "true" : "false",
 		    n.info.enrolled ? "\"" : "", n.info.enrolled ? auth : "null",
 		    n.info.enrolled ? "\"" : "", n.info.seq, cnt.entries,
 		    cnt.students, cnt.blobs, cnt.blob_bytes, cnt.missing_blobs,
 		    cnt.forks, cnt.enrolled, cnt.revoked, cnt.partial_blobs,
 		    cnt.partial_bytes, de, db);
+		gc_diag_clear(&d);
+		if (gc_merge_report(&n, klass, site, true, &b, &d) != GC_OK) {
+			gc_cli_err("%s", d.msg);
+			gc_buf_puts(&b, "null");
+		}
+		gc_buf_puts(&b, ",\"feeds\":[");
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 		gc_buf_puts(&b, "]}");
 	} else {
@@ -605,8 +650,7 @@ gc_cmd_status(int argc, char **argv)
 		    "forks       %" PRIu64 "\n"
 		    "nodes       %" PRIu64 " enrolled, %" PRIu64 " revoked\n"
 		    "replica     entries %.16s, blobs %.16s (equal on nodes that "
-		    "hold the same)\n"
-		    "feeds:\n",
+		    "hold the same)\n",
 		    gc_role_name(n.info.role), n.info.name, n.info.school, n.home,
 		    self, n.info.seq,
 		    n.info.enrolled ? (n.info.role == GC_ROLE_COORDINATOR ?
@@ -616,6 +660,11 @@ gc_cmd_status(int argc, char **argv)
 		    cnt.blob_bytes, cnt.missing_blobs, cnt.partial_blobs,
 		    cnt.partial_bytes, cnt.forks, cnt.enrolled,
 		    cnt.revoked, de, db);
+		gc_diag_clear(&d);
+		if (gc_merge_report(&n, klass, site, false, &b, &d) != GC_OK) {
+			gc_cli_err("%s", d.msg);
+		}
+		gc_buf_puts(&b, "feeds:\n");
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 	}
 	ex = gc_cli_print(&b);

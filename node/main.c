@@ -27,11 +27,18 @@ static const struct {
 	{ "import-shoots", gc_cmd_import_shoots, "import studio/online photos "
 	    "named by ID number or 学号" },
 	{ "scan", gc_cmd_scan, "read QR codes and barcodes shown to the camera" },
+	{ "missing", gc_cmd_missing, "who still needs a photo (makeup list)" },
+	{ "conflicts", gc_cmd_conflicts, "students with several photos; "
+	    "alerts" },
+	{ "review", gc_cmd_review, "approve | reject a capture" },
+	{ "void", gc_cmd_void, "withdraw a capture, with a reason" },
+	{ "resolve", gc_cmd_resolve, "name the photo of a conflict "
+	    "(coordinator)" },
 	{ "serve", gc_cmd_serve, "accept peers and sync in the background" },
 	{ "sync", gc_cmd_sync, "one full exchange with a peer, both ways" },
 	{ "peers", gc_cmd_peers, "each peer: last sync, pending, last error" },
 	{ "log", gc_cmd_log, "show, dump (--raw) or verify the signed ledger" },
-	{ "status", gc_cmd_status, "what this node holds" },
+	{ "status", gc_cmd_status, "what this node holds; the merged view" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },
 	{ "reindex", gc_cmd_reindex, "rebuild derived indexes from entries" },
 };

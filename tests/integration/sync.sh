@@ -131,6 +131,14 @@ for s in s1 s2 s3; do
 done
 expect 0 "$G" status --home c --json
 json "j['missing_blobs']==0 and j['blobs']==12 and j['forks']==0"
+# the merged view is the same everywhere: one authoritative set, one root
+json "j['merge']['counts']['PENDING_REVIEW']==6 and j['merge']['counts']['MISSING']==34"
+mroot=$("$G" status --home c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["merge"]["digest"])')
+for s in s1 s2 s3; do
+	got=$("$G" status --home $s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["merge"]["digest"])')
+	[ "$got" = "$mroot" ] || fail "$s has merge digest $got, the coordinator $mroot"
+	checks=$((checks + 1))
+done
 # a repeated exchange moves nothing
 expect 0 "$G" sync --home s2 --json "$URL"
 json "j['entries_sent']+j['entries_received']+j['blobs_sent']+j['blobs_received']==0"

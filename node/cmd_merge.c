@@ -1,0 +1,709 @@
+/* The merged view and the decisions on captures:
+ *   gradcap missing [--class C] [--csv]
+ *   gradcap conflicts [--json]
+ *   gradcap review approve|reject CAPTURE [--reason TEXT]
+ *   gradcap void CAPTURE --reason TEXT
+ *   gradcap resolve STUDENT CAPTURE --reason TEXT      (coordinator)
+ * and the merge part of `gradcap status` (gc_merge_report). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/buf.h"
+#include "common/cbor.h"
+#include "common/entry.h"
+#include "common/gc_alloc.h"
+#include "common/rosterdb.h"
+#include "node/cli.h"
+#include "node/merge_view.h"
+#include "node/node.h"
+#include "node/syncnode.h"
+#include "sync/merge.h"
+
+gc_err
+gc_merge_node(struct gc_node *n, struct gc_merge **out, struct gc_diag *d)
+{
+	uint8_t              rank[GC_SESSION_KIND_END];
+	struct gc_merge_opts o;
+	const char *prec = gc_config_get(n->cfg, "merge", "precedence", NULL);
+
+	if (prec != NULL && !gc_merge_rank_parse(prec, rank)) {
+		gc_diag_set(d, "gradcap.ini [merge] precedence = %s: list the "
+		    "four session kinds central, makeup, individual, online "
+		    "in order", prec);
+		return GC_EINVAL;
+	}
+	o.rank                   = prec != NULL ? rank : NULL;
+	o.foreign_blobs_optional = gc_syncnode_blobs(n) == GC_SYNC_BLOBS_OWN;
+	return gc_merge_compute(n->lg, &o, out, d);
+}
+
+/* ---- site names ---- */
+
+struct names {
+	uint8_t (*pk)[32];
+	char    (*name)[GC_NAME_MAX];
+	size_t  n;
+};
+
+static int
+names_cb(const struct gc_enrollment *e, void *arg)
+{
+	struct names *nm = arg;
+
+	nm->pk   = realloc(nm->pk, (nm->n + 1) * 32);
+	nm->name = realloc(nm->name, (nm->n + 1) * GC_NAME_MAX);
+	if (nm->pk == NULL || nm->name == NULL) {
+		abort(); /* a few hundred names at most */
+	}
+	memcpy(nm->pk[nm->n], e->pk, 32);
+	snprintf(nm->name[nm->n], GC_NAME_MAX, "%s", e->name);
+	nm->n++;
+	return 0;
+}
+
+static const char *
+name_of(const struct names *nm, const uint8_t pk[32])
+{
+	for (size_t i = 0; i < nm->n; i++) {
+		if (memcmp(nm->pk[i], pk, 32) == 0) {
+			return nm->name[i];
+		}
+	}
+	return "?";
+}
+
+static void
+names_free(struct names *nm)
+{
+	free(nm->pk);
+	free(nm->name);
+}
+
+/* ---- status ---- */
+
+struct tally {
+	char   key[GC_NAME_MAX];
+	size_t c[GC_MS_END];
+};
+
+static struct tally *
+tally_get(struct tally **t, size_t *n, const char *key)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strcmp((*t)[i].key, key) == 0) {
+			return &(*t)[i];
+		}
+	}
+	*t = realloc(*t, (*n + 1) * sizeof(**t));
+	if (*t == NULL) {
+		abort();
+	}
+	memset(&(*t)[*n], 0, sizeof(**t));
+	snprintf((*t)[*n].key, sizeof((*t)[*n].key), "%s", key);
+	return &(*t)[(*n)++];
+}
+
+static void
+counts_json(struct gc_buf *b, const size_t *c)
+{
+	gc_buf_puts(b, "{");
+	for (int s = 0; s < GC_MS_END; s++) {
+		gc_buf_printf(b, "%s\"%s\":%zu", s ? "," : "",
+		    gc_mstatus_name((enum gc_mstatus)s), c[s]);
+	}
+	gc_buf_puts(b, "}");
+}
+
+static void
+tallies_json(struct gc_buf *b, const struct tally *t, size_t n)
+{
+	gc_buf_puts(b, "{");
+	for (size_t i = 0; i < n; i++) {
+		gc_buf_puts(b, i ? "," : "");
+		gc_json_str(b, t[i].key);
+		gc_buf_puts(b, ":");
+		counts_json(b, t[i].c);
+	}
+	gc_buf_puts(b, "}");
+}
+
+gc_err
+gc_merge_report(struct gc_node *n, const char *klass, const char *site,
+    bool json, struct gc_buf *b, struct gc_diag *d)
+{
+	struct gc_merge *m;
+	struct names     nm = { NULL, NULL, 0 };
+	struct tally    *bc = NULL, *bs = NULL;
+	size_t           nbc = 0, nbs = 0, c[GC_MS_END] = { 0 }, total = 0;
+	char             root[65];
+	gc_err           rv;
+
+	rv = gc_merge_node(n, &m, d);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	gc_ledger_enrollments(n->lg, names_cb, &nm);
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+		const char *sn = s->winner >= 0 ?
+		    name_of(&nm, m->cap[s->winner].feed) : "-";
+
+		if ((klass != NULL && strcmp(s->klass, klass) != 0) ||
+		    (site != NULL && strcmp(sn, site) != 0)) {
+			continue;
+		}
+		c[s->status]++;
+		total++;
+		tally_get(&bc, &nbc, s->klass[0] ? s->klass : "-")->c[s->status]++;
+		tally_get(&bs, &nbs, sn)->c[s->status]++;
+	}
+	gc_hex_encode(root, m->root, 32);
+	if (json) {
+		gc_buf_printf(b, "{\"digest\":\"%s\",\"students\":%zu,"
+		    "\"counted\":%zu,\"counts\":", root, m->nst, total);
+		counts_json(b, c);
+		gc_buf_printf(b, ",\"unmatched\":%zu,\"alerts\":%zu,"
+		    "\"by_class\":", m->unmatched, m->nalert);
+		tallies_json(b, bc, nbc);
+		gc_buf_puts(b, ",\"by_site\":");
+		tallies_json(b, bs, nbs);
+		gc_buf_puts(b, "}");
+	} else {
+		gc_buf_printf(b, "merge       %zu students%s%s%s%s%s: ", total,
+		    klass ? ", class " : "", klass ? klass : "",
+		    site ? ", site " : "", site ? site : "",
+		    total != m->nst ? " (filtered)" : "");
+		for (int s = 0; s < GC_MS_END; s++) {
+			gc_buf_printf(b, "%s%s %zu", s ? ", " : "",
+			    gc_mstatus_name((enum gc_mstatus)s), c[s]);
+		}
+		gc_buf_printf(b, "\n            %zu captures of students not on "
+		    "the roster, %zu alerts ('gradcap conflicts')\n"
+		    "digest      %s (Merkle root of the authoritative set)\n",
+		    m->unmatched, m->nalert, root);
+		if (nbs > 0) {
+			gc_buf_puts(b, "by site:\n");
+			for (size_t i = 0; i < nbs; i++) {
+				gc_buf_printf(b, "  %-20s", bs[i].key);
+				for (int s = 0; s < GC_MS_END; s++) {
+					gc_buf_printf(b, " %s %zu",
+					    gc_mstatus_name((enum gc_mstatus)s),
+					    bs[i].c[s]);
+				}
+				gc_buf_puts(b, "\n");
+			}
+		}
+	}
+	free(bc);
+	free(bs);
+	names_free(&nm);
+	gc_merge_free(m);
+	return GC_OK;
+}
+
+/* ---- missing ---- */
+
+static const char missing_usage[] =
+    "usage: gradcap missing [--home DIR] [--class C] [--csv]\n"
+    "Who still needs a photo (MISSING or NEEDS_RETAKE): the makeup list.\n";
+
+static void
+csv_field(struct gc_buf *b, const char *s)
+{
+	gc_buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"') {
+			gc_buf_putc(b, '"');
+		}
+		gc_buf_putc(b, (uint8_t)*s);
+	}
+	gc_buf_putc(b, '"');
+}
+
+int
+gc_cmd_missing(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char      *home = NULL, *klass = NULL;
+	bool             csv  = false;
+	struct gc_node   n;
+	struct gc_merge *m;
+	struct gc_diag   d;
+	struct gc_buf    b;
+	size_t           count = 0;
+	int              c, ex;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'c':
+			klass = optarg;
+			break;
+		case 'C':
+			csv = true;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, missing_usage);
+		}
+	}
+	if (optind != argc) {
+		fputs(missing_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_diag_clear(&d);
+	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_buf_init(&b);
+	if (csv) {
+		gc_buf_put(&b, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 with BOM */
+		gc_buf_puts(&b, "学号,姓名,证件号码,班级,状态\r\n");
+	}
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+		struct gc_row             row;
+		uint8_t                  *rb;
+		size_t                    rl;
+		uint64_t                  hlc;
+		uint8_t                   eid[32];
+
+		if ((s->status != GC_MS_MISSING &&
+		    s->status != GC_MS_NEEDS_RETAKE) ||
+		    (klass != NULL && strcmp(s->klass, klass) != 0)) {
+			continue;
+		}
+		memset(&row, 0, sizeof(row));
+		if (gc_ledger_student_get(n.lg, s->key, &rb, &rl, &hlc, eid) ==
+		    GC_OK) {
+			gc_row_decode(rb, rl, &row);
+			gc_free(rb);
+		}
+		count++;
+		if (csv) {
+			csv_field(&b, row.v[GC_ROW_STUDENT_NO]);
+			gc_buf_putc(&b, ',');
+			csv_field(&b, row.v[GC_ROW_NAME]);
+			gc_buf_putc(&b, ',');
+			csv_field(&b, row.v[GC_ROW_ID_NUMBER]);
+			gc_buf_putc(&b, ',');
+			csv_field(&b, row.v[GC_ROW_CLASS]);
+			gc_buf_putc(&b, ',');
+			csv_field(&b, s->status == GC_MS_MISSING ? "未拍摄" :
+			    "需重拍");
+			gc_buf_puts(&b, "\r\n");
+		} else {
+			gc_buf_printf(&b, "%-12s %-10s %-20s %-16s %s\n",
+			    row.v[GC_ROW_STUDENT_NO], row.v[GC_ROW_NAME],
+			    row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_CLASS],
+			    gc_mstatus_name(s->status));
+		}
+	}
+	if (gc_buf_status(&b) != GC_OK) {
+		ex = GC_EXIT_FAIL;
+	} else {
+		fwrite(b.data, 1, b.len, stdout);
+	}
+	if (!csv) {
+		fprintf(stderr, "%zu students still need a photo%s%s\n", count,
+		    klass ? " in class " : "", klass ? klass : "");
+	}
+	gc_buf_release(&b);
+	gc_merge_free(m);
+	gc_node_close(&n);
+	return ex;
+}
+
+/* ---- conflicts ---- */
+
+int
+gc_cmd_conflicts(int argc, char **argv)
+{
+	const char      *home = NULL;
+	bool             json = false;
+	struct gc_node   n;
+	struct gc_merge *m;
+	struct names     nm = { NULL, NULL, 0 };
+	struct gc_diag   d;
+	struct gc_buf    b;
+	size_t           k = 0;
+	char             hex[65];
+	int              ex;
+
+	ex = gc_cli_simple_opts(argc, argv,
+	    "usage: gradcap conflicts [--home DIR] [--json]\n"
+	    "Students with several photos (resolve with 'gradcap resolve'),\n"
+	    "and alerts: one photo or one capture code for two students.\n",
+	    &home, &json);
+	if (ex >= 0) {
+		return ex;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_diag_clear(&d);
+	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_ledger_enrollments(n.lg, names_cb, &nm);
+	gc_buf_init(&b);
+	gc_buf_puts(&b, json ? "{\"conflicts\":[" : "");
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+		size_t                    j = 0;
+
+		if (s->status != GC_MS_CONFLICT) {
+			continue;
+		}
+		if (json) {
+			gc_buf_puts(&b, k ? "," : "");
+			gc_buf_puts(&b, "{\"student\":");
+			gc_json_str(&b, s->key);
+			gc_buf_puts(&b, ",\"captures\":[");
+		} else {
+			gc_buf_printf(&b, "CONFLICT %s:\n", s->key);
+		}
+		k++;
+		for (uint32_t c = s->first; c < s->first + s->ncap; c++) {
+			const struct gc_mcap *cap = &m->cap[c];
+
+			if (cap->voided || !cap->blob ||
+			    cap->review == GC_REVIEW_REJECT) {
+				continue;
+			}
+			gc_hex_encode(hex, cap->id, 32);
+			if (json) {
+				gc_buf_puts(&b, j++ ? "," : "");
+				gc_buf_printf(&b, "{\"capture\":\"%s\",\"site\":",
+				    hex);
+				gc_json_str(&b, name_of(&nm, cap->feed));
+				gc_buf_printf(&b, ",\"session_kind\":\"%s\","
+				    "\"approved\":%s,\"provisional\":%s}",
+				    gc_session_kind_name(
+				        (enum gc_session_kind)cap->kind),
+				    cap->review == GC_REVIEW_APPROVE ? "true" :
+				                                       "false",
+				    (int32_t)c == s->winner ? "true" : "false");
+			} else {
+				gc_buf_printf(&b, "  %.16s  %-12s %-10s%s%s\n",
+				    hex, name_of(&nm, cap->feed),
+				    gc_session_kind_name(
+				        (enum gc_session_kind)cap->kind),
+				    cap->review == GC_REVIEW_APPROVE ?
+				        "  approved" : "",
+				    (int32_t)c == s->winner ?
+				        "  (provisional pick)" : "");
+			}
+		}
+		gc_buf_puts(&b, json ? "]}" : "");
+	}
+	gc_buf_puts(&b, json ? "],\"alerts\":[" : "");
+	for (size_t i = 0; i < m->nalert; i++) {
+		const struct gc_malert *a = &m->alert[i];
+
+		gc_hex_encode(hex, a->hash, 32);
+		if (json) {
+			gc_buf_printf(&b, "%s{\"kind\":\"%s\",\"hash\":\"%s\","
+			    "\"students\":[", i ? "," : "",
+			    a->kind == GC_ALERT_PHOTO ? "photo" : "code", hex);
+			gc_json_str(&b, a->a);
+			gc_buf_puts(&b, ",");
+			gc_json_str(&b, a->b);
+			gc_buf_puts(&b, "]}");
+		} else {
+			gc_buf_printf(&b, "ALERT one %s bound to %s and %s "
+			    "(hash %.16s)\n", a->kind == GC_ALERT_PHOTO ?
+			    "photo" : "capture code", a->a, a->b, hex);
+		}
+	}
+	if (json) {
+		gc_buf_printf(&b, "],\"unmatched\":%zu}", m->unmatched);
+		ex = gc_cli_print(&b);
+	} else {
+		if (k == 0 && m->nalert == 0) {
+			gc_buf_puts(&b, "no conflicts, no alerts\n");
+		}
+		fwrite(b.data, 1, b.len, stdout);
+	}
+	gc_buf_release(&b);
+	names_free(&nm);
+	gc_merge_free(m);
+	gc_node_close(&n);
+	return ex;
+}
+
+/* ---- decisions ---- */
+
+/* Resolves CAPTURE (an entry id or a unique prefix of ≥ 8 hex digits) to
+ * a held CAPTURE entry; fills id, feed and the student key. */
+static int
+capture_ref(struct gc_node *n, const char *ref, uint8_t id[32],
+    uint8_t feed[32], char student[80])
+{
+	struct gc_diag         d;
+	struct gc_entry        e;
+	struct gc_capture_rec *c;
+	uint8_t               *bytes;
+	size_t                 len;
+	gc_err                 rv;
+
+	gc_diag_clear(&d);
+	if (strlen(ref) < 8) {
+		gc_cli_err("capture '%s': give 8 or more hex digits of its "
+		    "entry id", ref);
+		return GC_EXIT_USAGE;
+	}
+	rv = gc_ledger_get(n->lg, ref, &bytes, &len, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("capture %s: %s", ref, gc_diag_msg(&d, rv));
+		return rv == GC_EINVAL ? GC_EXIT_USAGE : GC_EXIT_FAIL;
+	}
+	c  = gc_alloc(sizeof(*c));
+	rv = c == NULL ? GC_ENOMEM : gc_entry_parse(&e, bytes, len, NULL);
+	if (rv == GC_OK && e.kind != GC_KIND_CAPTURE) {
+		gc_cli_err("entry %s is a %s, not a CAPTURE", ref,
+		    gc_kind_name(e.kind));
+		rv = GC_EINVAL;
+	} else if (rv == GC_OK) {
+		rv = gc_capture_decode(e.body, e.body_len, c);
+		if (rv == GC_OK) {
+			memcpy(id, e.id, 32);
+			memcpy(feed, e.feed, 32);
+			snprintf(student, 80, "%s", c->student);
+		}
+	}
+	gc_free(c);
+	gc_free(bytes);
+	return rv == GC_OK ? GC_EXIT_OK : GC_EXIT_FAIL;
+}
+
+static const char decide_usage[] =
+    "usage: gradcap review approve|reject CAPTURE [--reason TEXT]\n"
+    "       gradcap void CAPTURE --reason TEXT\n"
+    "       gradcap resolve STUDENT CAPTURE --reason TEXT   (coordinator)\n"
+    "  CAPTURE  an entry id, or 8 or more hex digits of one\n"
+    "  STUDENT  an ID number, 学号 or 考生号 unique in the roster\n"
+    "  [--home DIR] [--passphrase-file F] on each\n";
+
+/* The shared start of review, void and resolve: --home, --reason,
+ * --passphrase-file; nops operands after the first optind (at *ops);
+ * --reason required when need_reason; the node opened with its key.
+ * Returns -1 to go on (n open), else the exit code. */
+static int
+decide_start(int argc, char **argv, int nops, bool need_reason,
+    struct gc_node *n, const char **reason, char ***ops)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *passfile = NULL;
+	int         c, ex;
+
+	*reason = "";
+	optind  = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'r':
+			*reason = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, decide_usage);
+		}
+	}
+	if (optind + nops != argc || (need_reason && (*reason)[0] == '\0')) {
+		fputs(decide_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	*ops = argv + optind;
+	ex   = gc_node_open(n, home, GC_NODE_KEY, passfile);
+	return ex == GC_EXIT_OK ? -1 : ex;
+}
+
+/* Encodes a decision with enc and appends it as kind, naming what. */
+static int
+append(struct gc_node *n, unsigned kind, const char *what,
+    void (*enc)(struct gc_buf *, const void *), const void *rec)
+{
+	struct gc_diag d;
+	struct gc_buf  body;
+	uint8_t        id[32];
+	char           hex[65];
+	gc_err         rv;
+
+	gc_diag_clear(&d);
+	gc_buf_init(&body);
+	enc(&body, rec);
+	rv = gc_ledger_append_body(n->lg, kind, &body, id, &d);
+	gc_buf_release(&body);
+	if (rv != GC_OK) {
+		gc_cli_err("%s: %s", what, gc_diag_msg(&d, rv));
+		return GC_EXIT_FAIL;
+	}
+	gc_hex_encode(hex, id, 32);
+	printf("%s: signed %s entry %s\n", what, gc_kind_name(kind), hex);
+	return GC_EXIT_OK;
+}
+
+static void
+enc_review(struct gc_buf *b, const void *r)
+{
+	gc_review_encode(b, r);
+}
+
+static void
+enc_void(struct gc_buf *b, const void *v)
+{
+	gc_void_encode(b, v);
+}
+
+static void
+enc_resolve(struct gc_buf *b, const void *r)
+{
+	gc_resolve_encode(b, r);
+}
+
+int
+gc_cmd_review(int argc, char **argv)
+{
+	const char          *reason;
+	char               **ops;
+	struct gc_node       n;
+	struct gc_review_rec r;
+	uint8_t              feed[32];
+	char                 student[80];
+	int                  ex;
+
+	ex = decide_start(argc, argv, 2, false, &n, &reason, &ops);
+	if (ex >= 0) {
+		return ex;
+	}
+	memset(&r, 0, sizeof(r));
+	if (strcmp(ops[0], "approve") == 0) {
+		r.decision = GC_REVIEW_APPROVE;
+	} else if (strcmp(ops[0], "reject") == 0) {
+		r.decision = GC_REVIEW_REJECT;
+	} else {
+		gc_node_close(&n);
+		fputs(decide_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	if (r.decision == GC_REVIEW_REJECT && reason[0] == '\0') {
+		gc_node_close(&n);
+		gc_cli_err("a rejection needs --reason (the student is told why)");
+		return GC_EXIT_USAGE;
+	}
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	ex = capture_ref(&n, ops[1], r.capture, feed, student);
+	if (ex == GC_EXIT_OK) {
+		ex = append(&n, GC_KIND_REVIEW, student, enc_review, &r);
+	}
+	gc_node_close(&n);
+	return ex;
+}
+
+int
+gc_cmd_void(int argc, char **argv)
+{
+	const char        *reason;
+	char             **ops;
+	struct gc_node     n;
+	struct gc_void_rec v;
+	uint8_t            feed[32];
+	char               student[80];
+	int                ex;
+
+	ex = decide_start(argc, argv, 1, true, &n, &reason, &ops);
+	if (ex >= 0) {
+		return ex;
+	}
+	memset(&v, 0, sizeof(v));
+	snprintf(v.reason, sizeof(v.reason), "%s", reason);
+	ex = capture_ref(&n, ops[0], v.capture, feed, student);
+	if (ex == GC_EXIT_OK && n.info.role != GC_ROLE_COORDINATOR &&
+	    memcmp(feed, n.info.self, 32) != 0) {
+		gc_cli_err("a site voids only its own captures; this one was "
+		    "taken elsewhere (ask the coordinator)");
+		ex = GC_EXIT_FAIL;
+	}
+	if (ex == GC_EXIT_OK) {
+		ex = append(&n, GC_KIND_VOID, student, enc_void, &v);
+	}
+	gc_node_close(&n);
+	return ex;
+}
+
+int
+gc_cmd_resolve(int argc, char **argv)
+{
+	const char           *reason;
+	char                **ops;
+	struct gc_node        n;
+	struct gc_resolve_rec r;
+	struct gc_diag        d;
+	uint8_t               feed[32];
+	char                  student[80], key[80];
+	int                   ex;
+	gc_err                rv;
+
+	ex = decide_start(argc, argv, 2, true, &n, &reason, &ops);
+	if (ex >= 0) {
+		return ex;
+	}
+	if (n.info.role != GC_ROLE_COORDINATOR) {
+		gc_cli_err("only the coordinator resolves conflicts; this node "
+		    "is a %s", gc_role_name(n.info.role));
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_diag_clear(&d);
+	rv = gc_ledger_student_find(n.lg, ops[0], key, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("student %s: %s", ops[0], gc_diag_msg(&d, rv));
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	memset(&r, 0, sizeof(r));
+	snprintf(r.reason, sizeof(r.reason), "%s", reason);
+	snprintf(r.student, sizeof(r.student), "%s", key);
+	ex = capture_ref(&n, ops[1], r.capture, feed, student);
+	if (ex == GC_EXIT_OK && strcmp(student, key) != 0) {
+		gc_cli_err("capture %s is of student %s, not %s", ops[1],
+		    student, key);
+		ex = GC_EXIT_FAIL;
+	}
+	if (ex == GC_EXIT_OK) {
+		ex = append(&n, GC_KIND_RESOLVE, key, enc_resolve, &r);
+	}
+	gc_node_close(&n);
+	return ex;
+}

@@ -1,0 +1,672 @@
+/* The merge (sync/merge.h): one pass over the held entries, then sorts
+ * and joins; no state but the entries, so every node holding the same
+ * entries computes the same set and root. */
+#include "sync/merge.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cbor.h"
+#include "common/entry.h"
+#include "common/gc_alloc.h"
+#include "common/rosterdb.h"
+#include "sync/merkle.h"
+
+static const char *status_names[] = { "MISSING", "NEEDS_RETAKE",
+	"PENDING_REVIEW", "APPROVED", "CONFLICT" };
+
+const char *
+gc_mstatus_name(enum gc_mstatus s)
+{
+	return s < GC_MS_END ? status_names[s] : "?";
+}
+
+bool
+gc_merge_rank_parse(const char *s, uint8_t rank[GC_SESSION_KIND_END])
+{
+	char  buf[256], *save = NULL, *tok;
+	bool  seen[GC_SESSION_KIND_END] = { false };
+	int   n = 0;
+
+	if (strlen(s) >= sizeof(buf)) {
+		return false;
+	}
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		int k = gc_session_kind_parse(tok);
+
+		if (k < 0 || seen[k] || n >= GC_SESSION_KIND_END) {
+			return false;
+		}
+		seen[k] = true;
+		rank[k] = (uint8_t)n++;
+	}
+	return n == GC_SESSION_KIND_END;
+}
+
+/* ---- collection ---- */
+
+struct mvoid {
+	uint8_t capture[32], feed[32];
+};
+struct mreview {
+	uint8_t  capture[32], id[32];
+	uint64_t hlc;
+	int8_t   decision;
+};
+struct mresolve {
+	char     student[80];
+	uint8_t  capture[32], id[32];
+	uint64_t hlc;
+};
+struct qfeed {
+	uint8_t  feed[32];
+	uint64_t qseq;
+};
+
+#define VEC(T) struct { T *v; size_t n, cap; }
+#define VEC_PUSH(vec, x, failed)                                           \
+	do {                                                               \
+		if ((vec).n == (vec).cap) {                                \
+			size_t nc = (vec).cap ? (vec).cap * 2 : 256;       \
+			void  *nv = gc_realloc((vec).v, nc * sizeof(*(vec).v)); \
+			if (nv == NULL) {                                  \
+				(failed) = true;                           \
+				break;                                     \
+			}                                                  \
+			(vec).v   = nv;                                    \
+			(vec).cap = nc;                                    \
+		}                                                          \
+		(vec).v[(vec).n++] = (x);                                  \
+	} while (0)
+
+struct collect {
+	VEC(struct gc_mcap) caps;
+	VEC(struct mvoid) voids;
+	VEC(struct mreview) reviews;
+	VEC(struct mresolve) resolves;
+	VEC(struct qfeed) quar;
+	struct gc_capture_rec *scratch;
+	bool                   failed;
+};
+
+static int
+quar_cb(const struct gc_head *h, void *arg)
+{
+	struct collect *c = arg;
+	struct qfeed    q;
+
+	if (h->quarantined) {
+		memcpy(q.feed, h->feed, 32);
+		q.qseq = h->qseq;
+		VEC_PUSH(c->quar, q, c->failed);
+	}
+	return c->failed;
+}
+
+/* Past a proved fork a feed's entries are kept, not believed. */
+static bool
+believed(const struct collect *c, const struct gc_entry *e)
+{
+	for (size_t i = 0; i < c->quar.n; i++) {
+		if (memcmp(c->quar.v[i].feed, e->feed, 32) == 0) {
+			return e->seq < c->quar.v[i].qseq;
+		}
+	}
+	return true;
+}
+
+static int
+entry_cb(const struct gc_entry *e, void *arg)
+{
+	struct collect *c = arg;
+
+	if (e->kind == 0 || !believed(c, e)) {
+		return 0;
+	}
+	switch (e->kind) {
+	case GC_KIND_CAPTURE: {
+		struct gc_mcap m;
+
+		if (gc_capture_decode(e->body, e->body_len, c->scratch) !=
+		    GC_OK) {
+			return 0; /* kept, not indexed (as the ledger does) */
+		}
+		memset(&m, 0, sizeof(m));
+		memcpy(m.id, e->id, 32);
+		memcpy(m.feed, e->feed, 32);
+		memcpy(m.photo, c->scratch->photo, 32);
+		memcpy(m.code, c->scratch->code_hash, 32);
+		m.has_code = c->scratch->has_code;
+		m.hlc      = e->hlc;
+		m.kind     = (uint8_t)c->scratch->session_kind;
+		m.review   = -1;
+		m.st       = -1;
+		m.blob     = true;
+		memcpy(m.student, c->scratch->student, sizeof(m.student));
+		VEC_PUSH(c->caps, m, c->failed);
+		break;
+	}
+	case GC_KIND_VOID: {
+		struct gc_void_rec v;
+		struct mvoid       m;
+
+		if (gc_void_decode(e->body, e->body_len, &v) == GC_OK) {
+			memcpy(m.capture, v.capture, 32);
+			memcpy(m.feed, e->feed, 32);
+			VEC_PUSH(c->voids, m, c->failed);
+		}
+		break;
+	}
+	case GC_KIND_REVIEW: {
+		struct gc_review_rec r;
+		struct mreview       m;
+
+		if (gc_review_decode(e->body, e->body_len, &r) == GC_OK) {
+			memcpy(m.capture, r.capture, 32);
+			memcpy(m.id, e->id, 32);
+			m.hlc      = e->hlc;
+			m.decision = (int8_t)r.decision;
+			VEC_PUSH(c->reviews, m, c->failed);
+		}
+		break;
+	}
+	case GC_KIND_RESOLVE: {
+		struct gc_resolve_rec r;
+		struct mresolve       m;
+
+		if (gc_resolve_decode(e->body, e->body_len, &r) == GC_OK) {
+			memcpy(m.student, r.student, sizeof(m.student));
+			memcpy(m.capture, r.capture, 32);
+			memcpy(m.id, e->id, 32);
+			m.hlc = e->hlc;
+			VEC_PUSH(c->resolves, m, c->failed);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return c->failed;
+}
+
+/* ---- ordering ---- */
+
+/* qsort and bsearch, safe for an empty (NULL) array */
+static void
+sort(void *v, size_t n, size_t sz, int (*cmp)(const void *, const void *))
+{
+	if (n > 1) {
+		qsort(v, n, sz, cmp);
+	}
+}
+
+static void *
+find(const void *k, const void *v, size_t n, size_t sz,
+    int (*cmp)(const void *, const void *))
+{
+	return n > 0 ? bsearch(k, v, n, sz, cmp) : NULL;
+}
+
+static int
+cap_by_id(const void *a, const void *b)
+{
+	return memcmp(((const struct gc_mcap *)a)->id,
+	    ((const struct gc_mcap *)b)->id, 32);
+}
+
+static int
+cap_by_student(const void *a, const void *b)
+{
+	const struct gc_mcap *x = a, *y = b;
+	int                   r = strcmp(x->student, y->student);
+
+	if (r != 0) {
+		return r;
+	}
+	if (x->hlc != y->hlc) {
+		return x->hlc < y->hlc ? -1 : 1;
+	}
+	return memcmp(x->id, y->id, 32);
+}
+
+static int
+hash_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* (hlc, id) later than (h2, id2)? */
+static bool
+later(uint64_t h1, const uint8_t *id1, uint64_t h2, const uint8_t *id2)
+{
+	return h1 != h2 ? h1 > h2 : memcmp(id1, id2, 32) > 0;
+}
+
+static struct gc_mcap *
+cap_find(struct gc_mcap *v, size_t n, const uint8_t id[32])
+{
+	struct gc_mcap key;
+
+	memcpy(key.id, id, 32);
+	return find(&key, v, n, sizeof(*v), cap_by_id);
+}
+
+/* ---- students ---- */
+
+struct st_collect {
+	VEC(struct gc_mstudent) st;
+	bool failed;
+};
+
+static int
+student_cb(const struct gc_student_rec *r, void *arg)
+{
+	struct st_collect *c = arg;
+	struct gc_mstudent s;
+	struct gc_cbor_cur cur;
+	struct gc_cbor_field f[GC_ROW_NKEYS];
+
+	memset(&s, 0, sizeof(s));
+	if (r->key_len == 0 || r->key_len >= sizeof(s.key)) {
+		return 0;
+	}
+	memcpy(s.key, r->key, r->key_len);
+	gc_cbor_cur_init(&cur, r->row, r->row_len);
+	if (gc_cbor_map_fields(&cur, f, GC_ROW_NKEYS) == GC_OK) {
+		gc_cbor_field_strcpy(&f[GC_ROW_CLASS], s.klass, sizeof(s.klass));
+	}
+	s.winner = -1;
+	VEC_PUSH(c->st, s, c->failed);
+	return c->failed;
+}
+
+/* missing blobs, sorted, for "blob held" */
+struct hash32 {
+	uint8_t b[32];
+};
+struct miss_collect {
+	VEC(struct hash32) h;
+	bool failed;
+};
+
+static int
+miss_cb(const struct gc_missing *m, void *arg)
+{
+	struct miss_collect *c = arg;
+
+	if (c->h.n == c->h.cap) {
+		size_t nc = c->h.cap ? c->h.cap * 2 : 256;
+		void  *nv = gc_realloc(c->h.v, nc * 32);
+
+		if (nv == NULL) {
+			c->failed = true;
+			return 1;
+		}
+		c->h.v   = nv;
+		c->h.cap = nc;
+	}
+	memcpy(c->h.v[c->h.n++].b, m->hash, 32);
+	return 0;
+}
+
+/* The provisional order among several candidates: approved first, then
+ * session-kind precedence, then the latest hlc, then the smallest id. */
+static bool
+better(const struct gc_mcap *a, const struct gc_mcap *b, const uint8_t *rank)
+{
+	bool aa = a->review == GC_REVIEW_APPROVE, ba = b->review ==
+	    GC_REVIEW_APPROVE;
+
+	if (aa != ba) {
+		return aa;
+	}
+	if (rank[a->kind] != rank[b->kind]) {
+		return rank[a->kind] < rank[b->kind];
+	}
+	if (a->hlc != b->hlc) {
+		return a->hlc > b->hlc;
+	}
+	return memcmp(a->id, b->id, 32) < 0;
+}
+
+static void
+decide(struct gc_merge *m, struct gc_mstudent *s, const uint8_t *rank,
+    const struct mresolve *res)
+{
+	int32_t  best = -1, only = -1;
+	uint32_t live = 0, rejected = 0;
+
+	s->ncand = 0;
+	for (uint32_t i = s->first; i < s->first + s->ncap; i++) {
+		struct gc_mcap *c = &m->cap[i];
+
+		if (c->voided || !c->blob) {
+			continue;
+		}
+		s->ncand++;
+		if (res != NULL && memcmp(res->capture, c->id, 32) == 0) {
+			s->resolved = true;
+			s->winner   = (int32_t)i;
+		}
+		if (c->review == GC_REVIEW_REJECT) {
+			rejected++;
+			continue;
+		}
+		live++;
+		only = (int32_t)i;
+		if (best < 0 || better(c, &m->cap[best], rank)) {
+			best = (int32_t)i;
+		}
+	}
+	if (s->resolved) {
+		s->status = GC_MS_APPROVED;
+	} else if (live == 0) {
+		s->status = rejected > 0 ? GC_MS_NEEDS_RETAKE : GC_MS_MISSING;
+		s->winner = -1;
+	} else if (live == 1) {
+		s->winner = only;
+		s->status = m->cap[only].review == GC_REVIEW_APPROVE ?
+		    GC_MS_APPROVED : GC_MS_PENDING_REVIEW;
+	} else {
+		s->winner = best;
+		s->status = GC_MS_CONFLICT;
+	}
+	m->counts[s->status]++;
+}
+
+static int
+cap_by_photo(const void *a, const void *b)
+{
+	const struct gc_mcap *const *x = a, *const *y = b;
+	int r = memcmp((*x)->photo, (*y)->photo, 32);
+
+	return r != 0 ? r : strcmp((*x)->student, (*y)->student);
+}
+
+static int
+cap_by_code(const void *a, const void *b)
+{
+	const struct gc_mcap *const *x = a, *const *y = b;
+	int r = memcmp((*x)->code, (*y)->code, 32);
+
+	return r != 0 ? r : strcmp((*x)->student, (*y)->student);
+}
+
+/* One photo, or one capture code, bound to two students. */
+static gc_err
+alerts(struct gc_merge *m, enum gc_malert_kind kind)
+{
+	struct gc_mcap **p;
+	size_t           n = 0;
+
+	p = gc_alloc(sizeof(*p) * (m->ncap > 0 ? m->ncap : 1));
+	if (p == NULL) {
+		return GC_ENOMEM;
+	}
+	for (size_t i = 0; i < m->ncap; i++) {
+		if (!m->cap[i].voided &&
+		    (kind == GC_ALERT_PHOTO || m->cap[i].has_code)) {
+			p[n++] = &m->cap[i];
+		}
+	}
+	sort(p, n, sizeof(*p), kind == GC_ALERT_PHOTO ? cap_by_photo :
+	                                                 cap_by_code);
+	for (size_t i = 1; i < n; i++) {
+		const uint8_t *h0 = kind == GC_ALERT_PHOTO ? p[i - 1]->photo :
+		                                             p[i - 1]->code;
+		const uint8_t *h1 = kind == GC_ALERT_PHOTO ? p[i]->photo :
+		                                             p[i]->code;
+		struct gc_malert *na;
+
+		if (memcmp(h0, h1, 32) != 0 ||
+		    strcmp(p[i - 1]->student, p[i]->student) == 0) {
+			continue;
+		}
+		/* one alert per hash: the first pair of students */
+		if (m->nalert > 0 && m->alert[m->nalert - 1].kind == kind &&
+		    memcmp(m->alert[m->nalert - 1].hash, h1, 32) == 0) {
+			continue;
+		}
+		na = gc_realloc(m->alert, (m->nalert + 1) * sizeof(*na));
+		if (na == NULL) {
+			gc_free(p);
+			return GC_ENOMEM;
+		}
+		m->alert = na;
+		na       = &m->alert[m->nalert++];
+		na->kind = kind;
+		memcpy(na->hash, h1, 32);
+		memcpy(na->a, p[i - 1]->student, sizeof(na->a));
+		memcpy(na->b, p[i]->student, sizeof(na->b));
+		memcpy(na->cap_a, p[i - 1]->id, 32);
+		memcpy(na->cap_b, p[i]->id, 32);
+	}
+	gc_free(p);
+	return GC_OK;
+}
+
+void
+gc_merge_leaf(const struct gc_merge *m, size_t i, struct gc_buf *b)
+{
+	const struct gc_mstudent *s = &m->st[i];
+
+	gc_cbor_array(b, 4);
+	gc_cbor_text(b, s->key);
+	gc_cbor_text(b, gc_mstatus_name(s->status));
+	if (s->winner >= 0 && s->status != GC_MS_CONFLICT) {
+		gc_cbor_bytes(b, m->cap[s->winner].id, 32);
+		gc_cbor_bytes(b, m->cap[s->winner].photo, 32);
+	} else {
+		/* a conflict's pick is provisional: not in the signed set */
+		gc_cbor_null(b);
+		gc_cbor_null(b);
+	}
+}
+
+static gc_err
+root(struct gc_merge *m)
+{
+	uint8_t (*h)[32];
+	struct gc_buf b;
+
+	h = gc_alloc(32 * (m->nst > 0 ? m->nst : 1));
+	if (h == NULL) {
+		return GC_ENOMEM;
+	}
+	gc_buf_init(&b);
+	for (size_t i = 0; i < m->nst; i++) {
+		gc_buf_reset(&b);
+		gc_merge_leaf(m, i, &b);
+		if (gc_buf_status(&b) != GC_OK) {
+			gc_buf_release(&b);
+			gc_free(h);
+			return GC_ENOMEM;
+		}
+		gc_merkle_leaf_hash(h[i], b.data, b.len);
+	}
+	gc_buf_release(&b);
+	gc_merkle_root(m->root, (const uint8_t (*)[32])h, m->nst);
+	gc_free(h);
+	return GC_OK;
+}
+
+gc_err
+gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
+    struct gc_merge **out, struct gc_diag *d)
+{
+	const uint8_t        *rank = o != NULL ? o->rank : NULL;
+	static const uint8_t  def_rank[GC_SESSION_KIND_END] = { 0, 1, 2, 3 };
+	struct collect        c;
+	struct st_collect     sc;
+	struct miss_collect   mc;
+	struct gc_ledger_info info;
+	struct gc_merge      *m;
+	gc_err                rv;
+
+	*out = NULL;
+	if (rank == NULL) {
+		rank = def_rank;
+	}
+	memset(&c, 0, sizeof(c));
+	memset(&sc, 0, sizeof(sc));
+	memset(&mc, 0, sizeof(mc));
+	m         = gc_xzalloc(sizeof(*m));
+	c.scratch = gc_alloc(sizeof(*c.scratch));
+	rv        = c.scratch == NULL ? GC_ENOMEM : gc_ledger_info(lg, &info);
+	if (rv == GC_OK) {
+		rv = gc_ledger_heads(lg, quar_cb, &c);
+	}
+	if (rv == GC_OK) {
+		rv = gc_ledger_foreach(lg, NULL, entry_cb, &c);
+	}
+	if (rv == GC_OK) {
+		rv = gc_ledger_students(lg, student_cb, &sc);
+	}
+	if (rv == GC_OK) {
+		rv = gc_ledger_missing(lg, miss_cb, &mc);
+	}
+	if (rv == GC_OK && (c.failed || sc.failed || mc.failed)) {
+		rv = GC_ENOMEM;
+	}
+	if (rv != GC_OK) {
+		gc_diag_set(d, "merge: reading the ledger: %s", gc_strerror(rv));
+		goto out;
+	}
+	m->cap  = c.caps.v;
+	m->ncap = c.caps.n;
+	m->st   = sc.st.v;
+	m->nst  = sc.st.n;
+	c.caps.v  = NULL;
+	sc.st.v   = NULL;
+	/* by id: voids, reviews, blobs */
+	sort(mc.h.v, mc.h.n, 32, hash_cmp);
+	sort(m->cap, m->ncap, sizeof(*m->cap), cap_by_id);
+	for (size_t i = 0; i < m->ncap; i++) {
+		m->cap[i].blob = find(m->cap[i].photo, mc.h.v, mc.h.n, 32,
+		    hash_cmp) == NULL;
+		if (!m->cap[i].blob && o != NULL && o->foreign_blobs_optional &&
+		    memcmp(m->cap[i].feed, info.self, 32) != 0 &&
+		    memcmp(m->cap[i].feed, info.authority, 32) != 0) {
+			m->cap[i].blob = true; /* not fetched here by policy */
+		}
+	}
+	for (size_t i = 0; i < c.voids.n; i++) {
+		struct gc_mcap *cap = cap_find(m->cap, m->ncap,
+		    c.voids.v[i].capture);
+
+		/* a site voids its own captures, the coordinator any */
+		if (cap != NULL && (memcmp(cap->feed, c.voids.v[i].feed, 32) ==
+		    0 || memcmp(c.voids.v[i].feed, info.authority, 32) == 0)) {
+			cap->voided = true;
+		}
+	}
+	for (size_t i = 0; i < c.reviews.n; i++) {
+		const struct mreview *r   = &c.reviews.v[i];
+		struct gc_mcap       *cap = cap_find(m->cap, m->ncap, r->capture);
+
+		if (cap != NULL && (cap->review < 0 ||
+		    later(r->hlc, r->id, cap->rv_hlc, cap->rv_id))) {
+			cap->review = r->decision;
+			cap->rv_hlc = r->hlc;
+			memcpy(cap->rv_id, r->id, 32);
+		}
+	}
+	/* by student: join with the roster (both in key order) */
+	sort(m->cap, m->ncap, sizeof(*m->cap), cap_by_student);
+	{
+		size_t j = 0;
+
+		for (size_t i = 0; i < m->nst; i++) {
+			struct gc_mstudent *s = &m->st[i];
+
+			while (j < m->ncap &&
+			    strcmp(m->cap[j].student, s->key) < 0) {
+				m->unmatched++;
+				j++;
+			}
+			s->first = (uint32_t)j;
+			while (j < m->ncap &&
+			    strcmp(m->cap[j].student, s->key) == 0) {
+				m->cap[j].st = (int32_t)i;
+				j++;
+			}
+			s->ncap = (uint32_t)(j - s->first);
+		}
+		m->unmatched += m->ncap - j;
+	}
+	/* the coordinator's latest RESOLVE per student */
+	{
+		const struct mresolve **per = gc_alloc(sizeof(*per) *
+		    (m->nst > 0 ? m->nst : 1));
+
+		if (per == NULL) {
+			rv = GC_ENOMEM;
+			goto out;
+		}
+		memset(per, 0, sizeof(*per) * (m->nst > 0 ? m->nst : 1));
+		for (size_t i = 0; i < c.resolves.n; i++) {
+			const struct mresolve *r = &c.resolves.v[i];
+			size_t                 lo = 0, hi = m->nst;
+
+			while (lo < hi) { /* students are in key order */
+				size_t mid = (lo + hi) / 2;
+				int    cmp = strcmp(m->st[mid].key, r->student);
+
+				if (cmp == 0) {
+					lo = mid;
+					break;
+				}
+				if (cmp < 0) {
+					lo = mid + 1;
+				} else {
+					hi = mid;
+				}
+			}
+			if (lo < m->nst && strcmp(m->st[lo].key, r->student) == 0 &&
+			    (per[lo] == NULL || later(r->hlc, r->id, per[lo]->hlc,
+			        per[lo]->id))) {
+				per[lo] = r;
+			}
+		}
+		for (size_t i = 0; i < m->nst; i++) {
+			decide(m, &m->st[i], rank, per[i]);
+		}
+		gc_free(per);
+	}
+	rv = alerts(m, GC_ALERT_PHOTO);
+	if (rv == GC_OK) {
+		rv = alerts(m, GC_ALERT_CODE);
+	}
+	if (rv == GC_OK) {
+		rv = root(m);
+	}
+out:
+	gc_free(c.scratch);
+	gc_free(c.caps.v);
+	gc_free(c.voids.v);
+	gc_free(c.reviews.v);
+	gc_free(c.resolves.v);
+	gc_free(c.quar.v);
+	gc_free(sc.st.v);
+	gc_free(mc.h.v);
+	if (rv != GC_OK) {
+		gc_merge_free(m);
+		return rv;
+	}
+	*out = m;
+	return GC_OK;
+}
+
+void
+gc_merge_free(struct gc_merge *m)
+{
+	if (m == NULL) {
+		return;
+	}
+	gc_free(m->st);
+	gc_free(m->cap);
+	gc_free(m->alert);
+	gc_free(m);
+}

@@ -1,0 +1,60 @@
+/* RFC 9162 Merkle tree hashing. */
+#include "sync/merkle.h"
+
+#include <sodium.h>
+
+void
+gc_merkle_leaf_hash(uint8_t out[32], const uint8_t *leaf, size_t len)
+{
+	crypto_hash_sha256_state st;
+	const uint8_t            zero = 0x00;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &zero, 1);
+	crypto_hash_sha256_update(&st, leaf, len);
+	crypto_hash_sha256_final(&st, out);
+}
+
+static void
+node_hash(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
+{
+	crypto_hash_sha256_state st;
+	const uint8_t            one = 0x01;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &one, 1);
+	crypto_hash_sha256_update(&st, l, 32);
+	crypto_hash_sha256_update(&st, r, 32);
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* MTH(D[n]) for n ≥ 1: split at k, the largest power of two < n. */
+static void
+mth(uint8_t out[32], const uint8_t (*h)[32], size_t n)
+{
+	uint8_t l[32], r[32];
+	size_t  k = 1;
+
+	if (n == 1) {
+		for (int i = 0; i < 32; i++) {
+			out[i] = h[0][i];
+		}
+		return;
+	}
+	while (k * 2 < n) {
+		k *= 2;
+	}
+	mth(l, h, k);
+	mth(r, h + k, n - k);
+	node_hash(out, l, r);
+}
+
+void
+gc_merkle_root(uint8_t out[32], const uint8_t (*leaf_hashes)[32], size_t n)
+{
+	if (n == 0) {
+		crypto_hash_sha256(out, (const unsigned char *)"", 0);
+		return;
+	}
+	mth(out, leaf_hashes, n);
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The merged view through the real binary: status counts and digest,
+# missing (the makeup list), conflicts and alerts, review, void, resolve,
+# and the refusals, each with its reason.
+. "$(dirname "$0")/lib.bash"
+cd "$T"
+if [ ! -s "${GC_TESTDATA_DIR:-/nonexistent}/grace_hopper.jpg" ]; then
+	echo "merge: SKIP: no test photos (tests/data/fetch.sh)"
+	exit 0
+fi
+"$GC_SYNTH" --size 1000x1336 --source grace_hopper "$GC_TESTDATA_DIR" synth >/dev/null
+ok=synth/grace_hopper-ok-blue.jpg
+convert "$ok" -quality 91 p1.jpg
+convert "$ok" -quality 92 p2.jpg
+convert "$ok" -quality 93 p3.jpg
+
+"$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
+"$G" sample roster --count 6 --out r.csv
+"$G" roster import --home c r.csv >/dev/null
+"$G" init --home s --role site --school 10335 --name 东区 >/dev/null
+"$G" enroll request --home s --out s.req >/dev/null
+"$G" enroll sign --home c s.req --out s.enr >/dev/null
+"$G" enroll install --home s s.enr >/dev/null
+xh() { sed -n "$1p" r.csv | cut -d, -f1; }
+m() { python3 -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($1) else 1)" || { cat "$T/out"; fail "$1"; }; checks=$((checks + 1)); }
+
+# --- nothing captured: everyone is missing
+expect 0 "$G" status --home s --json
+m "j['merge']['counts']['MISSING']==6 and j['merge']['students']==6 and len(j['merge']['digest'])==64"
+expect 0 "$G" missing --home s --csv
+head -c 3 "$T/out" | xxd -p | grep -q efbbbf || fail "missing --csv has no BOM"
+[ "$(grep -c '未拍摄' "$T/out")" = 6 ] || fail "missing --csv: not 6 students"
+checks=$((checks + 1))
+
+# --- captures: one student twice (a conflict), one photo for two
+# students (an alert)
+"$G" session open --home s --kind central --location hall >/dev/null
+expect 0 "$G" capture --home s --student "$(xh 2)" --file p1.jpg
+expect 0 "$G" capture --home s --student "$(xh 3)" --file p2.jpg
+expect 0 "$G" capture --home s --student "$(xh 3)" --file p3.jpg --again
+expect 0 "$G" capture --home s --student "$(xh 4)" --file p1.jpg
+caps() { "$G" log --home s --json | python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'; }
+set -- $(caps)
+c1=$1 c2=$2 c3=$3 c4=$4
+expect 0 "$G" status --home s --json
+m "j['merge']['counts']['PENDING_REVIEW']==2 and j['merge']['counts']['CONFLICT']==1 and j['merge']['counts']['MISSING']==3 and j['merge']['alerts']==1"
+expect 0 "$G" conflicts --home s --json
+m "len(j['conflicts'])==1 and len(j['conflicts'][0]['captures'])==2 and j['alerts'][0]['kind']=='photo'"
+expect 0 "$G" conflicts --home s
+has out "CONFLICT"
+has out "ALERT one photo bound to"
+
+# --- the site withdraws a wrong shot; the coordinator reviews
+expect 2 "$G" void --home s "$c4"
+has err "usage"
+expect 0 "$G" void --home s "$c4" --reason "bound to the wrong student"
+expect 0 "$G" status --home s --json
+m "j['merge']['alerts']==0 and j['merge']['counts']['MISSING']==4"
+
+# --- the coordinator takes the site's records and decides
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$G" serve --home c --insecure --listen tcp://127.0.0.1:$PORT 2>c.log &
+spid=$!
+trap '{ kill $spid; wait $spid; } 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 1 50); do
+	python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$PORT)))" && break
+	sleep 0.1
+done
+expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+expect 1 "$G" review --home s approve "$c1"
+has err "may not write REVIEW"
+expect 0 "$G" review --home c approve "${c1:0:8}"
+expect 1 "$G" review --home c approve 00000000
+has err "capture 00000000"
+expect 2 "$G" review --home c approve abc
+has err "8 or more hex digits"
+expect 2 "$G" review --home c reject "$c1"
+has err "needs --reason"
+expect 1 "$G" review --home c approve "$("$G" log --home c --json | python3 -c 'import json,sys; print([e["id"] for e in json.load(sys.stdin) if e["kind"]=="ROSTER"][0])')"
+has err "not a CAPTURE"
+expect 0 "$G" review --home c reject "$c3" --reason "eyes closed"
+expect 0 "$G" status --home c --json
+m "j['merge']['counts']['APPROVED']==1 and j['merge']['counts']['PENDING_REVIEW']==1 and j['merge']['counts']['CONFLICT']==0"
+expect 1 "$G" resolve --home s "$(xh 3)" "$c2" --reason x
+has err "only the coordinator"
+expect 2 "$G" resolve --home c "$(xh 3)" "$c2"
+has err "usage"
+expect 1 "$G" resolve --home c "$(xh 2)" "$c2" --reason x
+has err "not"
+expect 1 "$G" resolve --home c 2099999999 "$c2" --reason x
+has err "student 2099999999"
+expect 0 "$G" resolve --home c "$(xh 3)" "$c2" --reason "the better photo"
+expect 0 "$G" status --home c --json
+m "j['merge']['counts']['APPROVED']==2 and j['merge']['counts']['NEEDS_RETAKE']==0 and j['merge']['counts']['MISSING']==4"
+expect 0 "$G" status --home c --class "$(sed -n 2p r.csv | cut -d, -f11)" --json
+m "j['merge']['counted'] < 6"
+# the site takes the decisions back: the same set, the same digest
+expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+a=$("$G" status --home c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["merge"]["digest"])')
+b=$("$G" status --home s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["merge"]["digest"])')
+[ "$a" = "$b" ] || fail "merge digests differ: $a $b"
+checks=$((checks + 1))
+expect 0 "$G" missing --home s
+[ "$(wc -l <"$T/out")" = 4 ] || { cat "$T/out"; fail "missing: expected 4 students"; }
+checks=$((checks + 1))
+
+echo "merge: $checks checks passed"

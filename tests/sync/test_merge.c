@@ -1,0 +1,467 @@
+/* merge: the rules of DESIGN §8 on real ledgers, and the same
+ * authoritative set and root whatever order and batches the entries
+ * arrive in. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cbor.h"
+#include "common/entry.h"
+#include "common/gc_alloc.h"
+#include "common/ledger.h"
+#include "common/records.h"
+#include "sync/merge.h"
+#include "tests/testutil.h"
+
+#define KA "10335:1:110101200001010011:05"
+#define KB "10335:1:110101200001010022:05"
+#define KC "10335:1:110101200001010033:05"
+#define KD "10335:1:110101200001010044:05"
+#define KX "10335:1:110101200001010099:05" /* not on the roster */
+
+struct fx {
+	char          *dir;
+	char           c[600], s1[600], s2[600], s3[600];
+	struct gc_key *kc, *k1, *k2, *k3;
+	gc_ledger     *lc, *l1, *l2;
+	uint8_t        capA[32], capB1[32], capB2[32], capD[32];
+};
+
+static void
+roster(gc_ledger *lc)
+{
+	const char   *keys[] = { KA, KB, KC, KD };
+	const char   *cls[]  = { "软工2101", "软工2101", "会计2102", "会计2102" };
+	struct gc_buf b;
+
+	gc_buf_init(&b);
+	gc_cbor_map(&b, 3);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_uint(&b, 1);
+	gc_cbor_text(&b, "test.csv");
+	gc_cbor_uint(&b, 2);
+	gc_cbor_array(&b, 4);
+	for (int i = 0; i < 4; i++) {
+		gc_cbor_map(&b, 3);
+		gc_cbor_uint(&b, 0);
+		gc_cbor_text(&b, keys[i]);
+		gc_cbor_uint(&b, 1);
+		gc_cbor_text(&b, "10335");
+		gc_cbor_uint(&b, 13);
+		gc_cbor_text(&b, cls[i]);
+	}
+	assert_int_equal(gc_ledger_append_body(lc, GC_KIND_ROSTER, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
+/* A CAPTURE of student in a session of kind, with a photo made from
+ * seed (same seed, same photo) and an original. */
+static void
+capture(gc_ledger *lg, const char *student, enum gc_session_kind kind,
+    int seed, uint8_t id[32])
+{
+	struct gc_capture_rec *c = calloc(1, sizeof(*c));
+	struct gc_blob         bl[2];
+	struct gc_append       a;
+	struct gc_buf          b;
+	uint8_t                photo[3000], orig[4000];
+
+	for (size_t i = 0; i < sizeof(photo); i++) {
+		photo[i] = (uint8_t)(i * 7 + seed);
+	}
+	for (size_t i = 0; i < sizeof(orig); i++) {
+		orig[i] = (uint8_t)(i * 13 + seed + (int)strlen(student));
+	}
+	memcpy(orig, student, strlen(student));
+	snprintf(c->student, sizeof(c->student), "%s", student);
+	snprintf(c->session, sizeof(c->session), "s-00000000000000%02d",
+	    seed % 100);
+	c->session_kind = kind;
+	snprintf(c->bind, sizeof(c->bind), "search");
+	gc_sha256(c->photo, photo, sizeof(photo));
+	gc_sha256(c->original, orig, sizeof(orig));
+	gc_buf_init(&b);
+	gc_capture_encode(&b, c);
+	bl[0].data = photo;
+	bl[0].len  = sizeof(photo);
+	bl[1].data = orig;
+	bl[1].len  = sizeof(orig);
+	memset(&a, 0, sizeof(a));
+	a.kind     = GC_KIND_CAPTURE;
+	a.body     = b.data;
+	a.body_len = b.len;
+	a.blobs    = bl;
+	a.nblobs   = 2;
+	assert_int_equal(gc_ledger_append(lg, &a, 1, NULL), GC_OK);
+	memcpy(id, a.id, 32);
+	gc_buf_release(&b);
+	free(c);
+}
+
+static void
+review(gc_ledger *lg, const uint8_t cap[32], enum gc_review_decision dec)
+{
+	struct gc_review_rec r;
+	struct gc_buf        b;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.capture, cap, 32);
+	r.decision = dec;
+	snprintf(r.reason, sizeof(r.reason), "test");
+	gc_buf_init(&b);
+	gc_review_encode(&b, &r);
+	assert_int_equal(gc_ledger_append_body(lg, GC_KIND_REVIEW, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
+static void
+resolve(gc_ledger *lg, const char *student, const uint8_t cap[32])
+{
+	struct gc_resolve_rec r;
+	struct gc_buf         b;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.capture, cap, 32);
+	snprintf(r.student, sizeof(r.student), "%s", student);
+	snprintf(r.reason, sizeof(r.reason), "the studio photo");
+	gc_buf_init(&b);
+	gc_resolve_encode(&b, &r);
+	assert_int_equal(gc_ledger_append_body(lg, GC_KIND_RESOLVE, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
+static void
+void_it(gc_ledger *lg, const uint8_t cap[32])
+{
+	struct gc_void_rec v;
+	struct gc_buf      b;
+
+	memset(&v, 0, sizeof(v));
+	memcpy(v.capture, cap, 32);
+	snprintf(v.reason, sizeof(v.reason), "wrong student");
+	gc_buf_init(&b);
+	gc_void_encode(&b, &v);
+	assert_int_equal(gc_ledger_append_body(lg, GC_KIND_VOID, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
+/* Copies every entry and blob of feed from `from` into `to`. */
+static int
+blob_copy_cb(const struct gc_entry *e, void *arg)
+{
+	void     **a = arg;
+	gc_ledger *from = a[0], *to = a[1];
+
+	for (size_t i = 0; i < e->nblobs; i++) {
+		const uint8_t *h = gc_entry_blob(e, i);
+		uint8_t        buf[8192];
+		size_t         got;
+		uint64_t       total;
+
+		if (gc_ledger_blob_read(from, h, 0, buf, sizeof(buf), &got,
+		    &total) == GC_OK) {
+			assert_int_equal(gc_ledger_put_blob(to, h, buf, got),
+			    GC_OK);
+		}
+	}
+	return 0;
+}
+
+static void
+copy_feed(gc_ledger *from, gc_ledger *to, const uint8_t *feed)
+{
+	struct gc_test_dump      d;
+	struct gc_ingest_result *r;
+	void                    *a[2] = { from, to };
+
+	gc_test_dump_feed(from, feed, &d);
+	r = calloc(d.n + 1, sizeof(*r));
+	assert_int_equal(gc_ledger_ingest(to, (const uint8_t *const *)d.bytes,
+	    d.lens, d.n, r, NULL), GC_OK);
+	free(r);
+	gc_test_dump_free(&d);
+	assert_int_equal(gc_ledger_foreach(from, feed, blob_copy_cb, a), GC_OK);
+}
+
+static gc_ledger *
+site(struct fx *f, const char *dir, const struct gc_key *k, const char *name)
+{
+	gc_ledger *l;
+
+	assert_int_equal(gc_ledger_create(dir, k, GC_ROLE_SITE, "10335", name,
+	    NULL, 0, NULL), GC_OK);
+	l = gc_test_ledger_open(dir, k);
+	gc_test_enroll(f->lc, k, GC_ROLE_SITE, name);
+	gc_test_install(l, f->lc, f->kc->pk);
+	return l;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	uint8_t    scratch[32];
+
+	f->dir = strdup(gc_test_tmpdir("merge"));
+	snprintf(f->c, sizeof(f->c), "%s/c", f->dir);
+	snprintf(f->s1, sizeof(f->s1), "%s/s1", f->dir);
+	snprintf(f->s2, sizeof(f->s2), "%s/s2", f->dir);
+	snprintf(f->s3, sizeof(f->s3), "%s/s3", f->dir);
+	f->kc = gc_test_key(1);
+	f->k1 = gc_test_key(2);
+	f->k2 = gc_test_key(3);
+	f->k3 = gc_test_key(4);
+	assert_int_equal(gc_ledger_create(f->c, f->kc, GC_ROLE_COORDINATOR,
+	    "10335", "教务处", NULL, 0, NULL), GC_OK);
+	f->lc = gc_test_ledger_open(f->c, f->kc);
+	roster(f->lc);
+	f->l1 = site(f, f->s1, f->k1, "east");
+	f->l2 = site(f, f->s2, f->k2, "west");
+	gc_test_enroll(f->lc, f->k3, GC_ROLE_SITE, "north"); /* for later */
+	/* east: A, and B in the central session; west: B again (makeup),
+	 * D with A's very photo, and X, who is not on the roster */
+	capture(f->l1, KA, GC_SESSION_CENTRAL, 1, f->capA);
+	capture(f->l1, KB, GC_SESSION_CENTRAL, 2, f->capB1);
+	capture(f->l2, KB, GC_SESSION_MAKEUP, 3, f->capB2);
+	capture(f->l2, KD, GC_SESSION_MAKEUP, 1, f->capD);
+	capture(f->l2, KX, GC_SESSION_MAKEUP, 9, scratch);
+	copy_feed(f->l1, f->lc, f->k1->pk);
+	copy_feed(f->l2, f->lc, f->k2->pk);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	gc_ledger_close(f->lc);
+	gc_ledger_close(f->l1);
+	gc_ledger_close(f->l2);
+	gc_key_free(f->kc);
+	gc_key_free(f->k1);
+	gc_key_free(f->k2);
+	gc_key_free(f->k3);
+	gc_test_rmrf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static const struct gc_mstudent *
+student(const struct gc_merge *m, const char *key)
+{
+	for (size_t i = 0; i < m->nst; i++) {
+		if (strcmp(m->st[i].key, key) == 0) {
+			return &m->st[i];
+		}
+	}
+	fail_msg("student %s not in the merge", key);
+	return NULL;
+}
+
+static struct gc_merge *
+merge(gc_ledger *lg, const uint8_t *rank)
+{
+	struct gc_merge     *m;
+	struct gc_merge_opts o = { rank, false };
+	struct gc_diag       d;
+
+	gc_diag_clear(&d);
+	if (gc_merge_compute(lg, &o, &m, &d) != GC_OK) {
+		fail_msg("merge: %s", d.msg);
+	}
+	return m;
+}
+
+static void
+test_merge_statuses_follow_the_rules(void **state)
+{
+	struct fx                *f = *state;
+	struct gc_merge          *m = merge(f->lc, NULL);
+	const struct gc_mstudent *b;
+
+	assert_int_equal(m->nst, 4);
+	assert_int_equal(student(m, KA)->status, GC_MS_PENDING_REVIEW);
+	assert_int_equal(student(m, KC)->status, GC_MS_MISSING);
+	assert_int_equal(student(m, KD)->status, GC_MS_PENDING_REVIEW);
+	b = student(m, KB);
+	assert_int_equal(b->status, GC_MS_CONFLICT);
+	/* provisional pick: central before makeup */
+	assert_memory_equal(m->cap[b->winner].id, f->capB1, 32);
+	assert_int_equal(m->unmatched, 1);
+	/* one photo for A and D */
+	assert_int_equal(m->nalert, 1);
+	assert_int_equal(m->alert[0].kind, GC_ALERT_PHOTO);
+	assert_int_equal(m->counts[GC_MS_CONFLICT], 1);
+	assert_int_equal(m->counts[GC_MS_PENDING_REVIEW], 2);
+	gc_merge_free(m);
+	/* another school precedence: makeup first */
+	{
+		uint8_t rank[GC_SESSION_KIND_END];
+
+		assert_true(gc_merge_rank_parse("makeup,central,individual,"
+		    "online", rank));
+		m = merge(f->lc, rank);
+		b = student(m, KB);
+		assert_memory_equal(m->cap[b->winner].id, f->capB2, 32);
+		gc_merge_free(m);
+		assert_false(gc_merge_rank_parse("makeup,central", rank));
+		assert_false(gc_merge_rank_parse("makeup,makeup,individual,"
+		    "online", rank));
+	}
+}
+
+static void
+test_merge_reviews_voids_and_resolves(void **state)
+{
+	struct fx       *f = *state;
+	struct gc_merge *m;
+	uint8_t          root0[32];
+
+	m = merge(f->lc, NULL);
+	memcpy(root0, m->root, 32);
+	gc_merge_free(m);
+	review(f->lc, f->capA, GC_REVIEW_APPROVE);
+	review(f->lc, f->capD, GC_REVIEW_REJECT);
+	m = merge(f->lc, NULL);
+	assert_int_equal(student(m, KA)->status, GC_MS_APPROVED);
+	assert_int_equal(student(m, KD)->status, GC_MS_NEEDS_RETAKE);
+	assert_memory_not_equal(m->root, root0, 32);
+	gc_merge_free(m);
+	/* the latest review counts: D approved after all */
+	review(f->lc, f->capD, GC_REVIEW_APPROVE);
+	m = merge(f->lc, NULL);
+	assert_int_equal(student(m, KD)->status, GC_MS_APPROVED);
+	gc_merge_free(m);
+	/* the coordinator resolves B for the makeup photo */
+	resolve(f->lc, KB, f->capB2);
+	m = merge(f->lc, NULL);
+	assert_int_equal(student(m, KB)->status, GC_MS_APPROVED);
+	assert_true(student(m, KB)->resolved);
+	assert_memory_equal(m->cap[student(m, KB)->winner].id, f->capB2, 32);
+	gc_merge_free(m);
+	/* a VOID by another site does not count; by its own site it does */
+	void_it(f->l2, f->capA); /* west voids east's capture: ignored */
+	copy_feed(f->l2, f->lc, f->k2->pk);
+	m = merge(f->lc, NULL);
+	assert_int_equal(student(m, KA)->status, GC_MS_APPROVED);
+	gc_merge_free(m);
+	void_it(f->l1, f->capA);
+	copy_feed(f->l1, f->lc, f->k1->pk);
+	m = merge(f->lc, NULL);
+	assert_int_equal(student(m, KA)->status, GC_MS_MISSING);
+	gc_merge_free(m);
+}
+
+/* Every entry and blob the coordinator holds, delivered to a fresh node
+ * in random interleavings and batches: the same set, the same root. */
+static void
+test_merge_is_independent_of_arrival_order(void **state)
+{
+	struct fx          *f = *state;
+	struct gc_merge    *m;
+	struct gc_test_dump all;
+	uint8_t             want[32];
+	unsigned            seed = 20261121;
+
+	review(f->lc, f->capA, GC_REVIEW_APPROVE);
+	review(f->lc, f->capD, GC_REVIEW_REJECT);
+	resolve(f->lc, KB, f->capB2);
+	void_it(f->l2, f->capD);
+	copy_feed(f->l2, f->lc, f->k2->pk);
+	m = merge(f->lc, NULL);
+	memcpy(want, m->root, 32);
+	gc_merge_free(m);
+	gc_test_dump_feed(f->lc, NULL, &all);
+	for (int trial = 0; trial < 12; trial++) {
+		char                     dir[700];
+		gc_ledger               *l3;
+		struct gc_test_dump      auth;
+		struct gc_ingest_result *r;
+		size_t                  *order, n = all.n;
+		void                    *a[2];
+
+		snprintf(dir, sizeof(dir), "%s/t%d", f->dir, trial);
+		assert_int_equal(gc_ledger_create(dir, f->k3, GC_ROLE_SITE,
+		    "10335", "north", NULL, 0, NULL), GC_OK);
+		l3 = gc_test_ledger_open(dir, f->k3);
+		/* enrolled with only the start of the coordinator's feed
+		 * (up to north's ENROLL); everything else arrives shuffled */
+		gc_test_dump_feed(f->lc, f->kc->pk, &auth);
+		r = calloc(auth.n + 1, sizeof(*r));
+		assert_int_equal(gc_ledger_enroll_install(l3, f->kc->pk,
+		    (const uint8_t *const *)auth.bytes, auth.lens, 5, r, NULL),
+		    GC_OK);
+		free(r);
+		gc_test_dump_free(&auth);
+		/* a random order that keeps each feed's own order: shuffle
+		 * then ingest repeatedly, taking what chains (gaps wait) */
+		order = malloc(n * sizeof(*order));
+		for (size_t i = 0; i < n; i++) {
+			order[i] = i;
+		}
+		for (size_t i = n - 1; i > 0; i--) {
+			size_t j = (size_t)rand_r(&seed) % (i + 1), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (int pass = 0; pass < 40; pass++) {
+			size_t cut = (size_t)rand_r(&seed) % (n + 1);
+
+			r = calloc(n + 1, sizeof(*r));
+			for (size_t lo = 0; lo < n; lo = cut, cut = n) {
+				const uint8_t **b = malloc(n * sizeof(*b));
+				size_t         *l = malloc(n * sizeof(*l)), k = 0;
+
+				for (size_t i = lo; i < cut; i++) {
+					b[k]   = all.bytes[order[i]];
+					l[k++] = all.lens[order[i]];
+				}
+				assert_int_equal(gc_ledger_ingest(l3, b, l, k, r,
+				    NULL), GC_OK);
+				free(b);
+				free(l);
+			}
+			free(r);
+		}
+		a[0] = f->lc;
+		a[1] = l3;
+		assert_int_equal(gc_ledger_foreach(f->lc, NULL, blob_copy_cb, a),
+		    GC_OK);
+		m = merge(l3, NULL);
+		assert_memory_equal(m->root, want, 32);
+		gc_merge_free(m);
+		free(order);
+		gc_ledger_close(l3);
+	}
+	gc_test_dump_free(&all);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_merge_statuses_follow_the_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_merge_reviews_voids_and_resolves, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_merge_is_independent_of_arrival_order, setup,
+		    teardown),
+	};
+	return cmocka_run_group_tests_name("sync.merge", tests, NULL, NULL);
+}
