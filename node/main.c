@@ -34,6 +34,9 @@ static const struct {
 	{ "void", gc_cmd_void, "withdraw a capture, with a reason" },
 	{ "resolve", gc_cmd_resolve, "name the photo of a conflict "
 	    "(coordinator)" },
+	{ "checkpoint", gc_cmd_checkpoint, "sign the authoritative set "
+	    "(coordinator)" },
+	{ "audit", gc_cmd_audit, "key | prove STUDENT | check-proof" },
 	{ "serve", gc_cmd_serve, "accept peers and sync in the background" },
 	{ "sync", gc_cmd_sync, "one full exchange with a peer, both ways" },
 	{ "peers", gc_cmd_peers, "each peer: last sync, pending, last error" },

@@ -58,3 +58,73 @@ gc_merkle_root(uint8_t out[32], const uint8_t (*leaf_hashes)[32], size_t n)
 	}
 	mth(out, leaf_hashes, n);
 }
+
+/* PATH(m, D[n]) per RFC 9162 §2.1.3.1, bottom-up. */
+static void
+path(uint8_t (*proof)[32], size_t *len, const uint8_t (*h)[32], size_t n,
+    size_t m)
+{
+	size_t k = 1;
+
+	if (n <= 1) {
+		return;
+	}
+	while (k * 2 < n) {
+		k *= 2;
+	}
+	if (m < k) {
+		path(proof, len, h, k, m);
+		mth(proof[(*len)++], h + k, n - k);
+	} else {
+		path(proof, len, h + k, n - k, m - k);
+		mth(proof[(*len)++], h, k);
+	}
+}
+
+void
+gc_merkle_inclusion(uint8_t (*proof)[32], size_t *len,
+    const uint8_t (*leaf_hashes)[32], size_t n, size_t index)
+{
+	*len = 0;
+	if (index < n) {
+		path(proof, len, leaf_hashes, n, index);
+	}
+}
+
+int
+gc_merkle_verify_inclusion(const uint8_t leaf_hash[32], size_t index,
+    size_t n, const uint8_t (*proof)[32], size_t len,
+    const uint8_t root[32])
+{
+	uint8_t r[32];
+	size_t  fn = index, sn = n - 1;
+
+	if (index >= n) {
+		return -1;
+	}
+	for (int i = 0; i < 32; i++) {
+		r[i] = leaf_hash[i];
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (sn == 0) {
+			return -1;
+		}
+		if ((fn & 1) || fn == sn) {
+			node_hash(r, proof[i], r);
+			if (!(fn & 1)) {
+				while (fn != 0 && !(fn & 1)) {
+					fn >>= 1;
+					sn >>= 1;
+				}
+			}
+		} else {
+			node_hash(r, r, proof[i]);
+		}
+		fn >>= 1;
+		sn >>= 1;
+	}
+	if (sn != 0) {
+		return -1;
+	}
+	return sodium_memcmp(r, root, 32) == 0 ? 0 : -1;
+}

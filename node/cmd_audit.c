@@ -1,0 +1,490 @@
+/* Checkpoints and inclusion proofs of the authoritative set:
+ *   gradcap checkpoint [--out FILE]                 (coordinator)
+ *   gradcap audit key
+ *   gradcap audit prove STUDENT [--out FILE]
+ *   gradcap audit check-proof PROOF --checkpoint FILE --key VKEY
+ * The checkpoint is a C2SP signed note (Ed25519) over a tlog checkpoint;
+ * proofs are RFC 9162 inclusion proofs; Go's sumdb/note and sumdb/tlog
+ * verify both (tests/integration/proofs.sh). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/buf.h"
+#include "common/cbor.h"
+#include "common/entry.h"
+#include "common/fileio.h"
+#include "common/gc_alloc.h"
+#include "node/cli.h"
+#include "node/merge_view.h"
+#include "node/node.h"
+#include "sync/merge.h"
+#include "sync/merkle.h"
+#include "sync/note.h"
+
+#define PROOF_MAGIC "gradcap inclusion proof v1"
+
+static void
+origin_of(char *out, size_t cap, const char *school)
+{
+	snprintf(out, cap, "gradcap/%s", school);
+}
+
+/* Leaf hashes of the whole set (gc_alloc'd, m->nst of them). */
+static uint8_t (*leaf_hashes(const struct gc_merge *m))[32]
+{
+	uint8_t (*h)[32] = gc_alloc(32 * (m->nst > 0 ? m->nst : 1));
+	struct gc_buf b;
+
+	if (h == NULL) {
+		return NULL;
+	}
+	gc_buf_init(&b);
+	for (size_t i = 0; i < m->nst; i++) {
+		gc_buf_reset(&b);
+		gc_merge_leaf(m, i, &b);
+		gc_merkle_leaf_hash(h[i], b.data, b.len);
+	}
+	gc_buf_release(&b);
+	return h;
+}
+
+static int
+write_text(const char *path, const char *s, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fwrite(s, 1, n, f) != n || fclose(f) != 0) {
+		gc_cli_err("%s: cannot write", path);
+		return GC_EXIT_FAIL;
+	}
+	return GC_EXIT_OK;
+}
+
+static const char checkpoint_usage[] =
+    "usage: gradcap checkpoint [--home DIR] [--out FILE] "
+    "[--passphrase-file F]\n"
+    "Signs the authoritative set: a CHECKPOINT entry, and the checkpoint\n"
+    "as a C2SP signed note in FILE (default <home>/checkpoint.note).\n";
+
+int
+gc_cmd_checkpoint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char      *home = NULL, *out = NULL, *passfile = NULL;
+	struct gc_node   n;
+	struct gc_merge *m;
+	struct gc_diag   d;
+	struct gc_buf    text, note, body;
+	char             origin[64], path[4200], hex[65];
+	uint8_t          id[32];
+	int              c, ex;
+	gc_err           rv;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, checkpoint_usage);
+		}
+	}
+	if (optind != argc) {
+		fputs(checkpoint_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	if (n.info.role != GC_ROLE_COORDINATOR) {
+		gc_cli_err("only the coordinator signs checkpoints; this node is "
+		    "a %s", gc_role_name(n.info.role));
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_diag_clear(&d);
+	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	origin_of(origin, sizeof(origin), n.info.school);
+	gc_buf_init(&text);
+	gc_buf_init(&note);
+	gc_buf_init(&body);
+	gc_checkpoint_text(&text, origin, m->nst, m->root);
+	gc_note_sign(&note, gc_buf_cstr(&text), origin, n.key);
+	gc_cbor_map(&body, 4);
+	gc_cbor_uint(&body, 0);
+	gc_cbor_text(&body, origin);
+	gc_cbor_uint(&body, 1);
+	gc_cbor_uint(&body, m->nst);
+	gc_cbor_uint(&body, 2);
+	gc_cbor_bytes(&body, m->root, 32);
+	gc_cbor_uint(&body, 3);
+	gc_cbor_textn(&body, (const char *)note.data, note.len);
+	rv = gc_buf_status(&note) == GC_OK ?
+	    gc_ledger_append_body(n.lg, GC_KIND_CHECKPOINT, &body, id, &d) :
+	    GC_ENOMEM;
+	if (rv != GC_OK) {
+		gc_cli_err("checkpoint: %s", gc_diag_msg(&d, rv));
+		ex = GC_EXIT_FAIL;
+	} else {
+		snprintf(path, sizeof(path), "%s", out != NULL ? out : "");
+		if (out == NULL) {
+			snprintf(path, sizeof(path), "%s/checkpoint.note",
+			    n.home);
+		}
+		ex = write_text(path, (const char *)note.data, note.len);
+		gc_hex_encode(hex, id, 32);
+		if (ex == GC_EXIT_OK) {
+			fwrite(note.data, 1, note.len, stdout);
+			fprintf(stderr, "signed CHECKPOINT entry %s over %zu "
+			    "students; wrote %s\n", hex, m->nst, path);
+		}
+	}
+	gc_buf_release(&text);
+	gc_buf_release(&note);
+	gc_buf_release(&body);
+	gc_merge_free(m);
+	gc_node_close(&n);
+	return ex;
+}
+
+/* ---- audit ---- */
+
+static const char audit_usage[] =
+    "usage: gradcap audit key [--home DIR]\n"
+    "       gradcap audit prove [--home DIR] STUDENT [--out FILE]\n"
+    "       gradcap audit check-proof PROOF --checkpoint FILE --key VKEY\n"
+    "  key          the verifier key of the school's checkpoints\n"
+    "  prove        an RFC 9162 inclusion proof of STUDENT's leaf in the\n"
+    "               latest checkpoint (the set must not have changed since)\n"
+    "  check-proof  verifies a proof offline against a signed checkpoint\n";
+
+struct last_cp {
+	uint8_t  root[32];
+	uint64_t size;
+	bool     found;
+};
+
+static int
+last_cp_cb(const struct gc_entry *e, void *arg)
+{
+	struct last_cp      *l = arg;
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[4];
+	const uint8_t       *p;
+	size_t               n;
+
+	if (e->kind != GC_KIND_CHECKPOINT) {
+		return 0;
+	}
+	gc_cbor_cur_init(&c, e->body, e->body_len);
+	if (gc_cbor_map_fields(&c, f, 4) == GC_OK &&
+	    gc_cbor_field_uint(&f[1], &l->size) &&
+	    gc_cbor_field_bytes(&f[2], &p, &n) && n == 32) {
+		memcpy(l->root, p, 32);
+		l->found = true;
+	}
+	return 0;
+}
+
+static int
+audit_prove(const char *home, const char *ref, const char *out)
+{
+	struct gc_node   n;
+	struct gc_merge *m;
+	struct gc_diag   d;
+	struct last_cp   lc;
+	struct gc_buf    pf, leaf;
+	uint8_t (*h)[32] = NULL, proof[64][32];
+	char             origin[64], key[80], b64[4096];
+	size_t           idx = SIZE_MAX, len = 0;
+	int              ex;
+
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_diag_clear(&d);
+	if (gc_ledger_student_find(n.lg, ref, key, &d) != GC_OK) {
+		gc_cli_err("student %s: %s", ref, d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	memset(&lc, 0, sizeof(lc));
+	gc_ledger_foreach(n.lg, n.info.authority, last_cp_cb, &lc);
+	if (!lc.found) {
+		gc_cli_err("no checkpoint yet: the coordinator runs 'gradcap "
+		    "checkpoint'");
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	if (m->nst != lc.size || memcmp(m->root, lc.root, 32) != 0) {
+		gc_cli_err("the set has changed since the latest checkpoint (or "
+		    "this node does not hold all it covers): sync, or have the "
+		    "coordinator sign a new one");
+		gc_merge_free(m);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < m->nst; i++) {
+		if (strcmp(m->st[i].key, key) == 0) {
+			idx = i;
+		}
+	}
+	h = leaf_hashes(m);
+	if (h == NULL || idx == SIZE_MAX) {
+		gc_cli_err("student %s is not in the set", key);
+		gc_free(h);
+		gc_merge_free(m);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_merkle_inclusion(proof, &len, (const uint8_t (*)[32])h, m->nst,
+	    idx);
+	origin_of(origin, sizeof(origin), n.info.school);
+	gc_buf_init(&pf);
+	gc_buf_init(&leaf);
+	gc_merge_leaf(m, idx, &leaf);
+	sodium_bin2base64(b64, sizeof(b64), leaf.data, leaf.len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	gc_buf_printf(&pf, PROOF_MAGIC "\n%s\n%zu\n%zu\n%s\n", origin, m->nst,
+	    idx, b64);
+	for (size_t i = 0; i < len; i++) {
+		sodium_bin2base64(b64, sizeof(b64), proof[i], 32,
+		    sodium_base64_VARIANT_ORIGINAL);
+		gc_buf_printf(&pf, "%s\n", b64);
+	}
+	if (out != NULL) {
+		ex = write_text(out, (const char *)pf.data, pf.len);
+	} else {
+		fwrite(pf.data, 1, pf.len, stdout);
+	}
+	gc_buf_release(&pf);
+	gc_buf_release(&leaf);
+	gc_free(h);
+	gc_merge_free(m);
+	gc_node_close(&n);
+	return ex;
+}
+
+/* The next line of s[*at..len), NUL-terminated into out. */
+static bool
+next_line(const char *s, size_t len, size_t *at, char *out, size_t cap)
+{
+	const char *e;
+	size_t      n;
+
+	if (*at >= len) {
+		return false;
+	}
+	e = memchr(s + *at, '\n', len - *at);
+	if (e == NULL) {
+		return false;
+	}
+	n = (size_t)(e - (s + *at));
+	if (n >= cap) {
+		return false;
+	}
+	memcpy(out, s + *at, n);
+	out[n] = '\0';
+	*at += n + 1;
+	return true;
+}
+
+static int
+audit_check(const char *proof_path, const char *cp_path, const char *vkey)
+{
+	char          *pf, *cp, why[256], name[128], origin[128], line[4200];
+	char           porigin[128];
+	uint8_t        pk[32], root[32], leaf[4096], lh[32], hashes[64][32];
+	size_t         pl, cl, tl, at = 0, ll, nh = 0;
+	uint64_t       size, psize, idx;
+	struct gc_diag d;
+	gc_err         rv;
+
+	gc_diag_clear(&d);
+	if (gc_note_vkey_parse(vkey, name, sizeof(name), pk) != GC_OK) {
+		gc_cli_err("--key %s: not a verifier key (name+hash+key, as "
+		    "'gradcap audit key' prints)", vkey);
+		return GC_EXIT_USAGE;
+	}
+	pf = (char *)gc_file_read(proof_path, 1 << 20, &pl, why, sizeof(why));
+	if (pf == NULL) {
+		gc_cli_err("%s: %s", proof_path, why);
+		return GC_EXIT_FAIL;
+	}
+	cp = (char *)gc_file_read(cp_path, 1 << 16, &cl, why, sizeof(why));
+	if (cp == NULL) {
+		gc_cli_err("%s: %s", cp_path, why);
+		gc_free(pf);
+		return GC_EXIT_FAIL;
+	}
+	rv = gc_note_verify(cp, cl, name, pk, &tl, &d);
+	if (rv == GC_OK) {
+		rv = gc_checkpoint_parse(cp, tl, origin, sizeof(origin), &size,
+		    root);
+		if (rv != GC_OK) {
+			gc_diag_set(&d, "the signed text is not a checkpoint");
+		}
+	}
+	if (rv != GC_OK) {
+		printf("FAIL %s: %s\n", cp_path, gc_diag_msg(&d, rv));
+		gc_free(pf);
+		gc_free(cp);
+		return GC_EXIT_VERIFY;
+	}
+	rv = GC_ECORRUPT;
+	if (next_line(pf, pl, &at, line, sizeof(line)) &&
+	    strcmp(line, PROOF_MAGIC) == 0 &&
+	    next_line(pf, pl, &at, porigin, sizeof(porigin)) &&
+	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    sscanf(line, "%" SCNu64, &psize) == 1 &&
+	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    sscanf(line, "%" SCNu64, &idx) == 1 &&
+	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    sodium_base642bin(leaf, sizeof(leaf), line, strlen(line), NULL,
+	        &ll, NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
+		size_t hl;
+
+		rv = GC_OK;
+		while (rv == GC_OK &&
+		    next_line(pf, pl, &at, line, sizeof(line))) {
+			if (nh == 64 || sodium_base642bin(hashes[nh], 32, line,
+			    strlen(line), NULL, &hl, NULL,
+			    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
+				rv = GC_ECORRUPT;
+			}
+			nh++;
+		}
+	}
+	if (rv != GC_OK) {
+		printf("FAIL %s: not a gradcap inclusion proof\n", proof_path);
+		gc_free(pf);
+		gc_free(cp);
+		return GC_EXIT_VERIFY;
+	}
+	gc_merkle_leaf_hash(lh, leaf, ll);
+	if (strcmp(porigin, origin) != 0 || psize != size) {
+		printf("FAIL %s: the proof is for %s of size %" PRIu64 ", the "
+		       "checkpoint is %s of size %" PRIu64 "\n", proof_path,
+		    porigin, psize, origin, size);
+		rv = GC_EBADSIG;
+	} else if (gc_merkle_verify_inclusion(lh, (size_t)idx, (size_t)size,
+	    (const uint8_t (*)[32])hashes, nh, root) != 0) {
+		printf("FAIL %s: the leaf is not in the checkpointed tree\n",
+		    proof_path);
+		rv = GC_EBADSIG;
+	} else {
+		struct gc_cbor_cur  c;
+		struct gc_cbor_item a, k, s;
+
+		gc_cbor_cur_init(&c, leaf, ll);
+		if (gc_cbor_next(&c, &a) == GC_OK && gc_cbor_next(&c, &k) ==
+		    GC_OK && k.type == GC_CBOR_TEXT && gc_cbor_next(&c, &s) ==
+		    GC_OK && s.type == GC_CBOR_TEXT) {
+			printf("OK %.*s is %.*s in checkpoint %s of %" PRIu64
+			       " students\n", (int)k.val, (const char *)k.data,
+			    (int)s.val, (const char *)s.data, origin, size);
+		} else {
+			printf("OK leaf %" PRIu64 " is in checkpoint %s of %"
+			       PRIu64 "\n", idx, origin, size);
+		}
+	}
+	gc_free(pf);
+	gc_free(cp);
+	return rv == GC_OK ? GC_EXIT_OK : GC_EXIT_VERIFY;
+}
+
+int
+gc_cmd_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = NULL, *out = NULL, *cp = NULL, *key = NULL;
+	int         c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'c':
+			cp = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, audit_usage);
+		}
+	}
+	if (optind < argc && strcmp(argv[optind], "key") == 0 &&
+	    optind + 1 == argc) {
+		struct gc_node n;
+		struct gc_buf  b;
+		char           origin[64];
+		int            ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+
+		if (ex != GC_EXIT_OK) {
+			return ex;
+		}
+		if (!n.info.enrolled) {
+			gc_cli_err("this node knows no coordinator yet");
+			gc_node_close(&n);
+			return GC_EXIT_FAIL;
+		}
+		origin_of(origin, sizeof(origin), n.info.school);
+		gc_buf_init(&b);
+		gc_note_vkey(&b, origin, n.info.authority);
+		ex = gc_cli_print(&b);
+		gc_buf_release(&b);
+		gc_node_close(&n);
+		return ex;
+	}
+	if (optind + 2 == argc && strcmp(argv[optind], "prove") == 0) {
+		return audit_prove(home, argv[optind + 1], out);
+	}
+	if (optind + 2 == argc && strcmp(argv[optind], "check-proof") == 0 &&
+	    cp != NULL && key != NULL) {
+		return audit_check(argv[optind + 1], cp, key);
+	}
+	fputs(audit_usage, stderr);
+	return GC_EXIT_USAGE;
+}
