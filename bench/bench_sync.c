@@ -20,6 +20,7 @@
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
 
+#include "bench/bench_util.h"
 #include "common/cbor.h"
 #include "common/gc_log.h"
 #include "common/ledger.h"
@@ -29,15 +30,6 @@
 #include "sync/wire.h"
 
 #define BLOB_LEN 32768
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 die(const char *what, const char *why)
@@ -265,15 +257,6 @@ server_stop(struct server *sv)
 	pthread_join(sv->th, NULL);
 }
 
-static long
-peak_rss_kb(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -367,7 +350,7 @@ main(int argc, char **argv)
 		    100.0 * (b1 - b0) / (t1 - t0));
 	}
 	nng_tls_config_free(ctls);
-	printf("peak RSS %ld MB\n", peak_rss_kb() / 1024);
+	printf("peak RSS %ld MB\n", peak_rss_mb());
 	gc_sync_node_release(&cn);
 	gc_sync_node_release(&snode);
 	gc_ledger_close(c.lg);

@@ -87,8 +87,7 @@ struct collect {
 	VEC(struct mreview) reviews;
 	VEC(struct mresolve) resolves;
 	VEC(struct qfeed) quar;
-	struct gc_capture_rec *scratch;
-	bool                   failed;
+	bool failed;
 };
 
 static int
@@ -117,6 +116,37 @@ believed(const struct collect *c, const struct gc_entry *e)
 	return true;
 }
 
+/* The four CAPTURE fields the merge needs (docs/formats.md keys 0, 2,
+ * 4, 5), read without decoding the checks; the same acceptance as
+ * gc_capture_decode for them. */
+static bool
+capture_light(const uint8_t *p, size_t n, struct gc_mcap *m)
+{
+	struct gc_cbor_cur   c;
+	struct gc_cbor_field f[6];
+	const uint8_t       *h;
+	size_t               hl;
+	char                 kind[16];
+	int                  k;
+
+	gc_cbor_cur_init(&c, p, n);
+	if (gc_cbor_map_fields(&c, f, 6) != GC_OK ||
+	    !gc_cbor_field_strcpy(&f[0], m->student, sizeof(m->student)) ||
+	    m->student[0] == '\0' || f[1].p == NULL ||
+	    !gc_cbor_field_strcpy(&f[2], kind, sizeof(kind)) ||
+	    (k = gc_session_kind_parse(kind)) < 0 ||
+	    !gc_cbor_field_bytes(&f[5], &h, &hl) || hl != 32) {
+		return false;
+	}
+	m->kind = (uint8_t)k;
+	memcpy(m->photo, h, 32);
+	if (gc_cbor_field_bytes(&f[4], &h, &hl) && hl == 32) {
+		m->has_code = true;
+		memcpy(m->code, h, 32);
+	}
+	return true;
+}
+
 static int
 entry_cb(const struct gc_entry *e, void *arg)
 {
@@ -129,22 +159,16 @@ entry_cb(const struct gc_entry *e, void *arg)
 	case GC_KIND_CAPTURE: {
 		struct gc_mcap m;
 
-		if (gc_capture_decode(e->body, e->body_len, c->scratch) !=
-		    GC_OK) {
+		memset(&m, 0, sizeof(m));
+		if (!capture_light(e->body, e->body_len, &m)) {
 			return 0; /* kept, not indexed (as the ledger does) */
 		}
-		memset(&m, 0, sizeof(m));
 		memcpy(m.id, e->id, 32);
 		memcpy(m.feed, e->feed, 32);
-		memcpy(m.photo, c->scratch->photo, 32);
-		memcpy(m.code, c->scratch->code_hash, 32);
-		m.has_code = c->scratch->has_code;
-		m.hlc      = e->hlc;
-		m.kind     = (uint8_t)c->scratch->session_kind;
-		m.review   = -1;
-		m.st       = -1;
-		m.blob     = true;
-		memcpy(m.student, c->scratch->student, sizeof(m.student));
+		m.hlc    = e->hlc;
+		m.review = -1;
+		m.st     = -1;
+		m.blob   = true;
 		VEC_PUSH(c->caps, m, c->failed);
 		break;
 	}
@@ -512,9 +536,8 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 	memset(&c, 0, sizeof(c));
 	memset(&sc, 0, sizeof(sc));
 	memset(&mc, 0, sizeof(mc));
-	m         = gc_xzalloc(sizeof(*m));
-	c.scratch = gc_alloc(sizeof(*c.scratch));
-	rv        = c.scratch == NULL ? GC_ENOMEM : gc_ledger_info(lg, &info);
+	m  = gc_xzalloc(sizeof(*m));
+	rv = gc_ledger_info(lg, &info);
 	if (rv == GC_OK) {
 		rv = gc_ledger_heads(lg, quar_cb, &c);
 	}
@@ -643,7 +666,6 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 		rv = root(m);
 	}
 out:
-	gc_free(c.scratch);
 	gc_free(c.caps.v);
 	gc_free(c.voids.v);
 	gc_free(c.reviews.v);

@@ -1,0 +1,28 @@
+/* bench_util: what every benchmark measures with. */
+#ifndef GC_BENCH_BENCH_UTIL_H
+#define GC_BENCH_BENCH_UTIL_H
+
+#include <sys/resource.h>
+#include <time.h>
+
+/* Monotonic seconds. */
+static inline double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Peak resident set of this process, in MB. */
+static inline long
+peak_rss_mb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss / 1024;
+}
+
+#endif
