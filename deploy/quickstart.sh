@@ -4,8 +4,9 @@
 # enrolled by file hand-over, a generated sample roster imported and
 # carried to the sites, photos captured and checked (portraits made from
 # Debian's sample photos), the sites synced with the coordinator over
-# mutual TLS (one by hand, one in the background), and every node's
-# status and signed log checked.
+# mutual TLS (one by hand, one in the background), the merged view
+# (conflicts, alerts, the makeup list), a signed checkpoint with an
+# inclusion proof checked offline, and every node's status and signed log.
 # Usage: deploy/quickstart.sh [DEMO_DIR]   (default: a new /tmp directory)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +54,10 @@ if photos=$("$src/tests/data/fetch.sh" 2>/dev/null) &&
 	"$G" session close --home site-zijingang
 	echo "-- 散拍: studio photos named by ID number, imported at the other site"
 	mkdir -p studio
-	cp portraits/grace_hopper-ok-blue.jpg "studio/$(st 5 6).jpg"
-	cp portraits/grace_hopper-ok-grey.jpg "studio/$(st 6 1).jpg"
+	# the studio's own shots (re-encoded: not the same files as above,
+	# or the merge would flag one photo for two students)
+	convert portraits/grace_hopper-ok-blue.jpg -quality 93 "studio/$(st 5 6).jpg"
+	convert portraits/grace_hopper-ok-grey.jpg -quality 93 "studio/$(st 6 1).jpg"
 	"$G" import-shoots --home site-yuquan --kind individual studio
 	"$G" check --normalize --out checked portraits/grace_hopper-ok-blue.jpg | head -3
 else
@@ -95,6 +98,15 @@ for n in coordinator site-zijingang site-yuquan; do
 	"$G" status --home "$n"
 	echo
 done
+
+say "the merged view: conflicts and alerts, the makeup list, a signed checkpoint"
+"$G" conflicts --home coordinator
+"$G" missing --home coordinator --class "$(sed -n 2p roster.csv | cut -d, -f11)" | head -5
+"$G" checkpoint --home coordinator --out checkpoint.note
+"$G" audit prove --home coordinator "$(sed -n 2p roster.csv | cut -d, -f1)" --out proof.txt
+echo "-- an auditor checks the proof offline with the coordinator's key:"
+"$G" audit check-proof proof.txt --checkpoint checkpoint.note \
+	--key "$("$G" audit key --home coordinator)"
 
 say "the signed log of the coordinator"
 "$G" log --home coordinator
