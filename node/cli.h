@@ -66,6 +66,16 @@ int gc_cli_help_or_usage(int c, char **argv, const char *usage);
 int gc_cli_simple_opts(int argc, char **argv, const char *usage,
     const char **home, bool *json);
 
+/* Prints verification problems (gc_verify_cb): "BAD kind entry: what"
+ * lines, or JSON objects separated by commas into b. */
+struct gc_cli_verify {
+	struct gc_buf *b;
+	bool           json;
+	size_t         n;
+};
+struct gc_verify_problem;
+void gc_cli_verify_cb(const struct gc_verify_problem *p, void *arg);
+
 /* A node name fit to appear in file names and messages: 1..127 bytes,
  * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */
 bool gc_cli_name_ok(const char *name);

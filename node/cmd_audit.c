@@ -22,6 +22,7 @@
 #include "node/cli.h"
 #include "node/merge_view.h"
 #include "node/node.h"
+#include "sync/audit.h"
 #include "sync/merge.h"
 #include "sync/merkle.h"
 #include "sync/note.h"
@@ -65,6 +66,26 @@ write_text(const char *path, const char *s, size_t n)
 	return GC_EXIT_OK;
 }
 
+struct cut_arg {
+	struct gc_merge_cut *v;
+	size_t               n;
+};
+
+static int
+cut_cb(const struct gc_head *h, void *arg)
+{
+	struct cut_arg *a = arg;
+
+	a->v = realloc(a->v, (a->n + 1) * sizeof(*a->v));
+	if (a->v == NULL) {
+		abort(); /* one per feed: a few hundred */
+	}
+	memcpy(a->v[a->n].feed, h->feed, 32);
+	a->v[a->n].seq = h->seq;
+	a->n++;
+	return 0;
+}
+
 static const char checkpoint_usage[] =
     "usage: gradcap checkpoint [--home DIR] [--out FILE] "
     "[--passphrase-file F]\n"
@@ -86,6 +107,7 @@ gc_cmd_checkpoint(int argc, char **argv)
 	struct gc_merge *m;
 	struct gc_diag   d;
 	struct gc_buf    text, note, body;
+	struct cut_arg   cut = { NULL, 0 };
 	char             origin[64], path[4200], hex[65];
 	uint8_t          id[32];
 	int              c, ex;
@@ -121,9 +143,13 @@ gc_cmd_checkpoint(int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
+	/* the entries held now, and the merge over exactly those: what the
+	 * checkpoint covers goes into it, so an auditor recomputes the same */
 	gc_diag_clear(&d);
-	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+	gc_ledger_heads(n.lg, cut_cb, &cut);
+	if (gc_merge_node_cut(&n, cut.v, cut.n, &m, &d) != GC_OK) {
 		gc_cli_err("%s", d.msg);
+		free(cut.v);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
@@ -133,7 +159,7 @@ gc_cmd_checkpoint(int argc, char **argv)
 	gc_buf_init(&body);
 	gc_checkpoint_text(&text, origin, m->nst, m->root);
 	gc_note_sign(&note, gc_buf_cstr(&text), origin, n.key);
-	gc_cbor_map(&body, 4);
+	gc_cbor_map(&body, 5);
 	gc_cbor_uint(&body, 0);
 	gc_cbor_text(&body, origin);
 	gc_cbor_uint(&body, 1);
@@ -142,6 +168,13 @@ gc_cmd_checkpoint(int argc, char **argv)
 	gc_cbor_bytes(&body, m->root, 32);
 	gc_cbor_uint(&body, 3);
 	gc_cbor_textn(&body, (const char *)note.data, note.len);
+	gc_cbor_uint(&body, 4); /* what it covered: feed → seq */
+	gc_cbor_array(&body, cut.n);
+	for (size_t i = 0; i < cut.n; i++) {
+		gc_cbor_array(&body, 2);
+		gc_cbor_bytes(&body, cut.v[i].feed, 32);
+		gc_cbor_uint(&body, cut.v[i].seq);
+	}
 	rv = gc_buf_status(&note) == GC_OK ?
 	    gc_ledger_append_body(n.lg, GC_KIND_CHECKPOINT, &body, id, &d) :
 	    GC_ENOMEM;
@@ -166,6 +199,7 @@ gc_cmd_checkpoint(int argc, char **argv)
 	gc_buf_release(&note);
 	gc_buf_release(&body);
 	gc_merge_free(m);
+	free(cut.v);
 	gc_node_close(&n);
 	return ex;
 }
@@ -173,41 +207,17 @@ gc_cmd_checkpoint(int argc, char **argv)
 /* ---- audit ---- */
 
 static const char audit_usage[] =
-    "usage: gradcap audit key [--home DIR]\n"
+    "usage: gradcap audit verify [--home DIR] [--json]\n"
+    "       gradcap audit key [--home DIR]\n"
     "       gradcap audit prove [--home DIR] STUDENT [--out FILE]\n"
     "       gradcap audit check-proof PROOF --checkpoint FILE --key VKEY\n"
+    "  verify       every signature, chain link, enrollment, revocation\n"
+    "               and blob hash; forks; the latest checkpoint's signature\n"
+    "               and its root recomputed (exit 4 naming each problem)\n"
     "  key          the verifier key of the school's checkpoints\n"
     "  prove        an RFC 9162 inclusion proof of STUDENT's leaf in the\n"
     "               latest checkpoint (the set must not have changed since)\n"
     "  check-proof  verifies a proof offline against a signed checkpoint\n";
-
-struct last_cp {
-	uint8_t  root[32];
-	uint64_t size;
-	bool     found;
-};
-
-static int
-last_cp_cb(const struct gc_entry *e, void *arg)
-{
-	struct last_cp      *l = arg;
-	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[4];
-	const uint8_t       *p;
-	size_t               n;
-
-	if (e->kind != GC_KIND_CHECKPOINT) {
-		return 0;
-	}
-	gc_cbor_cur_init(&c, e->body, e->body_len);
-	if (gc_cbor_map_fields(&c, f, 4) == GC_OK &&
-	    gc_cbor_field_uint(&f[1], &l->size) &&
-	    gc_cbor_field_bytes(&f[2], &p, &n) && n == 32) {
-		memcpy(l->root, p, 32);
-		l->found = true;
-	}
-	return 0;
-}
 
 static int
 audit_prove(const char *home, const char *ref, const char *out)
@@ -215,8 +225,9 @@ audit_prove(const char *home, const char *ref, const char *out)
 	struct gc_node   n;
 	struct gc_merge *m;
 	struct gc_diag   d;
-	struct last_cp   lc;
+	struct gc_checkpoint_info ci;
 	struct gc_buf    pf, leaf;
+	gc_err           rv;
 	uint8_t (*h)[32] = NULL, proof[64][32];
 	char             origin[64], key[80], b64[4096];
 	size_t           idx = SIZE_MAX, len = 0;
@@ -232,27 +243,30 @@ audit_prove(const char *home, const char *ref, const char *out)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	memset(&lc, 0, sizeof(lc));
-	gc_ledger_foreach(n.lg, n.info.authority, last_cp_cb, &lc);
-	if (!lc.found) {
+	if (gc_checkpoint_latest(n.lg, &ci) != GC_OK || !ci.found) {
 		gc_cli_err("no checkpoint yet: the coordinator runs 'gradcap "
 		    "checkpoint'");
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	if (gc_merge_node(&n, &m, &d) != GC_OK) {
-		gc_cli_err("%s", d.msg);
+	/* the set as the checkpoint covered it, whatever came since */
+	rv = gc_merge_node_cut(&n, ci.cut, ci.ncut, &m, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		gc_checkpoint_info_release(&ci);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	if (m->nst != lc.size || memcmp(m->root, lc.root, 32) != 0) {
-		gc_cli_err("the set has changed since the latest checkpoint (or "
-		    "this node does not hold all it covers): sync, or have the "
-		    "coordinator sign a new one");
+	if (m->nst != ci.size || memcmp(m->root, ci.root, 32) != 0) {
+		gc_cli_err("this node's entries do not reproduce the latest "
+		    "checkpoint (it may not hold all it covered: sync; or run "
+		    "'gradcap audit verify')");
+		gc_checkpoint_info_release(&ci);
 		gc_merge_free(m);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
+	gc_checkpoint_info_release(&ci);
 	for (size_t i = 0; i < m->nst; i++) {
 		if (strcmp(m->st[i].key, key) == 0) {
 			idx = i;
@@ -422,6 +436,83 @@ audit_check(const char *proof_path, const char *cp_path, const char *vkey)
 	return rv == GC_OK ? GC_EXIT_OK : GC_EXIT_VERIFY;
 }
 
+static int
+audit_verify(const char *home, bool json)
+{
+	struct gc_node            n;
+	struct gc_buf             b;
+	struct gc_cli_verify      vp;
+	struct gc_verify_stats    st;
+	struct gc_audit_cp        cp;
+	struct gc_merge_opts      o;
+	struct gc_diag            d;
+	uint8_t                   rank[GC_SESSION_KIND_END];
+	char                      hex[65];
+	gc_err                    rv, rc;
+	int                       ex;
+
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_diag_clear(&d);
+	if (gc_merge_opts_node(&n, &o, rank, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_buf_init(&b);
+	vp.b    = &b;
+	vp.json = json;
+	vp.n    = 0;
+	gc_buf_puts(&b, json ? "{\"problems\":[" : "");
+	rv = gc_ledger_verify(n.lg, gc_cli_verify_cb, &vp, &st);
+	rc = gc_audit_checkpoint(n.lg, &o, gc_cli_verify_cb, &vp, &cp);
+	if ((rv != GC_OK && rv != GC_ECORRUPT) ||
+	    (rc != GC_OK && rc != GC_ECORRUPT)) {
+		gc_cli_err("audit: %s", gc_strerror(rv != GC_OK &&
+		    rv != GC_ECORRUPT ? rv : rc));
+		gc_buf_release(&b);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_hex_encode(hex, cp.root, 32);
+	if (json) {
+		gc_buf_printf(&b, "],\"ok\":%s,\"entries\":%" PRIu64
+		    ",\"feeds\":%" PRIu64 ",\"blobs\":%" PRIu64 ",\"forks\":%"
+		    PRIu64 ",\"checkpoint\":", vp.n == 0 ? "true" : "false",
+		    st.entries, st.feeds, st.blobs, st.forks);
+		if (cp.found) {
+			gc_buf_printf(&b, "{\"students\":%" PRIu64 ",\"root\":"
+			    "\"%s\",\"reproduced\":%s}", cp.size, hex,
+			    cp.ok ? "true" : "false");
+		} else {
+			gc_buf_puts(&b, "null");
+		}
+		gc_buf_puts(&b, "}");
+	} else {
+		gc_buf_printf(&b, "%s: %" PRIu64 " entries in %" PRIu64 " feeds, %"
+		    PRIu64 " blobs, %" PRIu64 " forks\n", n.home, st.entries,
+		    st.feeds, st.blobs, st.forks);
+		if (cp.found) {
+			gc_buf_printf(&b, "latest checkpoint: %" PRIu64 " students, "
+			    "root %.16s: %s\n", cp.size, hex, cp.ok ?
+			    "signed by the school authority, and the merge of "
+			    "the entries it covered gives the same root" :
+			    "DOES NOT HOLD (above)");
+		} else {
+			gc_buf_puts(&b, "no checkpoint yet\n");
+		}
+		gc_buf_puts(&b, vp.n == 0 ? "audit: everything holds\n" :
+		    "audit: PROBLEMS FOUND (above)\n");
+	}
+	ex = json ? gc_cli_print(&b) : (fwrite(b.data, 1, b.len, stdout),
+	    GC_EXIT_OK);
+	gc_buf_release(&b);
+	gc_node_close(&n);
+	return ex == GC_EXIT_OK && vp.n > 0 ? GC_EXIT_VERIFY : ex;
+}
+
 int
 gc_cmd_audit(int argc, char **argv)
 {
@@ -430,10 +521,12 @@ gc_cmd_audit(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *out = NULL, *cp = NULL, *key = NULL;
+	bool        json = false;
 	int         c;
 
 	optind = 1;
@@ -450,6 +543,9 @@ gc_cmd_audit(int argc, char **argv)
 			break;
 		case 'k':
 			key = optarg;
+			break;
+		case 'j':
+			json = true;
 			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, audit_usage);
@@ -477,6 +573,9 @@ gc_cmd_audit(int argc, char **argv)
 		gc_buf_release(&b);
 		gc_node_close(&n);
 		return ex;
+	}
+	if (optind + 1 == argc && strcmp(argv[optind], "verify") == 0) {
+		return audit_verify(home, json);
 	}
 	if (optind + 2 == argc && strcmp(argv[optind], "prove") == 0) {
 		return audit_prove(home, argv[optind + 1], out);

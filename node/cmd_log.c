@@ -326,16 +326,10 @@ feed_find_cb(const struct gc_head *h, void *arg)
 	return 0;
 }
 
-struct verify_print {
-	struct gc_buf *b;
-	bool           json;
-	size_t         n;
-};
-
-static void
-verify_cb(const struct gc_verify_problem *p, void *arg)
+void
+gc_cli_verify_cb(const struct gc_verify_problem *p, void *arg)
 {
-	struct verify_print *v = arg;
+	struct gc_cli_verify *v = arg;
 	char                 id[65], feed[65];
 
 	gc_hex_encode(id, p->id, 32);
@@ -358,7 +352,7 @@ log_verify(const char *home, bool json)
 {
 	struct gc_node         n;
 	struct gc_buf          b;
-	struct verify_print    vp;
+	struct gc_cli_verify   vp;
 	struct gc_verify_stats st;
 	gc_err                 rv;
 	int                    ex;
@@ -374,7 +368,7 @@ log_verify(const char *home, bool json)
 	if (json) {
 		gc_buf_puts(&b, "{\"problems\":[");
 	}
-	rv = gc_ledger_verify(n.lg, verify_cb, &vp, &st);
+	rv = gc_ledger_verify(n.lg, gc_cli_verify_cb, &vp, &st);
 	if (rv != GC_OK && rv != GC_ECORRUPT) {
 		gc_cli_err("verify: %s", gc_strerror(rv));
 		gc_buf_release(&b);

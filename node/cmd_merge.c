@@ -25,18 +25,41 @@
 gc_err
 gc_merge_node(struct gc_node *n, struct gc_merge **out, struct gc_diag *d)
 {
-	uint8_t              rank[GC_SESSION_KIND_END];
-	struct gc_merge_opts o;
+	return gc_merge_node_cut(n, NULL, 0, out, d);
+}
+
+gc_err
+gc_merge_opts_node(struct gc_node *n, struct gc_merge_opts *o,
+    uint8_t rank[GC_SESSION_KIND_END], struct gc_diag *d)
+{
 	const char *prec = gc_config_get(n->cfg, "merge", "precedence", NULL);
 
+	memset(o, 0, sizeof(*o));
 	if (prec != NULL && !gc_merge_rank_parse(prec, rank)) {
 		gc_diag_set(d, "gradcap.ini [merge] precedence = %s: list the "
 		    "four session kinds central, makeup, individual, online "
 		    "in order", prec);
 		return GC_EINVAL;
 	}
-	o.rank                   = prec != NULL ? rank : NULL;
-	o.foreign_blobs_optional = gc_syncnode_blobs(n) == GC_SYNC_BLOBS_OWN;
+	o->rank                   = prec != NULL ? rank : NULL;
+	o->foreign_blobs_optional = gc_syncnode_blobs(n) == GC_SYNC_BLOBS_OWN;
+	return GC_OK;
+}
+
+gc_err
+gc_merge_node_cut(struct gc_node *n, const struct gc_merge_cut *cut,
+    size_t ncut, struct gc_merge **out, struct gc_diag *d)
+{
+	uint8_t              rank[GC_SESSION_KIND_END];
+	struct gc_merge_opts o;
+	gc_err               rv = gc_merge_opts_node(n, &o, rank, d);
+
+	*out = NULL;
+	if (rv != GC_OK) {
+		return rv;
+	}
+	o.cut  = cut;
+	o.ncut = ncut;
 	return gc_merge_compute(n->lg, &o, out, d);
 }
 

@@ -12,6 +12,12 @@
  * precedence = central,makeup,individual,online). */
 gc_err gc_merge_node(struct gc_node *n, struct gc_merge **out,
     struct gc_diag *d);
+/* The same over only the entries of cut (a checkpoint's). */
+gc_err gc_merge_node_cut(struct gc_node *n, const struct gc_merge_cut *cut,
+    size_t ncut, struct gc_merge **out, struct gc_diag *d);
+/* The node's merge options (precedence, blob policy); rank is storage. */
+gc_err gc_merge_opts_node(struct gc_node *n, struct gc_merge_opts *o,
+    uint8_t rank[GC_SESSION_KIND_END], struct gc_diag *d);
 
 /* Appends the merge part of `gradcap status`: counts per status (only of
  * class and/or site when given), per class and per site, the digest. */

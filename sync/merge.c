@@ -81,7 +81,15 @@ struct qfeed {
 		(vec).v[(vec).n++] = (x);                                  \
 	} while (0)
 
+struct mrow {
+	char     key[80], klass[64];
+	uint64_t hlc;
+	uint8_t  id[32];
+};
+
 struct collect {
+	const struct gc_merge_opts *o;
+	VEC(struct mrow) rows;
 	VEC(struct gc_mcap) caps;
 	VEC(struct mvoid) voids;
 	VEC(struct mreview) reviews;
@@ -147,15 +155,72 @@ capture_light(const uint8_t *p, size_t n, struct gc_mcap *m)
 	return true;
 }
 
+/* Within the cut (when there is one)? */
+static bool
+in_cut(const struct collect *c, const struct gc_entry *e)
+{
+	if (c->o == NULL || c->o->cut == NULL) {
+		return true;
+	}
+	for (size_t i = 0; i < c->o->ncut; i++) {
+		if (memcmp(c->o->cut[i].feed, e->feed, 32) == 0) {
+			return e->seq <= c->o->cut[i].seq;
+		}
+	}
+	return false;
+}
+
+/* The rows of a ROSTER entry, for a merge at a cut. */
+static void
+roster_rows(struct collect *c, const struct gc_entry *e)
+{
+	struct gc_cbor_cur   cur;
+	struct gc_cbor_field f[3];
+	struct gc_cbor_item  arr;
+
+	gc_cbor_cur_init(&cur, e->body, e->body_len);
+	if (gc_cbor_map_fields(&cur, f, 3) != GC_OK || f[2].p == NULL) {
+		return;
+	}
+	gc_cbor_cur_init(&cur, f[2].p, f[2].len);
+	if (gc_cbor_next(&cur, &arr) != GC_OK || arr.type != GC_CBOR_ARRAY) {
+		return;
+	}
+	for (uint64_t i = 0; i < arr.val; i++) {
+		struct gc_cbor_field rf[GC_ROW_NKEYS];
+		struct mrow          r;
+
+		memset(&r, 0, sizeof(r));
+		if (gc_cbor_map_fields(&cur, rf, GC_ROW_NKEYS) != GC_OK) {
+			return;
+		}
+		if (!gc_cbor_field_strcpy(&rf[GC_ROW_KEY], r.key, sizeof(r.key)) ||
+		    r.key[0] == '\0') {
+			continue;
+		}
+		gc_cbor_field_strcpy(&rf[GC_ROW_CLASS], r.klass,
+		    sizeof(r.klass));
+		r.hlc = e->hlc;
+		memcpy(r.id, e->id, 32);
+		VEC_PUSH(c->rows, r, c->failed);
+	}
+}
+
 static int
 entry_cb(const struct gc_entry *e, void *arg)
 {
 	struct collect *c = arg;
 
-	if (e->kind == 0 || !believed(c, e)) {
+	if (e->kind == 0 || !believed(c, e) || !in_cut(c, e)) {
 		return 0;
 	}
 	switch (e->kind) {
+	case GC_KIND_ROSTER:
+		if (c->o != NULL && c->o->cut != NULL &&
+		    gc_role_may_write(GC_ROLE_COORDINATOR, e->kind)) {
+			roster_rows(c, e);
+		}
+		break;
 	case GC_KIND_CAPTURE: {
 		struct gc_mcap m;
 
@@ -516,6 +581,48 @@ root(struct gc_merge *m)
 	return GC_OK;
 }
 
+static int
+row_by_key(const void *a, const void *b)
+{
+	const struct mrow *x = a, *y = b;
+	int                r = strcmp(x->key, y->key);
+
+	if (r != 0) {
+		return r;
+	}
+	if (x->hlc != y->hlc) {
+		return x->hlc < y->hlc ? -1 : 1;
+	}
+	return memcmp(x->id, y->id, 32);
+}
+
+/* The roster as the ROSTER entries within the cut make it: per key, the
+ * row of the greatest (hlc, entry id), as the ledger's index does. */
+static gc_err
+rows_students(struct collect *c, struct st_collect *sc,
+    const uint8_t authority[32])
+{
+	(void)authority; /* only the coordinator writes ROSTER (ingest) */
+	if (c->failed) {
+		return GC_ENOMEM;
+	}
+	sort(c->rows.v, c->rows.n, sizeof(*c->rows.v), row_by_key);
+	for (size_t i = 0; i < c->rows.n; i++) {
+		struct gc_mstudent s;
+
+		if (i + 1 < c->rows.n &&
+		    strcmp(c->rows.v[i].key, c->rows.v[i + 1].key) == 0) {
+			continue; /* a later row of the same student follows */
+		}
+		memset(&s, 0, sizeof(s));
+		memcpy(s.key, c->rows.v[i].key, sizeof(s.key));
+		memcpy(s.klass, c->rows.v[i].klass, sizeof(s.klass));
+		s.winner = -1;
+		VEC_PUSH(sc->st, s, sc->failed);
+	}
+	return sc->failed ? GC_ENOMEM : GC_OK;
+}
+
 gc_err
 gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
     struct gc_merge **out, struct gc_diag *d)
@@ -534,6 +641,7 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 		rank = def_rank;
 	}
 	memset(&c, 0, sizeof(c));
+	c.o = o;
 	memset(&sc, 0, sizeof(sc));
 	memset(&mc, 0, sizeof(mc));
 	m  = gc_xzalloc(sizeof(*m));
@@ -544,8 +652,10 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 	if (rv == GC_OK) {
 		rv = gc_ledger_foreach(lg, NULL, entry_cb, &c);
 	}
-	if (rv == GC_OK) {
+	if (rv == GC_OK && (o == NULL || o->cut == NULL)) {
 		rv = gc_ledger_students(lg, student_cb, &sc);
+	} else if (rv == GC_OK) {
+		rv = rows_students(&c, &sc, info.authority);
 	}
 	if (rv == GC_OK) {
 		rv = gc_ledger_missing(lg, miss_cb, &mc);
@@ -667,6 +777,7 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 	}
 out:
 	gc_free(c.caps.v);
+	gc_free(c.rows.v);
 	gc_free(c.voids.v);
 	gc_free(c.reviews.v);
 	gc_free(c.resolves.v);

@@ -83,6 +83,12 @@ struct gc_merge {
 	uint8_t             root[32];
 };
 
+/* A version vector: the entries a checkpoint covered. */
+struct gc_merge_cut {
+	uint8_t  feed[32];
+	uint64_t seq; /* entries of the feed up to this seq */
+};
+
 struct gc_merge_opts {
 	/* session-kind precedence: rank[kind], 0 best; NULL: central >
 	 * makeup > individual > online */
@@ -92,6 +98,11 @@ struct gc_merge_opts {
 	 * site's makeup list does not name students photographed elsewhere.
 	 * (The coordinator fetches every photo and requires them.) */
 	bool foreign_blobs_optional;
+	/* only the entries these feeds held up to these seqs (a
+	 * checkpoint's), the roster included (rebuilt from its ROSTER
+	 * entries); NULL: everything held */
+	const struct gc_merge_cut *cut;
+	size_t                     ncut;
 };
 
 gc_err gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,

@@ -61,7 +61,7 @@ m "j['merge']['alerts']==0 and j['merge']['counts']['MISSING']==4"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$G" serve --home c --insecure --listen tcp://127.0.0.1:$PORT 2>c.log &
 spid=$!
-trap '{ kill $spid; wait $spid; } 2>/dev/null; rm -rf "$T"' EXIT
+trap '{ kill $spid; wait $spid; } 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 1 50); do
 	python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$PORT)))" && break
 	sleep 0.1
@@ -103,5 +103,28 @@ checks=$((checks + 1))
 expect 0 "$G" missing --home s
 [ "$(wc -l <"$T/out")" = 4 ] || { cat "$T/out"; fail "missing: expected 4 students"; }
 checks=$((checks + 1))
+
+# --- the audit: a checkpoint that holds, then a photo damaged on disk
+expect 0 "$G" checkpoint --home c --out cp.note
+expect 0 "$G" review --home c approve "$c2"   # after the checkpoint: fine
+expect 0 "$G" audit verify --home c --json
+m "j['ok'] and j['checkpoint']['reproduced'] and j['problems']==[]"
+{ kill $spid; wait $spid; } 2>/dev/null || true
+python3 - <<'EOF'
+orig = open('p1.jpg', 'rb').read()
+needle = orig[2000:2064]
+db = bytearray(open('c/db/data.mdb', 'rb').read())
+i = db.find(needle)
+assert i >= 0, "the photo is not in data.mdb"
+while i >= 0:
+    db[i + 10] ^= 0x20
+    i = db.find(needle, i + 1)
+open('c/db/data.mdb', 'wb').write(bytes(db))
+EOF
+expect 4 "$G" audit verify --home c
+has out "BAD blob"
+has out "PROBLEMS FOUND"
+expect 4 "$G" audit verify --home c --json
+m "not j['ok'] and [p for p in j['problems'] if p['kind']=='blob']"
 
 echo "merge: $checks checks passed"

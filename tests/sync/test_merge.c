@@ -16,7 +16,9 @@
 #include "common/gc_alloc.h"
 #include "common/ledger.h"
 #include "common/records.h"
+#include "sync/audit.h"
 #include "sync/merge.h"
+#include "sync/note.h"
 #include "tests/testutil.h"
 
 #define KA "10335:1:110101200001010011:05"
@@ -276,7 +278,7 @@ static struct gc_merge *
 merge(gc_ledger *lg, const uint8_t *rank)
 {
 	struct gc_merge     *m;
-	struct gc_merge_opts o = { rank, false };
+	struct gc_merge_opts o = { rank, false, NULL, 0 };
 	struct gc_diag       d;
 
 	gc_diag_clear(&d);
@@ -451,6 +453,132 @@ test_merge_is_independent_of_arrival_order(void **state)
 	gc_test_dump_free(&all);
 }
 
+struct hfind {
+	const uint8_t *feed;
+	struct gc_head h;
+	bool           found;
+};
+
+static int
+hfind_cb(const struct gc_head *h, void *arg)
+{
+	struct hfind *a = arg;
+
+	if (memcmp(h->feed, a->feed, 32) == 0) {
+		a->h     = *h;
+		a->found = true;
+	}
+	return 0;
+}
+
+static bool
+head_of(gc_ledger *lg, const uint8_t *feed, struct gc_head *out)
+{
+	struct hfind a;
+
+	memset(&a, 0, sizeof(a));
+	a.feed = feed;
+	assert_int_equal(gc_ledger_heads(lg, hfind_cb, &a), GC_OK);
+	*out = a.h;
+	return a.found;
+}
+
+struct probs {
+	int  n;
+	char what[8][384];
+};
+
+static void
+prob_cb(const struct gc_verify_problem *p, void *arg)
+{
+	struct probs *ps = arg;
+
+	assert_string_equal(p->kind, "checkpoint");
+	if (ps->n < 8) {
+		snprintf(ps->what[ps->n], sizeof(ps->what[0]), "%s", p->what);
+	}
+	ps->n++;
+}
+
+/* A CHECKPOINT as the coordinator signs it, over root (size students),
+ * covering the entries held now; the note may say another root. */
+static void
+checkpoint(struct fx *f, const uint8_t root[32], uint64_t size,
+    const uint8_t note_root[32])
+{
+	struct gc_buf text, note, b;
+
+	gc_buf_init(&text);
+	gc_buf_init(&note);
+	gc_buf_init(&b);
+	gc_checkpoint_text(&text, "gradcap/10335", size, note_root);
+	gc_note_sign(&note, gc_buf_cstr(&text), "gradcap/10335", f->kc);
+	gc_cbor_map(&b, 5);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_text(&b, "gradcap/10335");
+	gc_cbor_uint(&b, 1);
+	gc_cbor_uint(&b, size);
+	gc_cbor_uint(&b, 2);
+	gc_cbor_bytes(&b, root, 32);
+	gc_cbor_uint(&b, 3);
+	gc_cbor_textn(&b, (const char *)note.data, note.len);
+	gc_cbor_uint(&b, 4);
+	gc_cbor_array(&b, 3);
+	{
+		const struct gc_key *ks[3] = { f->kc, f->k1, f->k2 };
+
+		for (int i = 0; i < 3; i++) {
+			struct gc_head hh;
+
+			assert_true(head_of(f->lc, ks[i]->pk, &hh));
+			gc_cbor_array(&b, 2);
+			gc_cbor_bytes(&b, ks[i]->pk, 32);
+			gc_cbor_uint(&b, hh.seq);
+		}
+	}
+	assert_int_equal(gc_ledger_append_body(f->lc, GC_KIND_CHECKPOINT, &b,
+	    NULL, NULL), GC_OK);
+	gc_buf_release(&text);
+	gc_buf_release(&note);
+	gc_buf_release(&b);
+}
+
+static void
+test_merge_checkpoint_audit_names_what_does_not_hold(void **state)
+{
+	struct fx         *f = *state;
+	struct gc_merge   *m = merge(f->lc, NULL);
+	struct gc_audit_cp cp;
+	struct probs       ps;
+	uint8_t            root[32], bogus[32];
+
+	memcpy(root, m->root, 32);
+	memset(bogus, 0xab, 32);
+	/* an honest checkpoint holds, and still holds after new entries */
+	checkpoint(f, root, m->nst, root);
+	memset(&ps, 0, sizeof(ps));
+	assert_int_equal(gc_audit_checkpoint(f->lc, NULL, prob_cb, &ps, &cp),
+	    GC_OK);
+	assert_true(cp.found && cp.ok);
+	review(f->lc, f->capA, GC_REVIEW_APPROVE);
+	assert_int_equal(gc_audit_checkpoint(f->lc, NULL, prob_cb, &ps, &cp),
+	    GC_OK);
+	assert_int_equal(ps.n, 0);
+	/* a signed root the entries do not give */
+	checkpoint(f, bogus, m->nst, bogus);
+	assert_int_equal(gc_audit_checkpoint(f->lc, NULL, prob_cb, &ps, &cp),
+	    GC_ECORRUPT);
+	assert_int_equal(ps.n, 1);
+	assert_non_null(strstr(ps.what[0], "another root"));
+	/* an entry that says one root and a note that signs another */
+	memset(&ps, 0, sizeof(ps));
+	checkpoint(f, root, m->nst, bogus);
+	assert_int_equal(gc_audit_checkpoint(f->lc, NULL, prob_cb, &ps, &cp),
+	    GC_ECORRUPT);
+	assert_non_null(strstr(ps.what[0], "disagree"));
+	gc_merge_free(m);
+}
+
 int
 main(void)
 {
@@ -461,6 +589,9 @@ main(void)
 		    test_merge_reviews_voids_and_resolves, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_merge_is_independent_of_arrival_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_merge_checkpoint_audit_names_what_does_not_hold, setup,
 		    teardown),
 	};
 	return cmocka_run_group_tests_name("sync.merge", tests, NULL, NULL);
