@@ -341,7 +341,7 @@ gc_cmd_missing(int argc, char **argv)
 	}
 	if (gc_buf_status(&b) != GC_OK) {
 		ex = GC_EXIT_FAIL;
-	} else {
+	} else if (b.len > 0) {
 		fwrite(b.data, 1, b.len, stdout);
 	}
 	if (!csv) {

@@ -24,6 +24,16 @@ convert "$ok" -quality 93 p3.jpg
 xh() { sed -n "$1p" r.csv | cut -d, -f1; }
 m() { python3 -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($1) else 1)" || { cat "$T/out"; fail "$1"; }; checks=$((checks + 1)); }
 
+# --- a node with nothing yet: every view works, nothing to show
+"$G" init --home e --role site --school 10335 --name 空 >/dev/null
+expect 0 "$G" missing --home e
+expect 0 "$G" conflicts --home e
+has out "no conflicts, no alerts"
+expect 0 "$G" audit verify --home e
+has out "no checkpoint yet"
+expect 1 "$G" audit key --home e
+has err "knows no coordinator yet"
+
 # --- nothing captured: everyone is missing
 expect 0 "$G" status --home s --json
 m "j['merge']['counts']['MISSING']==6 and j['merge']['students']==6 and len(j['merge']['digest'])==64"
