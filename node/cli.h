@@ -42,6 +42,7 @@ int gc_cmd_void(int argc, char **argv);
 int gc_cmd_resolve(int argc, char **argv);
 int gc_cmd_checkpoint(int argc, char **argv);
 int gc_cmd_audit(int argc, char **argv);
+int gc_cmd_export(int argc, char **argv);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */

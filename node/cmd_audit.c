@@ -35,8 +35,7 @@ origin_of(char *out, size_t cap, const char *school)
 	snprintf(out, cap, "gradcap/%s", school);
 }
 
-/* Leaf hashes of the whole set (gc_alloc'd, m->nst of them). */
-static uint8_t (*leaf_hashes(const struct gc_merge *m))[32]
+uint8_t (*gc_merge_leaf_hashes(const struct gc_merge *m))[32]
 {
 	uint8_t (*h)[32] = gc_alloc(32 * (m->nst > 0 ? m->nst : 1));
 	struct gc_buf b;
@@ -52,6 +51,30 @@ static uint8_t (*leaf_hashes(const struct gc_merge *m))[32]
 	}
 	gc_buf_release(&b);
 	return h;
+}
+
+void
+gc_proof_write(struct gc_buf *pf, const struct gc_merge *m,
+    const uint8_t (*h)[32], size_t idx, const char *origin)
+{
+	uint8_t       proof[64][32];
+	size_t        len = 0;
+	struct gc_buf leaf;
+	char          b64[4096];
+
+	gc_merkle_inclusion(proof, &len, h, m->nst, idx);
+	gc_buf_init(&leaf);
+	gc_merge_leaf(m, idx, &leaf);
+	sodium_bin2base64(b64, sizeof(b64), leaf.data, leaf.len,
+	    sodium_base64_VARIANT_ORIGINAL);
+	gc_buf_printf(pf, PROOF_MAGIC "\n%s\n%zu\n%zu\n%s\n", origin, m->nst,
+	    idx, b64);
+	for (size_t i = 0; i < len; i++) {
+		sodium_bin2base64(b64, sizeof(b64), proof[i], 32,
+		    sodium_base64_VARIANT_ORIGINAL);
+		gc_buf_printf(pf, "%s\n", b64);
+	}
+	gc_buf_release(&leaf);
 }
 
 static int
@@ -106,9 +129,8 @@ gc_cmd_checkpoint(int argc, char **argv)
 	struct gc_node   n;
 	struct gc_merge *m;
 	struct gc_diag   d;
-	struct gc_buf    text, note, body;
-	struct cut_arg   cut = { NULL, 0 };
-	char             origin[64], path[4200], hex[65];
+	struct gc_buf    note;
+	char             path[4200], hex[65];
 	uint8_t          id[32];
 	int              c, ex;
 	gc_err           rv;
@@ -143,41 +165,9 @@ gc_cmd_checkpoint(int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	/* the entries held now, and the merge over exactly those: what the
-	 * checkpoint covers goes into it, so an auditor recomputes the same */
 	gc_diag_clear(&d);
-	gc_ledger_heads(n.lg, cut_cb, &cut);
-	if (gc_merge_node_cut(&n, cut.v, cut.n, &m, &d) != GC_OK) {
-		gc_cli_err("%s", d.msg);
-		free(cut.v);
-		gc_node_close(&n);
-		return GC_EXIT_FAIL;
-	}
-	origin_of(origin, sizeof(origin), n.info.school);
-	gc_buf_init(&text);
 	gc_buf_init(&note);
-	gc_buf_init(&body);
-	gc_checkpoint_text(&text, origin, m->nst, m->root);
-	gc_note_sign(&note, gc_buf_cstr(&text), origin, n.key);
-	gc_cbor_map(&body, 5);
-	gc_cbor_uint(&body, 0);
-	gc_cbor_text(&body, origin);
-	gc_cbor_uint(&body, 1);
-	gc_cbor_uint(&body, m->nst);
-	gc_cbor_uint(&body, 2);
-	gc_cbor_bytes(&body, m->root, 32);
-	gc_cbor_uint(&body, 3);
-	gc_cbor_textn(&body, (const char *)note.data, note.len);
-	gc_cbor_uint(&body, 4); /* what it covered: feed → seq */
-	gc_cbor_array(&body, cut.n);
-	for (size_t i = 0; i < cut.n; i++) {
-		gc_cbor_array(&body, 2);
-		gc_cbor_bytes(&body, cut.v[i].feed, 32);
-		gc_cbor_uint(&body, cut.v[i].seq);
-	}
-	rv = gc_buf_status(&note) == GC_OK ?
-	    gc_ledger_append_body(n.lg, GC_KIND_CHECKPOINT, &body, id, &d) :
-	    GC_ENOMEM;
+	rv = gc_checkpoint_make(&n, &m, &note, id, &d);
 	if (rv != GC_OK) {
 		gc_cli_err("checkpoint: %s", gc_diag_msg(&d, rv));
 		ex = GC_EXIT_FAIL;
@@ -195,13 +185,66 @@ gc_cmd_checkpoint(int argc, char **argv)
 			    "students; wrote %s\n", hex, m->nst, path);
 		}
 	}
-	gc_buf_release(&text);
 	gc_buf_release(&note);
-	gc_buf_release(&body);
 	gc_merge_free(m);
-	free(cut.v);
 	gc_node_close(&n);
 	return ex;
+}
+
+gc_err
+gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
+    struct gc_buf *note, uint8_t id[32], struct gc_diag *d)
+{
+	struct gc_merge *m;
+	struct gc_buf    text, body;
+	struct cut_arg   cut = { NULL, 0 };
+	char             origin[64];
+	gc_err           rv;
+
+	*mout = NULL;
+	/* the entries held now, and the merge over exactly those: what the
+	 * checkpoint covers goes into it, so an auditor recomputes the same */
+	gc_ledger_heads(n->lg, cut_cb, &cut);
+	rv = gc_merge_node_cut(n, cut.v, cut.n, &m, d);
+	if (rv != GC_OK) {
+		free(cut.v);
+		return rv;
+	}
+	origin_of(origin, sizeof(origin), n->info.school);
+	gc_buf_init(&text);
+	gc_buf_init(&body);
+	gc_checkpoint_text(&text, origin, m->nst, m->root);
+	gc_note_sign(note, gc_buf_cstr(&text), origin, n->key);
+	gc_cbor_map(&body, 5);
+	gc_cbor_uint(&body, 0);
+	gc_cbor_text(&body, origin);
+	gc_cbor_uint(&body, 1);
+	gc_cbor_uint(&body, m->nst);
+	gc_cbor_uint(&body, 2);
+	gc_cbor_bytes(&body, m->root, 32);
+	gc_cbor_uint(&body, 3);
+	gc_cbor_textn(&body, (const char *)note->data, note->len);
+	gc_cbor_uint(&body, 4); /* what it covered: feed → seq */
+	gc_cbor_array(&body, cut.n);
+	for (size_t i = 0; i < cut.n; i++) {
+		gc_cbor_array(&body, 2);
+		gc_cbor_bytes(&body, cut.v[i].feed, 32);
+		gc_cbor_uint(&body, cut.v[i].seq);
+	}
+	rv = gc_buf_status(note);
+	if (rv == GC_OK) {
+		rv = gc_ledger_append_body(n->lg, GC_KIND_CHECKPOINT, &body, id,
+		    d);
+	}
+	gc_buf_release(&text);
+	gc_buf_release(&body);
+	free(cut.v);
+	if (rv != GC_OK) {
+		gc_merge_free(m);
+		return rv;
+	}
+	*mout = m;
+	return GC_OK;
 }
 
 /* ---- audit ---- */
@@ -226,11 +269,11 @@ audit_prove(const char *home, const char *ref, const char *out)
 	struct gc_merge *m;
 	struct gc_diag   d;
 	struct gc_checkpoint_info ci;
-	struct gc_buf    pf, leaf;
+	struct gc_buf    pf;
 	gc_err           rv;
-	uint8_t (*h)[32] = NULL, proof[64][32];
-	char             origin[64], key[80], b64[4096];
-	size_t           idx = SIZE_MAX, len = 0;
+	uint8_t (*h)[32] = NULL;
+	char             origin[64], key[80];
+	size_t           idx = SIZE_MAX;
 	int              ex;
 
 	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
@@ -272,7 +315,7 @@ audit_prove(const char *home, const char *ref, const char *out)
 			idx = i;
 		}
 	}
-	h = leaf_hashes(m);
+	h = gc_merge_leaf_hashes(m);
 	if (h == NULL || idx == SIZE_MAX) {
 		gc_cli_err("student %s is not in the set", key);
 		gc_free(h);
@@ -280,28 +323,15 @@ audit_prove(const char *home, const char *ref, const char *out)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	gc_merkle_inclusion(proof, &len, (const uint8_t (*)[32])h, m->nst,
-	    idx);
 	origin_of(origin, sizeof(origin), n.info.school);
 	gc_buf_init(&pf);
-	gc_buf_init(&leaf);
-	gc_merge_leaf(m, idx, &leaf);
-	sodium_bin2base64(b64, sizeof(b64), leaf.data, leaf.len,
-	    sodium_base64_VARIANT_ORIGINAL);
-	gc_buf_printf(&pf, PROOF_MAGIC "\n%s\n%zu\n%zu\n%s\n", origin, m->nst,
-	    idx, b64);
-	for (size_t i = 0; i < len; i++) {
-		sodium_bin2base64(b64, sizeof(b64), proof[i], 32,
-		    sodium_base64_VARIANT_ORIGINAL);
-		gc_buf_printf(&pf, "%s\n", b64);
-	}
+	gc_proof_write(&pf, m, (const uint8_t (*)[32])h, idx, origin);
 	if (out != NULL) {
 		ex = write_text(out, (const char *)pf.data, pf.len);
 	} else {
 		fwrite(pf.data, 1, pf.len, stdout);
 	}
 	gc_buf_release(&pf);
-	gc_buf_release(&leaf);
 	gc_free(h);
 	gc_merge_free(m);
 	gc_node_close(&n);

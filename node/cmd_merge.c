@@ -65,16 +65,10 @@ gc_merge_node_cut(struct gc_node *n, const struct gc_merge_cut *cut,
 
 /* ---- site names ---- */
 
-struct names {
-	uint8_t (*pk)[32];
-	char    (*name)[GC_NAME_MAX];
-	size_t  n;
-};
-
-static int
-names_cb(const struct gc_enrollment *e, void *arg)
+int
+gc_names_cb(const struct gc_enrollment *e, void *arg)
 {
-	struct names *nm = arg;
+	struct gc_names *nm = arg;
 
 	nm->pk   = realloc(nm->pk, (nm->n + 1) * 32);
 	nm->name = realloc(nm->name, (nm->n + 1) * GC_NAME_MAX);
@@ -87,8 +81,8 @@ names_cb(const struct gc_enrollment *e, void *arg)
 	return 0;
 }
 
-static const char *
-name_of(const struct names *nm, const uint8_t pk[32])
+const char *
+gc_name_of(const struct gc_names *nm, const uint8_t pk[32])
 {
 	for (size_t i = 0; i < nm->n; i++) {
 		if (memcmp(nm->pk[i], pk, 32) == 0) {
@@ -98,8 +92,8 @@ name_of(const struct names *nm, const uint8_t pk[32])
 	return "?";
 }
 
-static void
-names_free(struct names *nm)
+void
+gc_names_free(struct gc_names *nm)
 {
 	free(nm->pk);
 	free(nm->name);
@@ -158,7 +152,7 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
     bool json, struct gc_buf *b, struct gc_diag *d)
 {
 	struct gc_merge *m;
-	struct names     nm = { NULL, NULL, 0 };
+	struct gc_names  nm = { NULL, NULL, 0 };
 	struct tally    *bc = NULL, *bs = NULL;
 	size_t           nbc = 0, nbs = 0, c[GC_MS_END] = { 0 }, total = 0;
 	char             root[65];
@@ -168,11 +162,11 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 	if (rv != GC_OK) {
 		return rv;
 	}
-	gc_ledger_enrollments(n->lg, names_cb, &nm);
+	gc_ledger_enrollments(n->lg, gc_names_cb, &nm);
 	for (size_t i = 0; i < m->nst; i++) {
 		const struct gc_mstudent *s = &m->st[i];
 		const char *sn = s->winner >= 0 ?
-		    name_of(&nm, m->cap[s->winner].feed) : "-";
+		    gc_name_of(&nm, m->cap[s->winner].feed) : "-";
 
 		if ((klass != NULL && strcmp(s->klass, klass) != 0) ||
 		    (site != NULL && strcmp(sn, site) != 0)) {
@@ -222,7 +216,7 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 	}
 	free(bc);
 	free(bs);
-	names_free(&nm);
+	gc_names_free(&nm);
 	gc_merge_free(m);
 	return GC_OK;
 }
@@ -363,7 +357,7 @@ gc_cmd_conflicts(int argc, char **argv)
 	bool             json = false;
 	struct gc_node   n;
 	struct gc_merge *m;
-	struct names     nm = { NULL, NULL, 0 };
+	struct gc_names  nm = { NULL, NULL, 0 };
 	struct gc_diag   d;
 	struct gc_buf    b;
 	size_t           k = 0;
@@ -388,7 +382,7 @@ gc_cmd_conflicts(int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	gc_ledger_enrollments(n.lg, names_cb, &nm);
+	gc_ledger_enrollments(n.lg, gc_names_cb, &nm);
 	gc_buf_init(&b);
 	gc_buf_puts(&b, json ? "{\"conflicts\":[" : "");
 	for (size_t i = 0; i < m->nst; i++) {
@@ -419,7 +413,7 @@ gc_cmd_conflicts(int argc, char **argv)
 				gc_buf_puts(&b, j++ ? "," : "");
 				gc_buf_printf(&b, "{\"capture\":\"%s\",\"site\":",
 				    hex);
-				gc_json_str(&b, name_of(&nm, cap->feed));
+				gc_json_str(&b, gc_name_of(&nm, cap->feed));
 				gc_buf_printf(&b, ",\"session_kind\":\"%s\","
 				    "\"approved\":%s,\"provisional\":%s}",
 				    gc_session_kind_name(
@@ -429,7 +423,7 @@ gc_cmd_conflicts(int argc, char **argv)
 				    (int32_t)c == s->winner ? "true" : "false");
 			} else {
 				gc_buf_printf(&b, "  %.16s  %-12s %-10s%s%s\n",
-				    hex, name_of(&nm, cap->feed),
+				    hex, gc_name_of(&nm, cap->feed),
 				    gc_session_kind_name(
 				        (enum gc_session_kind)cap->kind),
 				    cap->review == GC_REVIEW_APPROVE ?
@@ -469,7 +463,7 @@ gc_cmd_conflicts(int argc, char **argv)
 		fwrite(b.data, 1, b.len, stdout);
 	}
 	gc_buf_release(&b);
-	names_free(&nm);
+	gc_names_free(&nm);
 	gc_merge_free(m);
 	gc_node_close(&n);
 	return ex;

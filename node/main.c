@@ -36,7 +36,8 @@ static const struct {
 	    "(coordinator)" },
 	{ "checkpoint", gc_cmd_checkpoint, "sign the authoritative set "
 	    "(coordinator)" },
-	{ "audit", gc_cmd_audit, "key | prove STUDENT | check-proof" },
+	{ "audit", gc_cmd_audit, "verify | key | prove STUDENT | check-proof" },
+	{ "export", gc_cmd_export, "the CHSI package, signed (coordinator)" },
 	{ "serve", gc_cmd_serve, "accept peers and sync in the background" },
 	{ "sync", gc_cmd_sync, "one full exchange with a peer, both ways" },
 	{ "peers", gc_cmd_peers, "each peer: last sync, pending, last error" },

@@ -24,4 +24,27 @@ gc_err gc_merge_opts_node(struct gc_node *n, struct gc_merge_opts *o,
 gc_err gc_merge_report(struct gc_node *n, const char *klass,
     const char *site, bool json, struct gc_buf *b, struct gc_diag *d);
 
+/* Node names by feed key, from the enrollments: fill with
+ * gc_ledger_enrollments(lg, gc_names_cb, &names); "?" when unknown. */
+struct gc_names {
+	uint8_t (*pk)[32];
+	char    (*name)[GC_NAME_MAX];
+	size_t  n;
+};
+int         gc_names_cb(const struct gc_enrollment *e, void *arg);
+const char *gc_name_of(const struct gc_names *nm, const uint8_t pk[32]);
+void        gc_names_free(struct gc_names *nm);
+
+/* Signs a checkpoint of the set as it stands (coordinator; n opened with
+ * its key): appends the CHECKPOINT entry (id) and its signed note to
+ * note; *m gets the merge it covers (gc_merge_free). */
+gc_err gc_checkpoint_make(struct gc_node *n, struct gc_merge **m,
+    struct gc_buf *note, uint8_t id[32], struct gc_diag *d);
+
+/* Leaf hashes of the whole set (gc_alloc'd, m->nst of them; NULL on
+ * OOM), and the text of leaf idx's inclusion proof appended to pf. */
+uint8_t (*gc_merge_leaf_hashes(const struct gc_merge *m))[32];
+void gc_proof_write(struct gc_buf *pf, const struct gc_merge *m,
+    const uint8_t (*h)[32], size_t idx, const char *origin);
+
 #endif

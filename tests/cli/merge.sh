@@ -77,6 +77,12 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+# a conflict stands: the export stops, names it, and writes nothing
+expect 1 "$G" export --home c --out early
+has err "unresolved conflicts"
+has err "CONFLICT 10335:"
+[ ! -e early/MANIFEST ] || fail "a stopped export wrote a MANIFEST"
+checks=$((checks + 1))
 expect 1 "$G" review --home s approve "$c1"
 has err "may not write REVIEW"
 expect 0 "$G" review --home c approve "${c1:0:8}"
@@ -104,6 +110,38 @@ expect 0 "$G" status --home c --json
 m "j['merge']['counts']['APPROVED']==2 and j['merge']['counts']['NEEDS_RETAKE']==0 and j['merge']['counts']['MISSING']==4"
 expect 0 "$G" status --home c --class "$(sed -n 2p r.csv | cut -d, -f11)" --json
 m "j['merge']['counted'] < 6"
+# --- the export: stock minisign and sha256sum verify it
+expect 1 "$G" export --home s --out nope
+has err "only the coordinator exports"
+expect 0 "$G" export --home c --out exp --season 2026届
+expect 0 minisign -V -p exp/minisign.pub -m exp/MANIFEST
+has out "season=2026届"
+(cd exp && sha256sum -c --quiet MANIFEST) || fail "sha256sum -c MANIFEST failed"
+checks=$((checks + 1))
+[ "$(ls exp/photos | wc -l)" = 2 ] || { ls exp/photos; fail "expected the 2 APPROVED photos"; }
+[ "$(ls exp/proofs | wc -l)" = 6 ] || fail "expected a proof per student"
+head -c 3 exp/roster.csv | xxd -p | grep -q efbbbf || fail "roster.csv has no BOM"
+[ "$(wc -l <exp/roster.csv)" = 7 ] || fail "roster.csv: expected a header and 6 students"
+checks=$((checks + 4))
+id2=$(sed -n 3p r.csv | cut -d, -f6)
+[ -s "exp/photos/$id2.jpg" ] || fail "no photo named by the ID number of the resolved student"
+python3 -c "
+import zipfile, sys
+z = zipfile.ZipFile('exp/roster.xlsx')
+s = z.read('xl/sharedStrings.xml').decode()
+sys.exit(0 if '$id2' in s and 'APPROVED' in s else 1)" || fail "roster.xlsx lacks the ID as text"
+checks=$((checks + 2))
+expect 0 "$G" audit check-proof "exp/proofs/$id2.proof" --checkpoint exp/checkpoint.note --key "$("$G" audit key --home c)"
+has out "is APPROVED"
+expect 1 "$G" export --home c --out exp
+has err "already holds an export"
+# tampering: a photo, then the MANIFEST
+printf 'x' >>"exp/photos/$id2.jpg"
+! (cd exp && sha256sum -c --quiet MANIFEST >/dev/null 2>&1) || fail "sha256sum missed a changed photo"
+printf 'x' >>exp/MANIFEST
+expect 1 minisign -V -p exp/minisign.pub -m exp/MANIFEST
+checks=$((checks + 1))
+
 # the site takes the decisions back: the same set, the same digest
 expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
 a=$("$G" status --home c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["merge"]["digest"])')
