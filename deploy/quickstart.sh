@@ -108,6 +108,16 @@ echo "-- an auditor checks the proof offline with the coordinator's key:"
 "$G" audit check-proof proof.txt --checkpoint checkpoint.note \
 	--key "$("$G" audit key --home coordinator)"
 
+say "the coordinator approves the photos and exports the CHSI package"
+for c in $("$G" log --home coordinator --json | python3 -c 'import json,sys; print(" ".join(e["id"][:12] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'); do
+	"$G" review --home coordinator approve "$c" >/dev/null
+done
+"$G" status --home coordinator | grep '^merge'
+"$G" export --home coordinator --out chsi-export --season 2026届
+echo "-- anyone can check it with stock tools:"
+minisign -V -p chsi-export/minisign.pub -m chsi-export/MANIFEST
+(cd chsi-export && sha256sum -c --quiet MANIFEST && echo "every file matches MANIFEST")
+
 say "the signed log of the coordinator"
 "$G" log --home coordinator
 for n in coordinator site-zijingang site-yuquan; do
