@@ -43,6 +43,14 @@ int gc_cmd_resolve(int argc, char **argv);
 int gc_cmd_checkpoint(int argc, char **argv);
 int gc_cmd_audit(int argc, char **argv);
 int gc_cmd_export(int argc, char **argv);
+/* The next line of s[*at..len) NUL-terminated into out (at most cap - 1
+ * bytes); *at moves past it. false at the end, or when too long. */
+bool gc_cli_next_line(const char *s, size_t len, size_t *at, char *out,
+    size_t cap);
+
+/* audit verify --bundle (node/cmd_bundle.c): exit 0, or 4 naming each
+ * problem. */
+int gc_audit_bundle(const char *dir, const char *vkey, bool json);
 
 /* The node directory: opt (from --home) if set, else $GRADCAP_HOME, else
  * NULL after printing a usage message. */

@@ -251,12 +251,16 @@ gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
 
 static const char audit_usage[] =
     "usage: gradcap audit verify [--home DIR] [--json]\n"
+    "       gradcap audit verify --bundle DIR --key VKEY [--json]\n"
     "       gradcap audit key [--home DIR]\n"
     "       gradcap audit prove [--home DIR] STUDENT [--out FILE]\n"
     "       gradcap audit check-proof PROOF --checkpoint FILE --key VKEY\n"
     "  verify       every signature, chain link, enrollment, revocation\n"
     "               and blob hash; forks; the latest checkpoint's signature\n"
     "               and its root recomputed (exit 4 naming each problem)\n"
+    "  --bundle     an export checked offline: MANIFEST and every file,\n"
+    "               its minisign signature by the authority, the signed\n"
+    "               checkpoint, every proof, every photo against its leaf\n"
     "  key          the verifier key of the school's checkpoints\n"
     "  prove        an RFC 9162 inclusion proof of STUDENT's leaf in the\n"
     "               latest checkpoint (the set must not have changed since)\n"
@@ -338,9 +342,9 @@ audit_prove(const char *home, const char *ref, const char *out)
 	return ex;
 }
 
-/* The next line of s[*at..len), NUL-terminated into out. */
-static bool
-next_line(const char *s, size_t len, size_t *at, char *out, size_t cap)
+bool
+gc_cli_next_line(const char *s, size_t len, size_t *at, char *out,
+    size_t cap)
 {
 	const char *e;
 	size_t      n;
@@ -405,21 +409,21 @@ audit_check(const char *proof_path, const char *cp_path, const char *vkey)
 		return GC_EXIT_VERIFY;
 	}
 	rv = GC_ECORRUPT;
-	if (next_line(pf, pl, &at, line, sizeof(line)) &&
+	if (gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
 	    strcmp(line, PROOF_MAGIC) == 0 &&
-	    next_line(pf, pl, &at, porigin, sizeof(porigin)) &&
-	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    gc_cli_next_line(pf, pl, &at, porigin, sizeof(porigin)) &&
+	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
 	    sscanf(line, "%" SCNu64, &psize) == 1 &&
-	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
 	    sscanf(line, "%" SCNu64, &idx) == 1 &&
-	    next_line(pf, pl, &at, line, sizeof(line)) &&
+	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
 	    sodium_base642bin(leaf, sizeof(leaf), line, strlen(line), NULL,
 	        &ll, NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
 		size_t hl;
 
 		rv = GC_OK;
 		while (rv == GC_OK &&
-		    next_line(pf, pl, &at, line, sizeof(line))) {
+		    gc_cli_next_line(pf, pl, &at, line, sizeof(line))) {
 			if (nh == 64 || sodium_base642bin(hashes[nh], 32, line,
 			    strlen(line), NULL, &hl, NULL,
 			    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
@@ -552,10 +556,12 @@ gc_cmd_audit(int argc, char **argv)
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "bundle", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *home = NULL, *out = NULL, *cp = NULL, *key = NULL;
+	const char *bundle = NULL;
 	bool        json = false;
 	int         c;
 
@@ -576,6 +582,9 @@ gc_cmd_audit(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'b':
+			bundle = optarg;
 			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, audit_usage);
@@ -603,6 +612,15 @@ gc_cmd_audit(int argc, char **argv)
 		gc_buf_release(&b);
 		gc_node_close(&n);
 		return ex;
+	}
+	if (optind + 1 == argc && strcmp(argv[optind], "verify") == 0 &&
+	    bundle != NULL) {
+		if (key == NULL) {
+			gc_cli_err("audit verify --bundle needs --key (the "
+			    "school's verifier key: 'gradcap audit key')");
+			return GC_EXIT_USAGE;
+		}
+		return gc_audit_bundle(bundle, key, json);
 	}
 	if (optind + 1 == argc && strcmp(argv[optind], "verify") == 0) {
 		return audit_verify(home, json);

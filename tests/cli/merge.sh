@@ -135,9 +135,26 @@ expect 0 "$G" audit check-proof "exp/proofs/$id2.proof" --checkpoint exp/checkpo
 has out "is APPROVED"
 expect 1 "$G" export --home c --out exp
 has err "already holds an export"
+vkey=$("$G" audit key --home c)
+expect 0 "$G" audit verify --bundle exp --key "$vkey" --json
+m "j['ok'] and j['proofs']==6 and j['approved_photos']==2 and 'season=2026届' in j['trusted_comment']"
+expect 2 "$G" audit verify --bundle exp
+has err "needs --key"
+"$G" init --home x --role coordinator --school 10335 --name x >/dev/null
+expect 4 "$G" audit verify --bundle exp --key "$("$G" audit key --home x)"
+has out "not the school authority's key"
+cp -a exp exp2
+echo extra >exp2/notes.txt
+sed -i 's/photos=2/photos=3/' exp2/MANIFEST.minisig
+expect 4 "$G" audit verify --bundle exp2 --key "$vkey"
+has out "BAD notes.txt: not in MANIFEST"
+has out "BAD MANIFEST.minisig: the trusted comment was altered"
 # tampering: a photo, then the MANIFEST
 printf 'x' >>"exp/photos/$id2.jpg"
 ! (cd exp && sha256sum -c --quiet MANIFEST >/dev/null 2>&1) || fail "sha256sum missed a changed photo"
+expect 4 "$G" audit verify --bundle exp --key "$vkey"
+has out "BAD photos/$id2.jpg: its SHA-256 differs from MANIFEST's"
+has out "not the photo the signed checkpoint approves for 10335:"
 printf 'x' >>exp/MANIFEST
 expect 1 minisign -V -p exp/minisign.pub -m exp/MANIFEST
 checks=$((checks + 1))

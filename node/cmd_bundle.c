@@ -1,0 +1,433 @@
+/* gradcap audit verify --bundle DIR --key VKEY: an export bundle checked
+ * offline, without any ledger: MANIFEST against every file (and no file
+ * outside it), its minisign signature by the key in minisign.pub, which
+ * must be the school authority's (VKEY), the signed checkpoint, every
+ * student's proof against it, and every photo against the photo hash its
+ * proof's leaf commits to (APPROVED leaves only). */
+#include <dirent.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/buf.h"
+#include "common/cbor.h"
+#include "common/fileio.h"
+#include "common/gc_alloc.h"
+#include "node/cli.h"
+#include "sync/merkle.h"
+#include "sync/note.h"
+
+#define PROOF_MAGIC "gradcap inclusion proof v1"
+
+struct vb {
+	const char    *dir;
+	struct gc_buf *out;
+	bool           json;
+	size_t         problems;
+};
+
+static void bad(struct vb *v, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+bad(struct vb *v, const char *file, const char *fmt, ...)
+{
+	char    what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (v->problems >= 50) {
+		v->problems++; /* counted, not listed */
+		return;
+	}
+	if (v->json) {
+		gc_buf_puts(v->out, v->problems ? "," : "");
+		gc_buf_puts(v->out, "{\"file\":");
+		gc_json_str(v->out, file);
+		gc_buf_puts(v->out, ",\"problem\":");
+		gc_json_str(v->out, what);
+		gc_buf_puts(v->out, "}");
+	} else {
+		gc_buf_printf(v->out, "BAD %s: %s\n", file, what);
+	}
+	v->problems++;
+}
+
+static uint8_t *
+slurp(struct vb *v, const char *rel, size_t *len)
+{
+	char     path[4300], why[128];
+	uint8_t *p;
+
+	snprintf(path, sizeof(path), "%s/%s", v->dir, rel);
+	p = gc_file_read(path, (size_t)1 << 30, len, why, sizeof(why));
+	if (p == NULL) {
+		bad(v, rel, "%s", why);
+	}
+	return p;
+}
+
+/* minisign.pub → key id and key. */
+static bool
+minisign_pub_parse(const char *s, size_t n, uint8_t id[8], uint8_t pk[32])
+{
+	const char *l2 = memchr(s, '\n', n);
+	uint8_t     raw[64];
+	size_t      rl;
+
+	if (l2 == NULL || sodium_base642bin(raw, sizeof(raw), l2 + 1,
+	    strcspn(l2 + 1, "\r\n"), NULL, &rl, NULL,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || rl != 42 ||
+	    raw[0] != 'E' || raw[1] != 'd') {
+		return false;
+	}
+	memcpy(id, raw + 2, 8);
+	memcpy(pk, raw + 10, 32);
+	return true;
+}
+
+/* A prehashed minisign signature of data: the file's and the trusted
+ * comment's. *trusted points into sig. */
+static const char *
+minisign_check(const char *sig, size_t sn, const uint8_t *data, size_t dn,
+    const uint8_t id[8], const uint8_t pk[32], char *trusted, size_t tcap)
+{
+	char    l[4][1024];
+	size_t  at = 0;
+	uint8_t s[80], g[80], h[64], *tbs;
+	size_t  sl, gl, tl;
+	int     ok;
+
+	for (int i = 0; i < 4; i++) {
+		const char *e = memchr(sig + at, '\n', sn - at);
+		size_t      k;
+
+		if (e == NULL || (k = (size_t)(e - (sig + at))) >= sizeof(l[i])) {
+			return "not a minisign signature file";
+		}
+		memcpy(l[i], sig + at, k);
+		l[i][k] = '\0';
+		at += k + 1;
+	}
+	if (sodium_base642bin(s, sizeof(s), l[1], strlen(l[1]), NULL, &sl,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || sl != 74 ||
+	    s[0] != 'E' || s[1] != 'D' ||
+	    strncmp(l[2], "trusted comment: ", 17) != 0 ||
+	    sodium_base642bin(g, sizeof(g), l[3], strlen(l[3]), NULL, &gl,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || gl != 64) {
+		return "not a prehashed (ED) minisign signature";
+	}
+	if (memcmp(s + 2, id, 8) != 0) {
+		return "signed by another key than minisign.pub's";
+	}
+	crypto_generichash(h, 64, data, dn, NULL, 0);
+	if (crypto_sign_verify_detached(s + 10, h, 64, pk) != 0) {
+		return "the signature does not match MANIFEST (altered)";
+	}
+	tl  = strlen(l[2] + 17);
+	tbs = malloc(64 + tl);
+	if (tbs == NULL) {
+		return "out of memory";
+	}
+	memcpy(tbs, s + 10, 64);
+	memcpy(tbs + 64, l[2] + 17, tl);
+	ok = crypto_sign_verify_detached(g, tbs, 64 + tl, pk);
+	free(tbs);
+	if (ok != 0) {
+		return "the trusted comment was altered";
+	}
+	snprintf(trusted, tcap, "%s", l[2] + 17);
+	return NULL;
+}
+
+struct mline {
+	char    path[600];
+	uint8_t sha[32];
+	bool    seen;
+};
+
+static int
+mline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct mline *)a)->path,
+	    ((const struct mline *)b)->path);
+}
+
+/* Every regular file under the bundle must be in MANIFEST (the MANIFEST
+ * and its signature aside). */
+static void
+walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
+{
+	char           path[4300];
+	DIR           *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s%s%s", v->dir, rel[0] ? "/" : "", rel);
+	d = opendir(path);
+	if (d == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char         r[600];
+		struct mline key, *hit;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(r, sizeof(r), "%s%s%s", rel, rel[0] ? "/" : "",
+		    e->d_name);
+		if (e->d_type == DT_DIR) {
+			walk(v, r, m, nm);
+			continue;
+		}
+		if (strcmp(r, "MANIFEST") == 0 ||
+		    strcmp(r, "MANIFEST.minisig") == 0 ||
+		    strcmp(r, "minisign.pub") == 0) {
+			continue;
+		}
+		snprintf(key.path, sizeof(key.path), "%s", r);
+		hit = nm > 0 ? bsearch(&key, m, nm, sizeof(*m), mline_cmp) :
+		               NULL;
+		if (hit == NULL) {
+			bad(v, r, "not in MANIFEST (added after the export)");
+		}
+	}
+	closedir(d);
+}
+
+/* Checks one proof; for an APPROVED leaf, its photo. */
+static void
+check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
+    const uint8_t root[32], size_t *approved)
+{
+	char          *p;
+	size_t         n, at = 0, ll, nh = 0, hl;
+	char           line[4200], porigin[128];
+	uint8_t        leaf[4096], lh[32], hs[64][32];
+	uint64_t       psize, idx;
+	struct gc_cbor_cur  c;
+	struct gc_cbor_item a, k, st, cid, ph;
+
+	p = (char *)slurp(v, rel, &n);
+	if (p == NULL) {
+		return;
+	}
+	if (!gc_cli_next_line(p, n, &at, line, sizeof(line)) || strcmp(line, PROOF_MAGIC) != 0 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
+	    snprintf(porigin, sizeof(porigin), "%s", line) < 0 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
+	    sscanf(line, "%" SCNu64, &psize) != 1 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
+	    sscanf(line, "%" SCNu64, &idx) != 1 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
+	    sodium_base642bin(leaf, sizeof(leaf), line, strlen(line), NULL,
+	        &ll, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		bad(v, rel, "not a gradcap inclusion proof");
+		gc_free(p);
+		return;
+	}
+	while (gc_cli_next_line(p, n, &at, line, sizeof(line))) {
+		if (nh == 64 || sodium_base642bin(hs[nh], 32, line,
+		    strlen(line), NULL, &hl, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
+			bad(v, rel, "a proof hash is malformed");
+			gc_free(p);
+			return;
+		}
+		nh++;
+	}
+	gc_free(p);
+	gc_merkle_leaf_hash(lh, leaf, ll);
+	if (strcmp(porigin, origin) != 0 || psize != size ||
+	    gc_merkle_verify_inclusion(lh, (size_t)idx, (size_t)size,
+	        (const uint8_t (*)[32])hs, nh, root) != 0) {
+		bad(v, rel, "the student's leaf is not in the signed checkpoint");
+		return;
+	}
+	gc_cbor_cur_init(&c, leaf, ll);
+	if (gc_cbor_next(&c, &a) != GC_OK || a.type != GC_CBOR_ARRAY ||
+	    a.val != 4 || gc_cbor_next(&c, &k) != GC_OK ||
+	    k.type != GC_CBOR_TEXT || gc_cbor_next(&c, &st) != GC_OK ||
+	    st.type != GC_CBOR_TEXT || gc_cbor_next(&c, &cid) != GC_OK ||
+	    gc_cbor_next(&c, &ph) != GC_OK) {
+		bad(v, rel, "the leaf is not [key, status, capture, photo]");
+		return;
+	}
+	if (st.val == 8 && memcmp(st.data, "APPROVED", 8) == 0) {
+		/* photos/<the ID number of the key (field 3)>.jpg */
+		char           key[128], full[128], *id, photo[300];
+		const uint8_t *img;
+		uint8_t        h[32];
+		size_t         il;
+		char          *sv = NULL;
+
+		if (ph.type != GC_CBOR_BYTES || ph.val != 32 ||
+		    k.val >= sizeof(key)) {
+			bad(v, rel, "an APPROVED leaf without a photo hash");
+			return;
+		}
+		memcpy(key, k.data, k.val);
+		key[k.val] = '\0';
+		memcpy(full, key, k.val + 1);
+		strtok_r(key, ":", &sv);
+		strtok_r(NULL, ":", &sv);
+		id = strtok_r(NULL, ":", &sv);
+		snprintf(photo, sizeof(photo), "photos/%s.jpg", id ? id : "?");
+		img = slurp(v, photo, &il);
+		if (img == NULL) {
+			return;
+		}
+		crypto_hash_sha256(h, img, il);
+		gc_free((void *)img);
+		if (memcmp(h, ph.data, 32) != 0) {
+			bad(v, photo, "not the photo the signed checkpoint "
+			    "approves for %s", full);
+			return;
+		}
+		(*approved)++;
+	}
+}
+
+int
+gc_audit_bundle(const char *dir, const char *vkey, bool json)
+{
+	struct vb      v;
+	struct gc_buf  out;
+	char           name[128], origin[128], trusted[1024] = "";
+	uint8_t        apk[32], mid[8], mpk[32], root[32];
+	uint8_t       *man = NULL, *sig = NULL, *pub = NULL, *cp = NULL;
+	size_t         manl, sigl, publ, cpl, tl, nm = 0, approved = 0;
+	size_t         nproofs = 0;
+	struct mline  *m = NULL;
+	uint64_t       size = 0;
+	const char    *why;
+	bool           cp_ok = false;
+
+	if (gc_note_vkey_parse(vkey, name, sizeof(name), apk) != GC_OK) {
+		gc_cli_err("--key %s: not a verifier key ('gradcap audit key')",
+		    vkey);
+		return GC_EXIT_USAGE;
+	}
+	gc_buf_init(&out);
+	v.dir      = dir;
+	v.out      = &out;
+	v.json     = json;
+	v.problems = 0;
+	gc_buf_puts(&out, json ? "{\"problems\":[" : "");
+	/* the signature of MANIFEST, by the authority */
+	man = slurp(&v, "MANIFEST", &manl);
+	sig = slurp(&v, "MANIFEST.minisig", &sigl);
+	pub = slurp(&v, "minisign.pub", &publ);
+	if (pub != NULL && !minisign_pub_parse((char *)pub, publ, mid, mpk)) {
+		bad(&v, "minisign.pub", "not a minisign public key");
+	} else if (pub != NULL && memcmp(mpk, apk, 32) != 0) {
+		bad(&v, "minisign.pub", "not the school authority's key "
+		    "(--key)");
+	} else if (man != NULL && sig != NULL && pub != NULL &&
+	    (why = minisign_check((char *)sig, sigl, man, manl, mid, mpk,
+	        trusted, sizeof(trusted))) != NULL) {
+		bad(&v, "MANIFEST.minisig", "%s", why);
+	}
+	/* every file against MANIFEST */
+	for (size_t at = 0; man != NULL && at < manl;) {
+		const char  *e = memchr(man + at, '\n', manl - at);
+		size_t       k = e ? (size_t)(e - (char *)(man + at)) : 0;
+		struct mline ml;
+
+		char hex[65];
+
+		if (e != NULL && k >= 64) {
+			memcpy(hex, man + at, 64);
+			hex[64] = '\0';
+		}
+		if (e == NULL || k < 67 || k - 66 >= sizeof(ml.path) ||
+		    !gc_hex_decode(ml.sha, 32, hex) ||
+		    man[at + 64] != ' ' || man[at + 65] != ' ') {
+			bad(&v, "MANIFEST", "line %zu is not '<sha256>  <file>'",
+			    nm + 1);
+			break;
+		}
+		memcpy(ml.path, man + at + 66, k - 66);
+		ml.path[k - 66] = '\0';
+		ml.seen         = false;
+		m = realloc(m, (nm + 1) * sizeof(*m));
+		if (m == NULL) {
+			abort();
+		}
+		m[nm++] = ml;
+		at += k + 1;
+	}
+	if (nm > 0) {
+		qsort(m, nm, sizeof(*m), mline_cmp);
+	}
+	for (size_t i = 0; i < nm; i++) {
+		uint8_t *f;
+		size_t   fl;
+		uint8_t  h[32];
+
+		if (strstr(m[i].path, "..") != NULL || m[i].path[0] == '/') {
+			bad(&v, m[i].path, "a path outside the bundle");
+			continue;
+		}
+		f = slurp(&v, m[i].path, &fl);
+		if (f == NULL) {
+			continue;
+		}
+		crypto_hash_sha256(h, f, fl);
+		gc_free(f);
+		if (memcmp(h, m[i].sha, 32) != 0) {
+			bad(&v, m[i].path, "its SHA-256 differs from MANIFEST's "
+			    "(altered after the export)");
+		}
+	}
+	walk(&v, "", m, nm);
+	/* the checkpoint, then each proof and photo */
+	cp = slurp(&v, "checkpoint.note", &cpl);
+	if (cp != NULL) {
+		if (gc_note_verify((char *)cp, cpl, name, apk, &tl, NULL) !=
+		    GC_OK || gc_checkpoint_parse((char *)cp, tl, origin,
+		    sizeof(origin), &size, root) != GC_OK) {
+			bad(&v, "checkpoint.note", "not a checkpoint signed by the "
+			    "school authority");
+		} else {
+			cp_ok = true;
+		}
+	}
+	for (size_t i = 0; cp_ok && i < nm; i++) {
+		if (strncmp(m[i].path, "proofs/", 7) == 0) {
+			check_proof(&v, m[i].path, origin, size, root, &approved);
+			nproofs++;
+		}
+	}
+	if (json) {
+		gc_buf_printf(&out, "],\"ok\":%s,\"problem_count\":%zu,"
+		    "\"files\":%zu,\"proofs\":%zu,\"approved_photos\":%zu,"
+		    "\"trusted_comment\":", v.problems == 0 ? "true" : "false",
+		    v.problems, nm, nproofs, approved);
+		gc_json_str(&out, trusted[0] ? trusted : NULL);
+		gc_buf_puts(&out, "}\n");
+	} else {
+		gc_buf_printf(&out, "%s: %zu files in MANIFEST, %zu proofs, %zu "
+		    "approved photos checked against the signed checkpoint\n",
+		    dir, nm, nproofs, approved);
+		if (trusted[0]) {
+			gc_buf_printf(&out, "signed: %s\n", trusted);
+		}
+		if (v.problems > 50) {
+			gc_buf_printf(&out, "... and %zu more problems\n",
+			    v.problems - 50);
+		}
+		gc_buf_puts(&out, v.problems == 0 ? "bundle: everything holds\n" :
+		    "bundle: PROBLEMS FOUND (above)\n");
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	gc_buf_release(&out);
+	gc_free(man);
+	gc_free(sig);
+	gc_free(pub);
+	gc_free(cp);
+	free(m);
+	return v.problems == 0 ? GC_EXIT_OK : GC_EXIT_VERIFY;
+}
