@@ -1,6 +1,7 @@
 /* gradcap export --out DIR [--allow-conflicts]: the CHSI package
  * (DESIGN §9, docs/export.md):
  *   photos/<证件号码>.jpg        every APPROVED student's photo, as captured
+ *   sheets/<证件号码>.jpg        its print sheet (4 × 2寸 + 8 × 1寸, 6-inch)
  *   roster.csv (UTF-8, BOM), roster.xlsx   every student: status, file, ...
  *   checkpoint.note, proofs/<证件号码>.proof
  *   MANIFEST (SHA-256 of every file), MANIFEST.minisig, minisign.pub
@@ -23,6 +24,7 @@
 #include "common/buf.h"
 #include "common/fileio.h"
 #include "common/gc_alloc.h"
+#include "capture/sheet.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
 #include "node/merge_view.h"
@@ -291,6 +293,8 @@ gc_cmd_export(int argc, char **argv)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/proofs", out);
 	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/sheets", out);
+	mkdir(path, 0755);
 	snprintf(origin, sizeof(origin), "gradcap/%s", n.info.school);
 	gc_hex_encode(root, m->root, 32);
 	hashes = gc_merge_leaf_hashes(m);
@@ -348,6 +352,19 @@ gc_cmd_export(int argc, char **argv)
 			gc_ledger_blob_read(n.lg, cap->photo, 0, photo,
 			    (size_t)len, &got, &len);
 			if (bundle_write(&bd, rel, photo, got) != 0) {
+				ex = GC_EXIT_FAIL;
+			}
+			/* the print sheet: 4 × 2寸 + 8 × 1寸 on 6-inch paper */
+			gc_buf_reset(&pf);
+			if (ex == GC_EXIT_OK &&
+			    gc_sheet_render(photo, got, &pf, &d) == GC_OK) {
+				snprintf(rel, sizeof(rel), "sheets/%s", file);
+				if (bundle_write(&bd, rel, pf.data, pf.len) != 0) {
+					ex = GC_EXIT_FAIL;
+				}
+			} else if (ex == GC_EXIT_OK) {
+				gc_cli_err("%s: print sheet: %s", file,
+				    gc_diag_msg(&d, GC_ECORRUPT));
 				ex = GC_EXIT_FAIL;
 			}
 			gc_free(photo);

@@ -120,6 +120,10 @@ has out "season=2026届"
 checks=$((checks + 1))
 [ "$(ls exp/photos | wc -l)" = 2 ] || { ls exp/photos; fail "expected the 2 APPROVED photos"; }
 [ "$(ls exp/proofs | wc -l)" = 6 ] || fail "expected a proof per student"
+[ "$(ls exp/sheets | wc -l)" = 2 ] || fail "expected a print sheet per photo"
+[ "$(identify -format '%wx%h %x' "exp/sheets/$(ls exp/sheets | head -1)")" = "1205x1795 300" ] ||
+	fail "the print sheet is not 102 × 152 mm at 300 dpi: $(identify -format '%wx%h %x' "exp/sheets/$(ls exp/sheets | head -1)")"
+checks=$((checks + 2))
 head -c 3 exp/roster.csv | xxd -p | grep -q efbbbf || fail "roster.csv has no BOM"
 [ "$(wc -l <exp/roster.csv)" = 7 ] || fail "roster.csv: expected a header and 6 students"
 checks=$((checks + 4))
