@@ -11,19 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench_util.h"
 #include "capture/face.h"
 #include "capture/jpeg.h"
 #include "capture/pipeline.h"
 #include "common/fileio.h"
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int
 dcmp(const void *a, const void *b)
@@ -95,31 +87,18 @@ make_input(const struct gc_image *src, int w, int h, const char *path)
 	return 0;
 }
 
-/* A photo file, or NULL (the reason on stderr). */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	char     why[160];
-	uint8_t *p = gc_file_read(path, (size_t)64 << 20, len, why, sizeof(why));
-
-	if (p == NULL) {
-		fprintf(stderr, "%s: %s\n", path, why);
-	}
-	return p;
-}
-
 static double
 time_cmd(const char *cmd, int runs)
 {
 	double t[64];
 
 	for (int i = 0; i < runs; i++) {
-		double t0 = now_ms();
+		double t0 = (now_s() * 1e3);
 
 		if (system(cmd) != 0) {
 			return -1;
 		}
-		t[i] = now_ms() - t0;
+		t[i] = (now_s() * 1e3) - t0;
 	}
 	return median(t, runs);
 }

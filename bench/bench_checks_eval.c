@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench/bench_util.h"
 #include "capture/jpeg.h"
 #include "common/fileio.h"
 #include "capture/pipeline.h"
@@ -23,19 +24,6 @@
 struct row {
 	char file[256], expect[8], failing[1024];
 };
-
-/* A photo file, or NULL (the reason on stderr). */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	char     why[160];
-	uint8_t *p = gc_file_read(path, (size_t)64 << 20, len, why, sizeof(why));
-
-	if (p == NULL) {
-		fprintf(stderr, "%s: %s\n", path, why);
-	}
-	return p;
-}
 
 /* Does the manifest's failing_checks text name check id (alone or as one
  * of "a or b")? */

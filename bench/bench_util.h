@@ -2,8 +2,12 @@
 #ifndef GC_BENCH_BENCH_UTIL_H
 #define GC_BENCH_BENCH_UTIL_H
 
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
+
+#include "common/fileio.h"
 
 /* Monotonic seconds. */
 static inline double
@@ -23,6 +27,19 @@ peak_rss_mb(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss / 1024;
+}
+
+/* A photo file, or NULL (the reason on stderr). */
+static inline uint8_t *
+slurp(const char *path, size_t *len)
+{
+	char     why[160];
+	uint8_t *p = gc_file_read(path, (size_t)64 << 20, len, why, sizeof(why));
+
+	if (p == NULL) {
+		fprintf(stderr, "%s: %s\n", path, why);
+	}
+	return p;
 }
 
 #endif

@@ -72,3 +72,44 @@ gc_file_read(const char *path, size_t max, size_t *len, char *why,
 	close(fd);
 	return p;
 }
+
+int
+gc_file_write(const char *path, const void *data, size_t len, unsigned flags,
+    unsigned mode, char *why, size_t whylen)
+{
+	const uint8_t *p = data;
+	size_t         off = 0;
+	int            fd, e;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    ((flags & GC_FILE_EXCL) ? O_EXCL : O_TRUNC), (mode_t)mode);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", errno == ELOOP ?
+		    "a symbolic link (not followed)" : strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off < len || fsync(fd) != 0) {
+		e = errno;
+		close(fd);
+		unlink(path);
+		snprintf(why, whylen, "%s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (close(fd) != 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -21,4 +21,13 @@ gc_err gc_read_full(int fd, uint8_t *p, size_t n, size_t *got);
 uint8_t *gc_file_read(const char *path, size_t max, size_t *len, char *why,
     size_t whylen);
 
+/* Writes len bytes to path with mode (when created), then fsync: the
+ * bytes are on disk when it returns 0. GC_FILE_EXCL: never overwrite (an
+ * existing file is an error, errno EEXIST). Never follows a symbolic link.
+ * -1 on failure with the reason in why (a partly written new file is
+ * removed). */
+enum gc_file_flags { GC_FILE_EXCL = 1 << 0 };
+int gc_file_write(const char *path, const void *data, size_t len,
+    unsigned flags, unsigned mode, char *why, size_t whylen);
+
 #endif

@@ -48,6 +48,13 @@ int gc_cmd_export(int argc, char **argv);
 bool gc_cli_next_line(const char *s, size_t len, size_t *at, char *out,
     size_t cap);
 
+/* Parses an inclusion proof file (pf, pl bytes) and checks it against a
+ * checkpoint (origin, size, root): 0 when the leaf is in the tree, its
+ * bytes into leaf (*ll of them); else -1 with the reason in why. */
+int gc_proof_check(const char *pf, size_t pl, const char *origin,
+    uint64_t size, const uint8_t root[32], uint8_t *leaf, size_t leafcap,
+    size_t *ll, char *why, size_t whylen);
+
 /* audit verify --bundle (node/cmd_bundle.c): exit 0, or 4 naming each
  * problem. */
 int gc_audit_bundle(const char *dir, const char *vkey, bool json);
@@ -89,6 +96,14 @@ void gc_cli_verify_cb(const struct gc_verify_problem *p, void *arg);
  * valid UTF-8, no '/', '\\', control characters, and no leading '.'. */
 bool gc_cli_name_ok(const char *name);
 
+
+/* Writes b to stdout as it is (no newline added; an empty b writes
+ * nothing); GC_EXIT_FAIL if b failed. */
+int gc_cli_write(const struct gc_buf *b);
+
+/* Writes a file durably (gc_file_write, mode 0644, replacing it); says
+ * why not and returns GC_EXIT_FAIL. */
+int gc_cli_write_file(const char *path, const void *data, size_t len);
 
 /* Writes b to stdout (adds a newline); GC_EXIT_FAIL if b failed. */
 int gc_cli_print(struct gc_buf *b);

@@ -29,8 +29,8 @@
 
 #define PROOF_MAGIC "gradcap inclusion proof v1"
 
-static void
-origin_of(char *out, size_t cap, const char *school)
+void
+gc_checkpoint_origin(char *out, size_t cap, const char *school)
 {
 	snprintf(out, cap, "gradcap/%s", school);
 }
@@ -77,17 +77,6 @@ gc_proof_write(struct gc_buf *pf, const struct gc_merge *m,
 	gc_buf_release(&leaf);
 }
 
-static int
-write_text(const char *path, const char *s, size_t n)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fwrite(s, 1, n, f) != n || fclose(f) != 0) {
-		gc_cli_err("%s: cannot write", path);
-		return GC_EXIT_FAIL;
-	}
-	return GC_EXIT_OK;
-}
 
 struct cut_arg {
 	struct gc_merge_cut *v;
@@ -177,10 +166,10 @@ gc_cmd_checkpoint(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/checkpoint.note",
 			    n.home);
 		}
-		ex = write_text(path, (const char *)note.data, note.len);
+		ex = gc_cli_write_file(path, (const char *)note.data, note.len);
 		gc_hex_encode(hex, id, 32);
 		if (ex == GC_EXIT_OK) {
-			fwrite(note.data, 1, note.len, stdout);
+			ex = gc_cli_write(&note);
 			fprintf(stderr, "signed CHECKPOINT entry %s over %zu "
 			    "students; wrote %s\n", hex, m->nst, path);
 		}
@@ -210,7 +199,7 @@ gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
 		free(cut.v);
 		return rv;
 	}
-	origin_of(origin, sizeof(origin), n->info.school);
+	gc_checkpoint_origin(origin, sizeof(origin), n->info.school);
 	gc_buf_init(&text);
 	gc_buf_init(&body);
 	gc_checkpoint_text(&text, origin, m->nst, m->root);
@@ -327,13 +316,13 @@ audit_prove(const char *home, const char *ref, const char *out)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	origin_of(origin, sizeof(origin), n.info.school);
+	gc_checkpoint_origin(origin, sizeof(origin), n.info.school);
 	gc_buf_init(&pf);
 	gc_proof_write(&pf, m, (const uint8_t (*)[32])h, idx, origin);
 	if (out != NULL) {
-		ex = write_text(out, (const char *)pf.data, pf.len);
+		ex = gc_cli_write_file(out, (const char *)pf.data, pf.len);
 	} else {
-		fwrite(pf.data, 1, pf.len, stdout);
+		ex = gc_cli_write(&pf);
 	}
 	gc_buf_release(&pf);
 	gc_free(h);
@@ -366,16 +355,64 @@ gc_cli_next_line(const char *s, size_t len, size_t *at, char *out,
 	return true;
 }
 
+int
+gc_proof_check(const char *pf, size_t pl, const char *origin, uint64_t size,
+    const uint8_t root[32], uint8_t *leaf, size_t leafcap, size_t *ll,
+    char *why, size_t whylen)
+{
+	char     line[4200], porigin[128];
+	uint8_t  lh[32], hashes[64][32];
+	size_t   at = 0, nh = 0, hl;
+	uint64_t psize, idx;
+
+	if (!gc_cli_next_line(pf, pl, &at, line, sizeof(line)) ||
+	    strcmp(line, PROOF_MAGIC) != 0 ||
+	    !gc_cli_next_line(pf, pl, &at, porigin, sizeof(porigin)) ||
+	    !gc_cli_next_line(pf, pl, &at, line, sizeof(line)) ||
+	    sscanf(line, "%" SCNu64, &psize) != 1 ||
+	    !gc_cli_next_line(pf, pl, &at, line, sizeof(line)) ||
+	    sscanf(line, "%" SCNu64, &idx) != 1 ||
+	    !gc_cli_next_line(pf, pl, &at, line, sizeof(line)) ||
+	    sodium_base642bin(leaf, leafcap, line, strlen(line), NULL, ll,
+	        NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		snprintf(why, whylen, "not a gradcap inclusion proof");
+		return -1;
+	}
+	while (gc_cli_next_line(pf, pl, &at, line, sizeof(line))) {
+		if (nh == 64 || sodium_base642bin(hashes[nh], 32, line,
+		    strlen(line), NULL, &hl, NULL,
+		    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
+			snprintf(why, whylen, "not a gradcap inclusion proof "
+			    "(a hash line is malformed)");
+			return -1;
+		}
+		nh++;
+	}
+	if (strcmp(porigin, origin) != 0 || psize != size) {
+		snprintf(why, whylen, "the proof is for %s of size %" PRIu64
+		    ", the checkpoint is %s of size %" PRIu64, porigin, psize,
+		    origin, size);
+		return -1;
+	}
+	gc_merkle_leaf_hash(lh, leaf, *ll);
+	if (gc_merkle_verify_inclusion(lh, (size_t)idx, (size_t)size,
+	    (const uint8_t (*)[32])hashes, nh, root) != 0) {
+		snprintf(why, whylen, "the leaf is not in the checkpointed tree");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 audit_check(const char *proof_path, const char *cp_path, const char *vkey)
 {
-	char          *pf, *cp, why[256], name[128], origin[128], line[4200];
-	char           porigin[128];
-	uint8_t        pk[32], root[32], leaf[4096], lh[32], hashes[64][32];
-	size_t         pl, cl, tl, at = 0, ll, nh = 0;
-	uint64_t       size, psize, idx;
+	char          *pf, *cp, why[256], name[128], origin[128];
+	uint8_t        pk[32], root[32], leaf[4096];
+	size_t         pl, cl, tl, ll;
+	uint64_t       size;
 	struct gc_diag d;
 	gc_err         rv;
+	int            ex = GC_EXIT_VERIFY;
 
 	gc_diag_clear(&d);
 	if (gc_note_vkey_parse(vkey, name, sizeof(name), pk) != GC_OK) {
@@ -395,60 +432,16 @@ audit_check(const char *proof_path, const char *cp_path, const char *vkey)
 		return GC_EXIT_FAIL;
 	}
 	rv = gc_note_verify(cp, cl, name, pk, &tl, &d);
-	if (rv == GC_OK) {
-		rv = gc_checkpoint_parse(cp, tl, origin, sizeof(origin), &size,
-		    root);
-		if (rv != GC_OK) {
-			gc_diag_set(&d, "the signed text is not a checkpoint");
-		}
+	if (rv == GC_OK && gc_checkpoint_parse(cp, tl, origin, sizeof(origin),
+	    &size, root) != GC_OK) {
+		rv = GC_ECORRUPT;
+		gc_diag_set(&d, "the signed text is not a checkpoint");
 	}
 	if (rv != GC_OK) {
 		printf("FAIL %s: %s\n", cp_path, gc_diag_msg(&d, rv));
-		gc_free(pf);
-		gc_free(cp);
-		return GC_EXIT_VERIFY;
-	}
-	rv = GC_ECORRUPT;
-	if (gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
-	    strcmp(line, PROOF_MAGIC) == 0 &&
-	    gc_cli_next_line(pf, pl, &at, porigin, sizeof(porigin)) &&
-	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
-	    sscanf(line, "%" SCNu64, &psize) == 1 &&
-	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
-	    sscanf(line, "%" SCNu64, &idx) == 1 &&
-	    gc_cli_next_line(pf, pl, &at, line, sizeof(line)) &&
-	    sodium_base642bin(leaf, sizeof(leaf), line, strlen(line), NULL,
-	        &ll, NULL, sodium_base64_VARIANT_ORIGINAL) == 0) {
-		size_t hl;
-
-		rv = GC_OK;
-		while (rv == GC_OK &&
-		    gc_cli_next_line(pf, pl, &at, line, sizeof(line))) {
-			if (nh == 64 || sodium_base642bin(hashes[nh], 32, line,
-			    strlen(line), NULL, &hl, NULL,
-			    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
-				rv = GC_ECORRUPT;
-			}
-			nh++;
-		}
-	}
-	if (rv != GC_OK) {
-		printf("FAIL %s: not a gradcap inclusion proof\n", proof_path);
-		gc_free(pf);
-		gc_free(cp);
-		return GC_EXIT_VERIFY;
-	}
-	gc_merkle_leaf_hash(lh, leaf, ll);
-	if (strcmp(porigin, origin) != 0 || psize != size) {
-		printf("FAIL %s: the proof is for %s of size %" PRIu64 ", the "
-		       "checkpoint is %s of size %" PRIu64 "\n", proof_path,
-		    porigin, psize, origin, size);
-		rv = GC_EBADSIG;
-	} else if (gc_merkle_verify_inclusion(lh, (size_t)idx, (size_t)size,
-	    (const uint8_t (*)[32])hashes, nh, root) != 0) {
-		printf("FAIL %s: the leaf is not in the checkpointed tree\n",
-		    proof_path);
-		rv = GC_EBADSIG;
+	} else if (gc_proof_check(pf, pl, origin, size, root, leaf,
+	    sizeof(leaf), &ll, why, sizeof(why)) != 0) {
+		printf("FAIL %s: %s\n", proof_path, why);
 	} else {
 		struct gc_cbor_cur  c;
 		struct gc_cbor_item a, k, s;
@@ -461,13 +454,14 @@ audit_check(const char *proof_path, const char *cp_path, const char *vkey)
 			       " students\n", (int)k.val, (const char *)k.data,
 			    (int)s.val, (const char *)s.data, origin, size);
 		} else {
-			printf("OK leaf %" PRIu64 " is in checkpoint %s of %"
-			       PRIu64 "\n", idx, origin, size);
+			printf("OK the leaf is in checkpoint %s of %" PRIu64
+			       "\n", origin, size);
 		}
+		ex = GC_EXIT_OK;
 	}
 	gc_free(pf);
 	gc_free(cp);
-	return rv == GC_OK ? GC_EXIT_OK : GC_EXIT_VERIFY;
+	return ex;
 }
 
 static int
@@ -540,8 +534,7 @@ audit_verify(const char *home, bool json)
 		gc_buf_puts(&b, vp.n == 0 ? "audit: everything holds\n" :
 		    "audit: PROBLEMS FOUND (above)\n");
 	}
-	ex = json ? gc_cli_print(&b) : (fwrite(b.data, 1, b.len, stdout),
-	    GC_EXIT_OK);
+	ex = json ? gc_cli_print(&b) : gc_cli_write(&b);
 	gc_buf_release(&b);
 	gc_node_close(&n);
 	return ex == GC_EXIT_OK && vp.n > 0 ? GC_EXIT_VERIFY : ex;
@@ -605,7 +598,7 @@ gc_cmd_audit(int argc, char **argv)
 			gc_node_close(&n);
 			return GC_EXIT_FAIL;
 		}
-		origin_of(origin, sizeof(origin), n.info.school);
+		gc_checkpoint_origin(origin, sizeof(origin), n.info.school);
 		gc_buf_init(&b);
 		gc_note_vkey(&b, origin, n.info.authority);
 		ex = gc_cli_print(&b);

@@ -21,8 +21,6 @@
 #include "sync/merkle.h"
 #include "sync/note.h"
 
-#define PROOF_MAGIC "gradcap inclusion proof v1"
-
 struct vb {
 	const char    *dir;
 	struct gc_buf *out;
@@ -206,44 +204,22 @@ static void
 check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
     const uint8_t root[32], size_t *approved)
 {
-	char          *p;
-	size_t         n, at = 0, ll, nh = 0, hl;
-	char           line[4200], porigin[128];
-	uint8_t        leaf[4096], lh[32], hs[64][32];
-	uint64_t       psize, idx;
+	char               *p, why[256];
+	size_t              n, ll;
+	uint8_t             leaf[4096];
 	struct gc_cbor_cur  c;
 	struct gc_cbor_item a, k, st, cid, ph;
+	int                 rc;
 
 	p = (char *)slurp(v, rel, &n);
 	if (p == NULL) {
 		return;
 	}
-	if (!gc_cli_next_line(p, n, &at, line, sizeof(line)) || strcmp(line, PROOF_MAGIC) != 0 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
-	    snprintf(porigin, sizeof(porigin), "%s", line) < 0 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
-	    sscanf(line, "%" SCNu64, &psize) != 1 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
-	    sscanf(line, "%" SCNu64, &idx) != 1 || !gc_cli_next_line(p, n, &at, line, sizeof(line)) ||
-	    sodium_base642bin(leaf, sizeof(leaf), line, strlen(line), NULL,
-	        &ll, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
-		bad(v, rel, "not a gradcap inclusion proof");
-		gc_free(p);
-		return;
-	}
-	while (gc_cli_next_line(p, n, &at, line, sizeof(line))) {
-		if (nh == 64 || sodium_base642bin(hs[nh], 32, line,
-		    strlen(line), NULL, &hl, NULL,
-		    sodium_base64_VARIANT_ORIGINAL) != 0 || hl != 32) {
-			bad(v, rel, "a proof hash is malformed");
-			gc_free(p);
-			return;
-		}
-		nh++;
-	}
+	rc = gc_proof_check(p, n, origin, size, root, leaf, sizeof(leaf), &ll,
+	    why, sizeof(why));
 	gc_free(p);
-	gc_merkle_leaf_hash(lh, leaf, ll);
-	if (strcmp(porigin, origin) != 0 || psize != size ||
-	    gc_merkle_verify_inclusion(lh, (size_t)idx, (size_t)size,
-	        (const uint8_t (*)[32])hs, nh, root) != 0) {
-		bad(v, rel, "the student's leaf is not in the signed checkpoint");
+	if (rc != 0) {
+		bad(v, rel, "%s", why);
 		return;
 	}
 	gc_cbor_cur_init(&c, leaf, ll);
@@ -422,7 +398,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 		gc_buf_puts(&out, v.problems == 0 ? "bundle: everything holds\n" :
 		    "bundle: PROBLEMS FOUND (above)\n");
 	}
-	fwrite(out.data, 1, out.len, stdout);
+	gc_cli_write(&out);
 	gc_buf_release(&out);
 	gc_free(man);
 	gc_free(sig);

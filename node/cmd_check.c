@@ -177,13 +177,9 @@ gc_cmd_check(int argc, char **argv)
 			}
 		}
 		if (normalize && res.jpeg.len > 0) {
-			FILE *f;
-
 			out_path(written, sizeof(written), outdir, argv[i]);
-			f = fopen(written, "wb");
-			if (f == NULL || fwrite(res.jpeg.data, 1, res.jpeg.len, f) !=
-			    res.jpeg.len || fclose(f) != 0) {
-				gc_cli_err("%s: cannot write", written);
+			if (gc_cli_write_file(written, res.jpeg.data,
+			    res.jpeg.len) != GC_EXIT_OK) {
 				ex = GC_EXIT_FAIL;
 			} else {
 				wrote = true;

@@ -107,17 +107,7 @@ enroll_parse(int argc, char **argv, struct enroll_opts *o)
 static int
 write_file(const char *path, const uint8_t *p, size_t n)
 {
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL) {
-		gc_cli_err("%s: %s", path, strerror(errno));
-		return GC_EXIT_FAIL;
-	}
-	if (fwrite(p, 1, n, f) != n || fclose(f) != 0) {
-		gc_cli_err("%s: write failed", path);
-		return GC_EXIT_FAIL;
-	}
-	return GC_EXIT_OK;
+	return gc_cli_write_file(path, p, n);
 }
 
 /* Reads a whole file of at most max bytes, or says why not. */

@@ -51,19 +51,11 @@ struct bundle {
 	size_t        n;
 };
 
-static int
-bundle_write(struct bundle *b, const char *rel, const void *data, size_t len)
+/* Notes a file of the bundle and its SHA-256, for MANIFEST. */
+static void
+bundle_record(struct bundle *b, const char *rel, const void *data,
+    size_t len)
 {
-	char  path[4300];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
-	fp = fopen(path, "wb");
-	if (fp == NULL || (len > 0 && fwrite(data, 1, len, fp) != len) ||
-	    fclose(fp) != 0) {
-		gc_cli_err("%s: %s", path, strerror(errno));
-		return -1;
-	}
 	b->f = realloc(b->f, (b->n + 1) * sizeof(*b->f));
 	if (b->f == NULL) {
 		abort();
@@ -71,17 +63,28 @@ bundle_write(struct bundle *b, const char *rel, const void *data, size_t len)
 	snprintf(b->f[b->n].path, sizeof(b->f[b->n].path), "%s", rel);
 	crypto_hash_sha256(b->f[b->n].sha, data, len);
 	b->n++;
+}
+
+static int
+bundle_write(struct bundle *b, const char *rel, const void *data, size_t len)
+{
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
+	if (gc_cli_write_file(path, data, len) != GC_EXIT_OK) {
+		return -1;
+	}
+	bundle_record(b, rel, data, len);
 	return 0;
 }
 
-/* Adds a file written by someone else (the xlsx). */
+/* Notes a file someone else wrote (the xlsx), as it is on disk. */
 static int
 bundle_add(struct bundle *b, const char *rel)
 {
 	char     path[4300], why[128];
 	uint8_t *data;
 	size_t   len;
-	int      rc;
 
 	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
 	data = gc_file_read(path, (size_t)1 << 30, &len, why, sizeof(why));
@@ -89,9 +92,9 @@ bundle_add(struct bundle *b, const char *rel)
 		gc_cli_err("%s: %s", path, why);
 		return -1;
 	}
-	rc = bundle_write(b, rel, data, len); /* rewrites it, recording its hash */
+	bundle_record(b, rel, data, len);
 	gc_free(data);
-	return rc;
+	return 0;
 }
 
 static int
@@ -295,7 +298,7 @@ gc_cmd_export(int argc, char **argv)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/sheets", out);
 	mkdir(path, 0755);
-	snprintf(origin, sizeof(origin), "gradcap/%s", n.info.school);
+	gc_checkpoint_origin(origin, sizeof(origin), n.info.school);
 	gc_hex_encode(root, m->root, 32);
 	hashes = gc_merge_leaf_hashes(m);
 	gc_ledger_enrollments(n.lg, gc_names_cb, &nm);

@@ -123,6 +123,14 @@ tally_get(struct tally **t, size_t *n, const char *key)
 	return &(*t)[(*n)++];
 }
 
+static int
+st_by_class(const void *a, const void *b)
+{
+	const struct gc_mstudent *const *x = a, *const *y = b;
+
+	return strcmp((*x)->klass, (*y)->klass);
+}
+
 static void
 counts_json(struct gc_buf *b, const size_t *c)
 {
@@ -155,12 +163,19 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 	struct gc_names  nm = { NULL, NULL, 0 };
 	struct tally    *bc = NULL, *bs = NULL;
 	size_t           nbc = 0, nbs = 0, c[GC_MS_END] = { 0 }, total = 0;
+	size_t           ncls = 0;
+	const struct gc_mstudent **byclass;
 	char             root[65];
 	gc_err           rv;
 
 	rv = gc_merge_node(n, &m, d);
 	if (rv != GC_OK) {
 		return rv;
+	}
+	byclass = malloc(sizeof(*byclass) * (m->nst > 0 ? m->nst : 1));
+	if (byclass == NULL) {
+		gc_merge_free(m);
+		return GC_ENOMEM;
 	}
 	gc_ledger_enrollments(n->lg, gc_names_cb, &nm);
 	for (size_t i = 0; i < m->nst; i++) {
@@ -174,9 +189,20 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 		}
 		c[s->status]++;
 		total++;
-		tally_get(&bc, &nbc, s->klass[0] ? s->klass : "-")->c[s->status]++;
-		tally_get(&bs, &nbs, sn)->c[s->status]++;
+		tally_get(&bs, &nbs, sn)->c[s->status]++; /* sites: a few */
+		byclass[ncls++] = s;
 	}
+	/* classes: thousands; sorted, then counted in one pass */
+	qsort(byclass, ncls, sizeof(*byclass), st_by_class);
+	for (size_t i = 0; i < ncls; i++) {
+		const char *k = byclass[i]->klass[0] ? byclass[i]->klass : "-";
+
+		if (nbc == 0 || strcmp(bc[nbc - 1].key, k) != 0) {
+			tally_get(&bc, &nbc, k); /* appends: k is new */
+		}
+		bc[nbc - 1].c[byclass[i]->status]++;
+	}
+	free(byclass);
 	gc_hex_encode(root, m->root, 32);
 	if (json) {
 		gc_buf_printf(b, "{\"digest\":\"%s\",\"students\":%zu,"
@@ -333,11 +359,7 @@ gc_cmd_missing(int argc, char **argv)
 			    gc_mstatus_name(s->status));
 		}
 	}
-	if (gc_buf_status(&b) != GC_OK) {
-		ex = GC_EXIT_FAIL;
-	} else if (b.len > 0) {
-		fwrite(b.data, 1, b.len, stdout);
-	}
+	ex = gc_cli_write(&b);
 	if (!csv) {
 		fprintf(stderr, "%zu students still need a photo%s%s\n", count,
 		    klass ? " in class " : "", klass ? klass : "");
@@ -460,7 +482,7 @@ gc_cmd_conflicts(int argc, char **argv)
 		if (k == 0 && m->nalert == 0) {
 			gc_buf_puts(&b, "no conflicts, no alerts\n");
 		}
-		fwrite(b.data, 1, b.len, stdout);
+		ex = gc_cli_write(&b);
 	}
 	gc_buf_release(&b);
 	gc_names_free(&nm);

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/gc_alloc.h"
 #include "node/cli.h"
 
@@ -199,4 +200,29 @@ gc_cli_simple_opts(int argc, char **argv, const char *usage,
 		return GC_EXIT_USAGE;
 	}
 	return -1;
+}
+
+int
+gc_cli_write(const struct gc_buf *b)
+{
+	if (gc_buf_status(b) != GC_OK) {
+		gc_cli_err("out of memory formatting output");
+		return GC_EXIT_FAIL;
+	}
+	if (b->len > 0 && fwrite(b->data, 1, b->len, stdout) != b->len) {
+		return GC_EXIT_FAIL;
+	}
+	return GC_EXIT_OK;
+}
+
+int
+gc_cli_write_file(const char *path, const void *data, size_t len)
+{
+	char why[160];
+
+	if (gc_file_write(path, data, len, 0, 0644, why, sizeof(why)) != 0) {
+		gc_cli_err("%s: %s", path, why);
+		return GC_EXIT_FAIL;
+	}
+	return GC_EXIT_OK;
 }

@@ -35,6 +35,9 @@ int         gc_names_cb(const struct gc_enrollment *e, void *arg);
 const char *gc_name_of(const struct gc_names *nm, const uint8_t pk[32]);
 void        gc_names_free(struct gc_names *nm);
 
+/* The origin line of the school's checkpoints: "gradcap/<school>". */
+void gc_checkpoint_origin(char *out, size_t cap, const char *school);
+
 /* Signs a checkpoint of the set as it stands (coordinator; n opened with
  * its key): appends the CHECKPOINT entry (id) and its signed note to
  * note; *m gets the merge it covers (gc_merge_free). */

@@ -93,34 +93,14 @@ gc_tls_cert_check(const uint8_t *der, size_t len, uint8_t fp[32],
 
 /* Writes s to path, created exclusively with mode. */
 static gc_err
-write_new(const char *path, const char *s, mode_t mode, struct gc_diag *d)
+write_new(const char *path, const char *s, unsigned mode, struct gc_diag *d)
 {
-	size_t  n = strlen(s), off = 0;
-	int     fd;
+	char why[128];
 
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) {
-		gc_diag_set(d, "%s: %s", path, strerror(errno));
+	if (gc_file_write(path, s, strlen(s), GC_FILE_EXCL, mode, why,
+	    sizeof(why)) != 0) {
+		gc_diag_set(d, "%s: %s", path, why);
 		return errno == EEXIST ? GC_EEXIST : GC_EIO;
-	}
-	while (off < n) {
-		ssize_t w = write(fd, s + off, n - off);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			gc_diag_set(d, "%s: %s", path, strerror(errno));
-			close(fd);
-			unlink(path);
-			return GC_EIO;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		gc_diag_set(d, "%s: %s", path, strerror(errno));
-		unlink(path);
-		return GC_EIO;
 	}
 	return GC_OK;
 }
