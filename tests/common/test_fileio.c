@@ -124,6 +124,57 @@ test_read_full_gathers_pieces_until_eof(void **state)
 	assert_int_equal(got, 0);
 }
 
+static void
+test_file_write_replaces_refuses_and_never_follows_links(void **state)
+{
+	char       *dir = gc_test_tmpdir("fileio-write");
+	char        path[512], link[512], target[512], why[128];
+	size_t      len;
+	uint8_t    *p;
+	struct stat sb;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/out.bin", dir);
+	assert_int_equal(gc_file_write(path, "first", 5, GC_FILE_EXCL, 0600,
+	    why, sizeof(why)), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	/* exclusive: an existing file is kept, with the reason */
+	assert_int_equal(gc_file_write(path, "second", 6, GC_FILE_EXCL, 0600,
+	    why, sizeof(why)), -1);
+	assert_int_equal(errno, EEXIST);
+	p = gc_file_read(path, 64, &len, why, sizeof(why));
+	assert_non_null(p);
+	assert_memory_equal(p, "first", 6);
+	gc_free(p);
+	/* without it: replaced whole (shorter content, no tail left) */
+	assert_int_equal(gc_file_write(path, "2nd", 3, 0, 0600, why,
+	    sizeof(why)), 0);
+	p = gc_file_read(path, 64, &len, why, sizeof(why));
+	assert_non_null(p);
+	assert_int_equal(len, 3);
+	assert_memory_equal(p, "2nd", 4);
+	gc_free(p);
+	/* a symbolic link is never written through */
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	put(target, "keep");
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(gc_file_write(link, "evil", 4, 0, 0644, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "symbolic link"));
+	p = gc_file_read(target, 64, &len, why, sizeof(why));
+	assert_non_null(p);
+	assert_memory_equal(p, "keep", 5);
+	gc_free(p);
+	/* a folder that is not there: the reason, nothing else */
+	snprintf(path, sizeof(path), "%s/no/such/dir/f", dir);
+	assert_int_equal(gc_file_write(path, "x", 1, 0, 0644, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "No such file"));
+	gc_test_rmrf(dir);
+}
+
 int
 main(void)
 {
@@ -131,6 +182,8 @@ main(void)
 		cmocka_unit_test(test_file_read_gives_the_bytes_and_a_nul),
 		cmocka_unit_test(test_file_read_refuses_with_a_reason),
 		cmocka_unit_test(test_read_full_gathers_pieces_until_eof),
+		cmocka_unit_test(
+		    test_file_write_replaces_refuses_and_never_follows_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
