@@ -25,4 +25,20 @@ int gc_merkle_verify_inclusion(const uint8_t leaf_hash[32], size_t index,
     size_t n, const uint8_t (*proof)[32], size_t len,
     const uint8_t root[32]);
 
+/* The consistency proof (RFC 9162 §2.1.4.1 PROOF(m, D[n])) that the tree
+ * of the first m of n leaf hashes is a prefix of the tree of all n: *len
+ * hashes into proof (at most 64). Empty when m is 0, m equals n, or m is
+ * over n. */
+void gc_merkle_consistency(uint8_t (*proof)[32], size_t *len,
+    const uint8_t (*leaf_hashes)[32], size_t n, size_t m);
+
+/* Verifies a consistency proof (RFC 9162 §2.1.4.2): 0 when the tree of
+ * size m with old_root is a prefix of the tree of size n with new_root, -1
+ * otherwise (m over n included). The cases the RFC leaves to the caller:
+ * m equal to n holds with an empty proof and equal roots; m 0 with an
+ * empty proof and old_root the empty tree's. */
+int gc_merkle_verify_consistency(size_t m, const uint8_t old_root[32],
+    size_t n, const uint8_t new_root[32], const uint8_t (*proof)[32],
+    size_t len);
+
 #endif
