@@ -24,6 +24,21 @@ gc_le64_get(const uint8_t *p)
 	return v;
 }
 
+static inline void
+gc_le32_put(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		p[i] = (uint8_t)(v >> (8 * i));
+	}
+}
+
+static inline uint32_t
+gc_le32_get(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 /* Big-endian: keys whose byte order must follow numeric order. */
 static inline void
 gc_be64_put(uint8_t *p, uint64_t v)

@@ -153,6 +153,9 @@ lg_write(gc_ledger *lg, lg_txn_fn fn, void *arg, struct gc_diag *d)
 		x.lg       = lg;
 		x.map_full = false;
 		x.failed   = GC_OK;
+		x.mt       = NULL;
+		x.mfull    = false;
+		x.mbulk    = false;
 		rc         = mdb_txn_begin(lg->env, NULL, 0, &x.t);
 		if (rc == MDB_MAP_RESIZED) {
 			/* another process grew the map: adopt its size */
@@ -165,6 +168,10 @@ lg_write(gc_ledger *lg, lg_txn_fn fn, void *arg, struct gc_diag *d)
 			return gc_err_from_mdb(rc);
 		}
 		rv = fn(&x, arg);
+		if (rv == GC_OK && !x.map_full) {
+			rv = gc__lg_merge_finish(&x);
+		}
+		gc__lg_merge_txn_end(&x);
 		if (x.map_full) {
 			mdb_txn_abort(x.t);
 			rv = lg_grow(lg);
@@ -210,6 +217,9 @@ lg_read(gc_ledger *lg, lg_txn_fn fn, void *arg)
 		x.lg       = lg;
 		x.map_full = false;
 		x.failed   = GC_OK;
+		x.mt       = NULL;
+		x.mfull    = false;
+		x.mbulk    = false;
 		rc = mdb_txn_begin(lg->env, NULL, MDB_RDONLY, &x.t);
 		if (rc == MDB_MAP_RESIZED) {
 			mdb_env_set_mapsize(lg->env, 0);
@@ -263,7 +273,7 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 	}
 	rc = mdb_env_create(&lg->env);
 	if (rc == 0) {
-		rc = mdb_env_set_maxdbs(lg->env, 16);
+		rc = mdb_env_set_maxdbs(lg->env, 32);
 	}
 	if (rc == 0) {
 		rc = mdb_env_set_mapsize(lg->env, LG_INITIAL_MAP);
@@ -289,6 +299,7 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 		return gc_err_from_mdb(rc);
 	}
 	{
+		const unsigned mk = (flags & GC_LEDGER_RDONLY) ? 0 : MDB_CREATE;
 		const struct {
 			const char *name;
 			MDB_dbi    *dbi;
@@ -312,6 +323,17 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			 * writable open for nodes older than sync */
 			{ "partial", &lg->partial,
 			    (flags & GC_LEDGER_RDONLY) ? 0 : MDB_CREATE },
+			/* the merge kept up to date; likewise */
+			{ "mcap", &lg->mcap, mk },
+			{ "mcid", &lg->mcid, mk },
+			{ "mrev", &lg->mrev, mk },
+			{ "mvoid", &lg->mvoid, mk | MDB_DUPSORT | MDB_DUPFIXED },
+			{ "mres", &lg->mres, mk },
+			{ "mphoto", &lg->mphoto, mk | MDB_DUPSORT | MDB_DUPFIXED },
+			{ "mcode", &lg->mcode, mk | MDB_DUPSORT | MDB_DUPFIXED },
+			{ "mleaf", &lg->mleaf, mk },
+			{ "mtree", &lg->mtree, mk },
+			{ "malert", &lg->malert, mk },
 		};
 		for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 			rc = mdb_dbi_open(t, dbs[i].name,
@@ -321,6 +343,13 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 				/* read-only, older node: no partial blobs */
 				lg->no_partial = true;
 				rc             = 0;
+			}
+			if (rc == MDB_NOTFOUND && dbs[i].dbi >= &lg->mcap &&
+			    dbs[i].dbi <= &lg->malert) {
+				/* read-only, older node: the merge is computed
+				 * from the entries */
+				lg->no_merge = true;
+				rc           = 0;
 			}
 			if (rc != 0) {
 				mdb_txn_abort(t);
@@ -458,6 +487,14 @@ gc_ledger_open(gc_ledger **out, const char *dir, unsigned flags,
 		} else if (rv != GC_OK) {
 			gc_diag_set(d, "%s: cannot read the ledger: %s", dir,
 			    gc_strerror(rv));
+		}
+	}
+	if (rv == GC_OK && !(flags & GC_LEDGER_RDONLY)) {
+		struct gc_merge_state st;
+
+		/* a node made before the merge was kept: build it once */
+		if (gc_ledger_merge_state(lg, &st) == GC_ENOTFOUND) {
+			rv = gc_ledger_reindex(lg, d);
 		}
 	}
 	if (rv != GC_OK) {
@@ -620,7 +657,7 @@ put_blob_txn(struct lg_txn *x, const uint8_t hash[32], const uint8_t *data,
 	if (rc == 0 && !x->lg->no_partial) {
 		rc = gc__lg_partial_drop(x, hash); /* chunks from a peer */
 	}
-	return gc_err_from_mdb(rc);
+	return rc != 0 ? gc_err_from_mdb(rc) : gc__lg_merge_blob(x, hash);
 }
 
 /* Stores a verified, chained entry: bytes, id index, head, blobs still
@@ -1023,22 +1060,14 @@ ingest_one(struct lg_txn *x, const uint8_t *bytes, size_t len,
 	r->rv     = GC_OK;
 }
 
-/* After a fork of the authority's own feed, what it enrolled or rostered
- * past the fork must stop counting: rebuild the derived indexes. */
+/* After a proved fork, what the feed wrote past it stops counting: the
+ * roster and enrollments (the authority's feed) and the captures, reviews
+ * and voids (any feed). Rebuild the derived indexes and the merge. */
 static gc_err
 ingest_after_forks(struct lg_txn *x, const struct ingest_arg *a)
 {
-	MDB_val v;
-
-	if (!gc__lg_meta_get(x, "authority", &v) || v.mv_size != 32) {
-		return GC_OK;
-	}
 	for (size_t i = 0; i < a->n; i++) {
-		struct gc_entry e;
-
-		if (a->res[i].status == GC_INGEST_FORK &&
-		    gc_entry_parse(&e, a->bytes[i], a->lens[i], NULL) == GC_OK &&
-		    memcmp(e.feed, v.mv_data, 32) == 0) {
+		if (a->res[i].status == GC_INGEST_FORK) {
 			return gc__lg_reindex(x);
 		}
 	}

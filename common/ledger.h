@@ -14,6 +14,7 @@
 #include "common/entry.h"
 #include "common/gc_err.h"
 #include "common/keys.h"
+#include "common/mergecore.h"
 
 typedef struct gc_ledger gc_ledger;
 
@@ -185,6 +186,39 @@ gc_err gc_ledger_verify(gc_ledger *lg, gc_verify_cb cb, void *arg,
 
 /* Drops and rebuilds the derived indexes from the entries. */
 gc_err gc_ledger_reindex(gc_ledger *lg, struct gc_diag *d);
+
+/* ---- the merge, kept up to date (common/ledger_merge.c) ----
+ *
+ * Every write transaction that adds captures, reviews, voids, resolves or
+ * photos redoes, before it commits, the merge (DESIGN §8) of the students
+ * it touched: their status and leaf, the Merkle tree above them, the
+ * counts and the alerts. A roster change or a proved fork redoes it in
+ * full. The result equals gc_merge_compute over the same entries with the
+ * same parameters (tests/sync/test_merge.c compares them). */
+struct gc_merge_state {
+	uint8_t  rank[GC_SESSION_KIND_END];
+	bool     foreign; /* other sites' photos not required */
+	uint64_t nst, counts[GC_MS_END], unmatched, nalert;
+	uint8_t  root[32];
+};
+
+/* The parameters the merge is kept with: the session-kind rank (NULL:
+ * the default) and whether other sites' photos count without being held
+ * ([sync] blobs = own). A change redoes the merge in full. Read-only:
+ * nothing changes (gc_ledger_merge_load then says GC_ENOTFOUND). */
+gc_err gc_ledger_merge_params(gc_ledger *lg, const uint8_t *rank,
+    bool foreign, struct gc_diag *d);
+/* Counts and root, without reading the students: GC_ENOTFOUND when the
+ * node keeps no merge state (an old node opened read-only). */
+gc_err gc_ledger_merge_state(gc_ledger *lg, struct gc_merge_state *out);
+/* The whole result, as gc_merge_compute gives it, from one read
+ * transaction; GC_ENOTFOUND when kept with other parameters or not kept. */
+gc_err gc_ledger_merge_load(gc_ledger *lg, const uint8_t *rank, bool foreign,
+    struct gc_merge **out);
+/* Redoes the merge in full from the kept inputs (bench, reindex). */
+gc_err gc_ledger_merge_rebuild(gc_ledger *lg, struct gc_diag *d);
+/* How long the last upkeep (at a commit of this handle) took, in ns. */
+uint64_t gc_ledger_merge_last_ns(const gc_ledger *lg);
 
 /* ---- enrollment ---- */
 

@@ -431,7 +431,11 @@ gc_err
 gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
 {
 	MDB_val v;
+	gc_err  rv = gc__lg_merge_apply(x, e);
 
+	if (rv != GC_OK) {
+		return rv;
+	}
 	/* Sessions and captures of every verified feed. */
 	switch (e->kind) {
 	case GC_KIND_SESSION_OPEN:
@@ -452,6 +456,7 @@ gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
 	case GC_KIND_REVOKE:
 		return index_enroll(x, e);
 	case GC_KIND_ROSTER:
+		gc__lg_merge_roster_changed(x);
 		return index_roster(x, e);
 	default:
 		return GC_OK;
@@ -767,9 +772,10 @@ gc__lg_reindex(struct lg_txn *x)
 	    x->lg->students, 0) || mdb_drop(x->t, x->lg->sidx, 0) ||
 	    mdb_drop(x->t, x->lg->missing, 0) || mdb_drop(x->t,
 	    x->lg->sessions, 0) || mdb_drop(x->t, x->lg->caps, 0) ||
-	    mdb_drop(x->t, x->lg->codes, 0)) {
+	    mdb_drop(x->t, x->lg->codes, 0) || gc__lg_merge_drop(x) != GC_OK) {
 		return GC_EIO;
 	}
+	x->mbulk = true; /* the merge inputs only; redone in full at commit */
 	rc = mdb_cursor_open(x->t, x->lg->entries, &cur);
 	if (rc != 0) {
 		return gc_err_from_mdb(rc);
@@ -787,9 +793,6 @@ gc__lg_reindex(struct lg_txn *x)
 			memcpy(feed, e.feed, 32);
 			have_head = gc__lg_head_get(x, feed, &h);
 		}
-		if (!(have_head && h.quarantined && e.seq >= h.qseq)) {
-			rv = gc__lg_index_apply(x, &e);
-		}
 		for (size_t i = 0; rv == GC_OK && i < e.nblobs; i++) {
 			const uint8_t *b = gc_entry_blob(&e, i);
 			MDB_val        bv;
@@ -799,8 +802,13 @@ gc__lg_reindex(struct lg_txn *x)
 				    x->lg->missing, b, 32, e.id, 32, 0));
 			}
 		}
+		if (rv == GC_OK && !(have_head && h.quarantined && e.seq >= h.qseq)) {
+			rv = gc__lg_index_apply(x, &e);
+		}
 	}
 	mdb_cursor_close(cur);
+	x->mbulk = false;
+	x->mfull = true;
 	return rv;
 }
 

@@ -11,8 +11,13 @@ struct gc_ledger {
 	MDB_env             *env;
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
 	    meta, enroll, students, sidx, sessions, caps, codes, partial;
+	/* the merge kept up to date (ledger_merge.c) */
+	MDB_dbi              mcap, mcid, mrev, mvoid, mres, mphoto, mcode,
+	    mleaf, mtree, malert;
 	unsigned             flags;
 	bool                 no_partial; /* read-only open of an old node */
+	bool                 no_merge;   /* likewise: no merge tables */
+	uint64_t             merge_ns;   /* the last upkeep took (bench) */
 	char                *dir;
 	const struct gc_key *key;
 	struct gc_hlc        hlc;
@@ -25,6 +30,10 @@ struct lg_txn {
 	MDB_txn   *t;
 	bool       map_full;
 	gc_err     failed; /* a write failed part-way: abort, never commit */
+	/* the merge: students and alert hashes touched (redone at commit),
+	 * or everything (mfull); mbulk: a reindex, only the inputs */
+	struct mtouch *mt;
+	bool           mfull, mbulk;
 };
 
 /* Head record as stored in `heads` (58 bytes, little-endian). */
@@ -66,6 +75,15 @@ gc_err gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e);
 /* Rebuilds the derived indexes inside the caller's write transaction,
  * leaving out entries past a feed's proved fork. */
 gc_err gc__lg_reindex(struct lg_txn *x);
+/* The merge kept up to date (ledger_merge.c): apply a believed entry, a
+ * photo that arrived, a roster change; redo at commit; drop the inputs
+ * (reindex); free the transaction's state. */
+gc_err gc__lg_merge_apply(struct lg_txn *x, const struct gc_entry *e);
+gc_err gc__lg_merge_blob(struct lg_txn *x, const uint8_t hash[32]);
+void   gc__lg_merge_roster_changed(struct lg_txn *x);
+gc_err gc__lg_merge_finish(struct lg_txn *x);
+gc_err gc__lg_merge_drop(struct lg_txn *x);
+void   gc__lg_merge_txn_end(struct lg_txn *x);
 gc_err gc__lg_enroll_decode(const MDB_val *v, struct gc_enrollment *out);
 
 #endif

@@ -392,7 +392,7 @@ chunk_txn(struct lg_txn *x, void *arg)
 		return gc_err_from_mdb(rc);
 	}
 	a->committed = a->total;
-	return GC_OK;
+	return gc__lg_merge_blob(x, a->hash);
 }
 
 /* Runs chunk_txn; a corrupt blob's drop is committed before the error. */
@@ -466,6 +466,10 @@ blobs_txn(struct lg_txn *x, void *arg)
 		}
 		if (rc != 0) {
 			return gc_err_from_mdb(rc);
+		}
+		a->res[i] = gc__lg_merge_blob(x, b->hash);
+		if (a->res[i] != GC_OK) {
+			return a->res[i];
 		}
 	}
 	return GC_OK;

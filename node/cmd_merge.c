@@ -60,6 +60,13 @@ gc_merge_node_cut(struct gc_node *n, const struct gc_merge_cut *cut,
 	}
 	o.cut  = cut;
 	o.ncut = ncut;
+	/* everything held: the merge the ledger keeps, when kept with these
+	 * parameters (one read transaction); else computed from entries */
+	if (cut == NULL &&
+	    gc_ledger_merge_load(n->lg, o.rank, o.foreign_blobs_optional,
+	        out) == GC_OK) {
+		return GC_OK;
+	}
 	return gc_merge_compute(n->lg, &o, out, d);
 }
 

@@ -9,6 +9,7 @@
 #include "common/buf.h"
 #include "common/gc_log.h"
 #include "node/cli.h"
+#include "node/merge_view.h"
 
 char *
 gc_passphrase_get(const char *passfile, struct gc_diag *d, bool *failed)
@@ -106,6 +107,21 @@ gc_node_open(struct gc_node *n, const char *home_opt, unsigned flags,
 		    gc_strerror(rv));
 		gc_node_close(n);
 		return GC_EXIT_FAIL;
+	}
+	if (!(flags & GC_NODE_RDONLY)) {
+		struct gc_merge_opts o;
+		uint8_t              rank[GC_SESSION_KIND_END];
+
+		/* the merge is kept with this node's parameters (a bad
+		 * precedence is reported by the commands that merge) */
+		if (gc_merge_opts_node(n, &o, rank, &d) == GC_OK &&
+		    (rv = gc_ledger_merge_params(n->lg, o.rank,
+		        o.foreign_blobs_optional, &d)) != GC_OK) {
+			gc_cli_err("%s", gc_diag_msg(&d, rv));
+			gc_node_close(n);
+			return GC_EXIT_FAIL;
+		}
+		gc_diag_clear(&d);
 	}
 	if (flags & GC_NODE_KEY) {
 		bool  failed;

@@ -12,39 +12,6 @@
 #include "common/rosterdb.h"
 #include "sync/merkle.h"
 
-static const char *status_names[] = { "MISSING", "NEEDS_RETAKE",
-	"PENDING_REVIEW", "APPROVED", "CONFLICT" };
-
-const char *
-gc_mstatus_name(enum gc_mstatus s)
-{
-	return s < GC_MS_END ? status_names[s] : "?";
-}
-
-bool
-gc_merge_rank_parse(const char *s, uint8_t rank[GC_SESSION_KIND_END])
-{
-	char  buf[256], *save = NULL, *tok;
-	bool  seen[GC_SESSION_KIND_END] = { false };
-	int   n = 0;
-
-	if (strlen(s) >= sizeof(buf)) {
-		return false;
-	}
-	strcpy(buf, s);
-	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
-	     tok = strtok_r(NULL, ", \t", &save)) {
-		int k = gc_session_kind_parse(tok);
-
-		if (k < 0 || seen[k] || n >= GC_SESSION_KIND_END) {
-			return false;
-		}
-		seen[k] = true;
-		rank[k] = (uint8_t)n++;
-	}
-	return n == GC_SESSION_KIND_END;
-}
-
 /* ---- collection ---- */
 
 struct mvoid {
@@ -124,37 +91,6 @@ believed(const struct collect *c, const struct gc_entry *e)
 	return true;
 }
 
-/* The four CAPTURE fields the merge needs (docs/formats.md keys 0, 2,
- * 4, 5), read without decoding the checks; the same acceptance as
- * gc_capture_decode for them. */
-static bool
-capture_light(const uint8_t *p, size_t n, struct gc_mcap *m)
-{
-	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[6];
-	const uint8_t       *h;
-	size_t               hl;
-	char                 kind[16];
-	int                  k;
-
-	gc_cbor_cur_init(&c, p, n);
-	if (gc_cbor_map_fields(&c, f, 6) != GC_OK ||
-	    !gc_cbor_field_strcpy(&f[0], m->student, sizeof(m->student)) ||
-	    m->student[0] == '\0' || f[1].p == NULL ||
-	    !gc_cbor_field_strcpy(&f[2], kind, sizeof(kind)) ||
-	    (k = gc_session_kind_parse(kind)) < 0 ||
-	    !gc_cbor_field_bytes(&f[5], &h, &hl) || hl != 32) {
-		return false;
-	}
-	m->kind = (uint8_t)k;
-	memcpy(m->photo, h, 32);
-	if (gc_cbor_field_bytes(&f[4], &h, &hl) && hl == 32) {
-		m->has_code = true;
-		memcpy(m->code, h, 32);
-	}
-	return true;
-}
-
 /* Within the cut (when there is one)? */
 static bool
 in_cut(const struct collect *c, const struct gc_entry *e)
@@ -225,7 +161,7 @@ entry_cb(const struct gc_entry *e, void *arg)
 		struct gc_mcap m;
 
 		memset(&m, 0, sizeof(m));
-		if (!capture_light(e->body, e->body_len, &m)) {
+		if (!gc_merge_capture_parse(e->body, e->body_len, &m)) {
 			return 0; /* kept, not indexed (as the ledger does) */
 		}
 		memcpy(m.id, e->id, 32);
@@ -303,21 +239,6 @@ cap_by_id(const void *a, const void *b)
 {
 	return memcmp(((const struct gc_mcap *)a)->id,
 	    ((const struct gc_mcap *)b)->id, 32);
-}
-
-static int
-cap_by_student(const void *a, const void *b)
-{
-	const struct gc_mcap *x = a, *y = b;
-	int                   r = strcmp(x->student, y->student);
-
-	if (r != 0) {
-		return r;
-	}
-	if (x->hlc != y->hlc) {
-		return x->hlc < y->hlc ? -1 : 1;
-	}
-	return memcmp(x->id, y->id, 32);
 }
 
 static int
@@ -400,68 +321,18 @@ miss_cb(const struct gc_missing *m, void *arg)
 	return 0;
 }
 
-/* The provisional order among several candidates: approved first, then
- * session-kind precedence, then the latest hlc, then the smallest id. */
-static bool
-better(const struct gc_mcap *a, const struct gc_mcap *b, const uint8_t *rank)
-{
-	bool aa = a->review == GC_REVIEW_APPROVE, ba = b->review ==
-	    GC_REVIEW_APPROVE;
-
-	if (aa != ba) {
-		return aa;
-	}
-	if (rank[a->kind] != rank[b->kind]) {
-		return rank[a->kind] < rank[b->kind];
-	}
-	if (a->hlc != b->hlc) {
-		return a->hlc > b->hlc;
-	}
-	return memcmp(a->id, b->id, 32) < 0;
-}
-
 static void
 decide(struct gc_merge *m, struct gc_mstudent *s, const uint8_t *rank,
     const struct mresolve *res)
 {
-	int32_t  best = -1, only = -1;
-	uint32_t live = 0, rejected = 0;
+	struct gc_mdecision dc;
 
-	s->ncand = 0;
-	for (uint32_t i = s->first; i < s->first + s->ncap; i++) {
-		struct gc_mcap *c = &m->cap[i];
-
-		if (c->voided || !c->blob) {
-			continue;
-		}
-		s->ncand++;
-		if (res != NULL && memcmp(res->capture, c->id, 32) == 0) {
-			s->resolved = true;
-			s->winner   = (int32_t)i;
-		}
-		if (c->review == GC_REVIEW_REJECT) {
-			rejected++;
-			continue;
-		}
-		live++;
-		only = (int32_t)i;
-		if (best < 0 || better(c, &m->cap[best], rank)) {
-			best = (int32_t)i;
-		}
-	}
-	if (s->resolved) {
-		s->status = GC_MS_APPROVED;
-	} else if (live == 0) {
-		s->status = rejected > 0 ? GC_MS_NEEDS_RETAKE : GC_MS_MISSING;
-		s->winner = -1;
-	} else if (live == 1) {
-		s->winner = only;
-		s->status = m->cap[only].review == GC_REVIEW_APPROVE ?
-		    GC_MS_APPROVED : GC_MS_PENDING_REVIEW;
-	} else {
-		s->winner = best;
-		s->status = GC_MS_CONFLICT;
-	}
+	gc_merge_decide(&m->cap[s->first], s->ncap, rank,
+	    res != NULL ? res->capture : NULL, &dc);
+	s->status   = dc.status;
+	s->winner   = dc.winner >= 0 ? (int32_t)s->first + dc.winner : -1;
+	s->ncand    = dc.ncand;
+	s->resolved = dc.resolved;
 	m->counts[s->status]++;
 }
 
@@ -471,7 +342,10 @@ cap_by_photo(const void *a, const void *b)
 	const struct gc_mcap *const *x = a, *const *y = b;
 	int r = memcmp((*x)->photo, (*y)->photo, 32);
 
-	return r != 0 ? r : strcmp((*x)->student, (*y)->student);
+	if (r == 0) {
+		r = strcmp((*x)->student, (*y)->student);
+	}
+	return r != 0 ? r : memcmp((*x)->id, (*y)->id, 32);
 }
 
 static int
@@ -480,7 +354,10 @@ cap_by_code(const void *a, const void *b)
 	const struct gc_mcap *const *x = a, *const *y = b;
 	int r = memcmp((*x)->code, (*y)->code, 32);
 
-	return r != 0 ? r : strcmp((*x)->student, (*y)->student);
+	if (r == 0) {
+		r = strcmp((*x)->student, (*y)->student);
+	}
+	return r != 0 ? r : memcmp((*x)->id, (*y)->id, 32);
 }
 
 /* One photo, or one capture code, bound to two students. */
@@ -541,17 +418,8 @@ gc_merge_leaf(const struct gc_merge *m, size_t i, struct gc_buf *b)
 {
 	const struct gc_mstudent *s = &m->st[i];
 
-	gc_cbor_array(b, 4);
-	gc_cbor_text(b, s->key);
-	gc_cbor_text(b, gc_mstatus_name(s->status));
-	if (s->winner >= 0 && s->status != GC_MS_CONFLICT) {
-		gc_cbor_bytes(b, m->cap[s->winner].id, 32);
-		gc_cbor_bytes(b, m->cap[s->winner].photo, 32);
-	} else {
-		/* a conflict's pick is provisional: not in the signed set */
-		gc_cbor_null(b);
-		gc_cbor_null(b);
-	}
+	gc_merge_leaf_encode(b, s->key, s->status,
+	    s->winner >= 0 ? &m->cap[s->winner] : NULL);
 }
 
 static gc_err
@@ -628,7 +496,6 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
     struct gc_merge **out, struct gc_diag *d)
 {
 	const uint8_t        *rank = o != NULL ? o->rank : NULL;
-	static const uint8_t  def_rank[GC_SESSION_KIND_END] = { 0, 1, 2, 3 };
 	struct collect        c;
 	struct st_collect     sc;
 	struct miss_collect   mc;
@@ -638,7 +505,7 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 
 	*out = NULL;
 	if (rank == NULL) {
-		rank = def_rank;
+		rank = gc_merge_default_rank;
 	}
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -707,7 +574,7 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 		}
 	}
 	/* by student: join with the roster (both in key order) */
-	sort(m->cap, m->ncap, sizeof(*m->cap), cap_by_student);
+	sort(m->cap, m->ncap, sizeof(*m->cap), gc_mcap_cmp);
 	{
 		size_t j = 0;
 
@@ -790,16 +657,4 @@ out:
 	}
 	*out = m;
 	return GC_OK;
-}
-
-void
-gc_merge_free(struct gc_merge *m)
-{
-	if (m == NULL) {
-		return;
-	}
-	gc_free(m->st);
-	gc_free(m->cap);
-	gc_free(m->alert);
-	gc_free(m);
 }

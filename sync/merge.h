@@ -27,61 +27,8 @@
 
 #include "common/buf.h"
 #include "common/ledger.h"
+#include "common/mergecore.h"
 #include "common/records.h"
-
-enum gc_mstatus {
-	GC_MS_MISSING = 0,
-	GC_MS_NEEDS_RETAKE,
-	GC_MS_PENDING_REVIEW,
-	GC_MS_APPROVED,
-	GC_MS_CONFLICT,
-	GC_MS_END
-};
-const char *gc_mstatus_name(enum gc_mstatus s); /* "MISSING" */
-
-/* A capture as the merge sees it. */
-struct gc_mcap {
-	uint8_t  id[32], feed[32], photo[32], code[32];
-	uint64_t hlc;
-	char     student[80];
-	int32_t  st;      /* index of the student, -1: not on the roster */
-	uint8_t  kind;    /* enum gc_session_kind */
-	bool     has_code, blob, voided;
-	int8_t   review;  /* -1 none, else enum gc_review_decision */
-	uint64_t rv_hlc;
-	uint8_t  rv_id[32];
-};
-
-struct gc_mstudent {
-	char            key[80];
-	char            klass[64];
-	enum gc_mstatus status;
-	int32_t         winner; /* capture index (authoritative or
-	                         * provisional), -1 when none */
-	uint32_t        first, ncap; /* its captures: cap[first..+ncap) */
-	uint32_t        ncand;       /* candidates (not voided, blob held) */
-	bool            resolved;
-};
-
-enum gc_malert_kind { GC_ALERT_PHOTO = 0, GC_ALERT_CODE = 1 };
-struct gc_malert {
-	enum gc_malert_kind kind;
-	uint8_t             hash[32];
-	char                a[80], b[80]; /* two of the students */
-	uint8_t             cap_a[32], cap_b[32];
-};
-
-struct gc_merge {
-	struct gc_mstudent *st;
-	size_t              nst;
-	struct gc_mcap     *cap; /* by (student key, hlc, id) */
-	size_t              ncap;
-	size_t              counts[GC_MS_END];
-	size_t              unmatched;
-	struct gc_malert   *alert;
-	size_t              nalert;
-	uint8_t             root[32];
-};
 
 /* A version vector: the entries a checkpoint covered. */
 struct gc_merge_cut {
@@ -107,14 +54,5 @@ struct gc_merge_opts {
 
 gc_err gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
     struct gc_merge **out, struct gc_diag *d);
-void   gc_merge_free(struct gc_merge *m); /* NULL-safe */
-
-/* The leaf of student i: CBOR [key, status, capture id | null,
- * photo hash | null]. */
-void gc_merge_leaf(const struct gc_merge *m, size_t i, struct gc_buf *b);
-
-/* Parses "central,makeup,individual,online" (any order of all four) into
- * rank; false when malformed. */
-bool gc_merge_rank_parse(const char *s, uint8_t rank[GC_SESSION_KIND_END]);
 
 #endif

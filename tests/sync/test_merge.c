@@ -274,17 +274,77 @@ student(const struct gc_merge *m, const char *key)
 	return NULL;
 }
 
+/* The merge the ledger keeps up to date equals the one computed from the
+ * entries: every student, capture, count, alert and the root. */
+static void
+same_merge(const struct gc_merge *a, const struct gc_merge *b)
+{
+	assert_int_equal(a->nst, b->nst);
+	assert_int_equal(a->ncap, b->ncap);
+	assert_int_equal(a->unmatched, b->unmatched);
+	for (int i = 0; i < GC_MS_END; i++) {
+		assert_int_equal(a->counts[i], b->counts[i]);
+	}
+	for (size_t i = 0; i < a->nst; i++) {
+		const struct gc_mstudent *x = &a->st[i], *y = &b->st[i];
+
+		assert_string_equal(x->key, y->key);
+		assert_string_equal(x->klass, y->klass);
+		assert_int_equal(x->status, y->status);
+		assert_int_equal(x->winner, y->winner);
+		assert_int_equal(x->first, y->first);
+		assert_int_equal(x->ncap, y->ncap);
+		assert_int_equal(x->ncand, y->ncand);
+		assert_int_equal(x->resolved, y->resolved);
+	}
+	for (size_t i = 0; i < a->ncap; i++) {
+		const struct gc_mcap *x = &a->cap[i], *y = &b->cap[i];
+
+		assert_memory_equal(x->id, y->id, 32);
+		assert_memory_equal(x->feed, y->feed, 32);
+		assert_memory_equal(x->photo, y->photo, 32);
+		assert_int_equal(x->hlc, y->hlc);
+		assert_int_equal(x->st, y->st);
+		assert_int_equal(x->blob, y->blob);
+		assert_int_equal(x->voided, y->voided);
+		assert_int_equal(x->review, y->review);
+	}
+	assert_int_equal(a->nalert, b->nalert);
+	for (size_t i = 0; i < a->nalert; i++) {
+		assert_int_equal(a->alert[i].kind, b->alert[i].kind);
+		assert_memory_equal(a->alert[i].hash, b->alert[i].hash, 32);
+		assert_string_equal(a->alert[i].a, b->alert[i].a);
+		assert_string_equal(a->alert[i].b, b->alert[i].b);
+		assert_memory_equal(a->alert[i].cap_a, b->alert[i].cap_a, 32);
+		assert_memory_equal(a->alert[i].cap_b, b->alert[i].cap_b, 32);
+	}
+	assert_memory_equal(a->root, b->root, 32);
+}
+
+/* The merge computed from the entries, checked against the kept one. */
 static struct gc_merge *
 merge(gc_ledger *lg, const uint8_t *rank)
 {
-	struct gc_merge     *m;
-	struct gc_merge_opts o = { rank, false, NULL, 0 };
-	struct gc_diag       d;
+	struct gc_merge      *m, *k;
+	struct gc_merge_opts  o = { rank, false, NULL, 0 };
+	struct gc_merge_state st;
+	struct gc_diag        d;
 
 	gc_diag_clear(&d);
 	if (gc_merge_compute(lg, &o, &m, &d) != GC_OK) {
 		fail_msg("merge: %s", d.msg);
 	}
+	assert_int_equal(gc_ledger_merge_params(lg, rank, false, &d), GC_OK);
+	assert_int_equal(gc_ledger_merge_load(lg, rank, false, &k), GC_OK);
+	same_merge(m, k);
+	assert_int_equal(gc_ledger_merge_state(lg, &st), GC_OK);
+	assert_int_equal(st.nst, m->nst);
+	assert_int_equal(st.unmatched, m->unmatched);
+	assert_int_equal(st.nalert, m->nalert);
+	for (int i = 0; i < GC_MS_END; i++) {
+		assert_int_equal(st.counts[i], m->counts[i]);
+	}
+	gc_merge_free(k);
 	return m;
 }
 
@@ -579,6 +639,273 @@ test_merge_checkpoint_audit_names_what_does_not_hold(void **state)
 	gc_merge_free(m);
 }
 
+/* ---- random entry sets, random orders and partitions ---- */
+
+#define RN 10 /* roster students; one more key is not on the roster */
+
+static void
+rkey(char *out, size_t cap, int i)
+{
+	snprintf(out, cap, "10335:1:1101012000010100%02d:05", i);
+}
+
+static void
+roster_n(gc_ledger *lc, int n)
+{
+	struct gc_buf b;
+	char          key[80];
+
+	gc_buf_init(&b);
+	gc_cbor_map(&b, 3);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_uint(&b, 1);
+	gc_cbor_text(&b, "random.csv");
+	gc_cbor_uint(&b, 2);
+	gc_cbor_array(&b, (uint64_t)n);
+	for (int i = 0; i < n; i++) {
+		rkey(key, sizeof(key), i);
+		gc_cbor_map(&b, 3);
+		gc_cbor_uint(&b, 0);
+		gc_cbor_text(&b, key);
+		gc_cbor_uint(&b, 1);
+		gc_cbor_text(&b, "10335");
+		gc_cbor_uint(&b, 13);
+		gc_cbor_text(&b, i % 2 ? "班1" : "班2");
+	}
+	assert_int_equal(gc_ledger_append_body(lc, GC_KIND_ROSTER, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
+struct rcap {
+	uint8_t id[32];
+	int     student, writer;
+};
+
+/* Every entry of the writers' own feeds, shuffled, ingested into lg in
+ * random batches until all that chains is in (gaps wait); the photos,
+ * except those withheld, copied at random moments. */
+static void
+deliver(gc_ledger *lg, gc_ledger **w, int nw, const uint8_t **feeds,
+    const bool *withhold_writer_blobs, unsigned *seed)
+{
+	struct gc_test_dump d[6];
+	const uint8_t     **b;
+	size_t             *l, *order, n = 0, k = 0;
+
+	for (int i = 0; i < nw; i++) {
+		gc_test_dump_feed(w[i], feeds[i], &d[i]);
+		n += d[i].n;
+	}
+	b     = malloc(n * sizeof(*b));
+	l     = malloc(n * sizeof(*l));
+	order = malloc(n * sizeof(*order));
+	for (int i = 0; i < nw; i++) {
+		for (size_t j = 0; j < d[i].n; j++, k++) {
+			b[k] = d[i].bytes[j];
+			l[k] = d[i].lens[j];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		order[i] = i;
+	}
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = (size_t)rand_r(seed) % (i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (int pass = 0; pass < 30; pass++) {
+		size_t                   lo = 0;
+		struct gc_ingest_result *r  = calloc(n + 1, sizeof(*r));
+
+		while (lo < n) {
+			size_t          hi = lo + 1 + (size_t)rand_r(seed) % n;
+			const uint8_t **bb = malloc(n * sizeof(*bb));
+			size_t         *ll = malloc(n * sizeof(*ll)), m = 0;
+
+			if (hi > n) {
+				hi = n;
+			}
+			for (size_t i = lo; i < hi; i++) {
+				bb[m]   = b[order[i]];
+				ll[m++] = l[order[i]];
+			}
+			assert_int_equal(gc_ledger_ingest(lg, bb, ll, m, r,
+			    NULL), GC_OK);
+			free(bb);
+			free(ll);
+			lo = hi;
+		}
+		free(r);
+		/* photos arrive at random moments, entries first or not */
+		for (int i = 0; i < nw; i++) {
+			void *a[2] = { w[i], lg };
+
+			if (!withhold_writer_blobs[i] && rand_r(seed) % 3 == 0) {
+				assert_int_equal(gc_ledger_foreach(w[i], feeds[i],
+				    blob_copy_cb, a), GC_OK);
+			}
+		}
+	}
+	for (int i = 0; i < nw; i++) {
+		void *a[2] = { w[i], lg };
+
+		if (!withhold_writer_blobs[i]) {
+			assert_int_equal(gc_ledger_foreach(w[i], feeds[i],
+			    blob_copy_cb, a), GC_OK);
+		}
+		gc_test_dump_free(&d[i]);
+	}
+	free(b);
+	free(l);
+	free(order);
+}
+
+/* Random sets of captures (shared photos among them), reviews, voids by
+ * the right and the wrong site, resolves, and a site restored from an
+ * empty backup (a fork), delivered to fresh nodes in random orders and
+ * partitions: every node the same set and root, and on each the kept
+ * merge equal to the one computed from its entries. */
+static void
+test_merge_random_sets_agree_in_any_order_and_partition(void **state)
+{
+	struct fx *f    = *state;
+	unsigned   seed = 1121;
+	size_t     seen[GC_MS_END] = { 0 }, alerts = 0, unmatched = 0;
+
+	for (int round = 0; round < 6; round++) {
+		char             d[6][700], key[80];
+		struct gc_key   *kc = gc_test_key(10), *k1 = gc_test_key(11),
+		                *k2 = gc_test_key(12), *kn = gc_test_key(13);
+		gc_ledger       *lc, *s1, *s2, *s2b, *w[4];
+		const uint8_t   *feeds[4];
+		struct rcap      caps[64];
+		int              ncap = 0;
+		uint8_t          root[32];
+		struct gc_merge *m;
+		uint64_t         nauth;
+		bool             withhold[4] = { false, false, false, false };
+
+		for (int i = 0; i < 6; i++) {
+			snprintf(d[i], sizeof(d[i]), "%s/r%d-%d", f->dir, round, i);
+		}
+		assert_int_equal(gc_ledger_create(d[0], kc, GC_ROLE_COORDINATOR,
+		    "10335", "c", NULL, 0, NULL), GC_OK);
+		lc = gc_test_ledger_open(d[0], kc);
+		roster_n(lc, RN);
+		s1 = site(&(struct fx){ .lc = lc, .kc = kc }, d[1], k1, "east");
+		s2 = site(&(struct fx){ .lc = lc, .kc = kc }, d[2], k2, "west");
+		gc_test_enroll(lc, kn, GC_ROLE_SITE, "north");
+		{
+			struct gc_ledger_info li;
+
+			assert_int_equal(gc_ledger_info(lc, &li), GC_OK);
+			nauth = li.seq; /* north installs with these */
+		}
+		/* west restored from an empty backup: its own feed again */
+		assert_int_equal(gc_ledger_create(d[3], k2, GC_ROLE_SITE, "10335",
+		    "west", NULL, 0, NULL), GC_OK);
+		s2b = gc_test_ledger_open(d[3], k2);
+		gc_test_install(s2b, lc, kc->pk);
+		w[0] = lc;
+		w[1] = s1;
+		w[2] = s2;
+		w[3] = s2b;
+		for (int i = 0; i < 4; i++) {
+			feeds[i] = i == 0 ? kc->pk : i == 1 ? k1->pk : k2->pk;
+		}
+		for (int op = 0; op < 36; op++) {
+			int r = rand_r(&seed) % 10;
+
+			if (r < 4 || ncap == 0) {
+				int wr = 1 + rand_r(&seed) % (round % 2 ? 3 : 2);
+				int st = rand_r(&seed) % (RN + 1);
+
+				if (ncap == 64) {
+					continue;
+				}
+				rkey(key, sizeof(key), st);
+				capture(w[wr], key, (enum gc_session_kind)(
+				    rand_r(&seed) % GC_SESSION_KIND_END),
+				    rand_r(&seed) % 40, caps[ncap].id);
+				caps[ncap].student = st;
+				caps[ncap++].writer = wr;
+			} else if (r < 7) {
+				review(lc, caps[rand_r(&seed) % ncap].id,
+				    rand_r(&seed) % 3 ? GC_REVIEW_APPROVE :
+				                        GC_REVIEW_REJECT);
+			} else if (r < 8) {
+				void_it(w[rand_r(&seed) % 3],
+				    caps[rand_r(&seed) % ncap].id);
+			} else {
+				const struct rcap *c = &caps[rand_r(&seed) % ncap];
+
+				rkey(key, sizeof(key), c->student);
+				resolve(lc, key, c->id);
+			}
+		}
+		/* in some rounds east's photos never arrive */
+		withhold[1] = round % 3 == 2;
+		for (int node = 0; node < 3; node++) {
+			gc_ledger               *ln;
+			struct gc_test_dump      auth;
+			struct gc_ingest_result *rr;
+
+			if (node == 2) {
+				/* the third delivery: to the coordinator */
+				ln = lc;
+			} else {
+				assert_int_equal(gc_ledger_create(d[4 + node], kn,
+				    GC_ROLE_SITE, "10335", "north", NULL, 0, NULL),
+				    GC_OK);
+				ln = gc_test_ledger_open(d[4 + node], kn);
+				gc_test_dump_feed(lc, kc->pk, &auth);
+				rr = calloc(auth.n + 1, sizeof(*rr));
+				assert_int_equal(gc_ledger_enroll_install(ln, kc->pk,
+				    (const uint8_t *const *)auth.bytes, auth.lens,
+				    (size_t)nauth, rr, NULL), GC_OK);
+				free(rr);
+				gc_test_dump_free(&auth);
+			}
+			if (node < 2) {
+				deliver(ln, w, 4, feeds, withhold, &seed);
+			} else {
+				deliver(ln, w + 1, 3, feeds + 1, withhold + 1, &seed);
+			}
+			m = merge(ln, NULL); /* and the kept one equal to it */
+			if (node == 0) {
+				memcpy(root, m->root, 32);
+				for (int i = 0; i < GC_MS_END; i++) {
+					seen[i] += m->counts[i];
+				}
+				alerts += m->nalert;
+				unmatched += m->unmatched;
+			} else {
+				assert_memory_equal(m->root, root, 32);
+			}
+			gc_merge_free(m);
+			if (ln != lc) {
+				gc_ledger_close(ln);
+			}
+		}
+		gc_ledger_close(lc);
+		gc_ledger_close(s1);
+		gc_ledger_close(s2);
+		gc_ledger_close(s2b);
+		gc_key_free(kc);
+		gc_key_free(k1);
+		gc_key_free(k2);
+		gc_key_free(kn);
+	}
+	/* the random sets reached every status, alerts and unmatched */
+	for (int i = 0; i < GC_MS_END; i++) {
+		assert_true(seen[i] > 0);
+	}
+	assert_true(alerts > 0 && unmatched > 0);
+}
+
 int
 main(void)
 {
@@ -593,6 +920,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_merge_checkpoint_audit_names_what_does_not_hold, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_merge_random_sets_agree_in_any_order_and_partition,
+		    setup, teardown),
 	};
 	return cmocka_run_group_tests_name("sync.merge", tests, NULL, NULL);
 }
