@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -26,6 +27,8 @@ struct vb {
 	struct gc_buf *out;
 	bool           json;
 	size_t         problems;
+	char          *held;  /* "\n<证件号码>\n..." marked ALERT in roster.csv */
+	size_t         nheld; /* approved photos held back by an alert */
 };
 
 static void bad(struct vb *v, const char *file, const char *fmt, ...)
@@ -199,6 +202,48 @@ walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
 	closedir(d);
 }
 
+/* The 证件号码 roster.csv marks ALERT (approved, but the photo or capture
+ * code is bound to another student too: the export left the photo out).
+ * roster.csv is in MANIFEST, so what it says is signed. Columns as the
+ * export writes them: every cell quoted, 证件号码 the 4th, 状态 the 7th. */
+static char *
+held_ids(struct vb *v)
+{
+	size_t        n;
+	char         *csv = (char *)slurp(v, "roster.csv", &n), *line, *sv = NULL;
+	struct gc_buf b;
+
+	if (csv == NULL) {
+		return NULL;
+	}
+	gc_buf_init(&b);
+	gc_buf_putc(&b, '\n');
+	csv = gc_realloc(csv, n + 1);
+	csv[n] = '\0';
+	for (line = strtok_r(csv, "\r\n", &sv); line != NULL;
+	     line = strtok_r(NULL, "\r\n", &sv)) {
+		char       *cell[8];
+		int         k = 0;
+		const char *p = line;
+
+		while (k < 8 && (p = strchr(p, '"')) != NULL) {
+			cell[k++] = (char *)++p;
+			p = strchr(p, '"');
+			if (p == NULL) {
+				break;
+			}
+			*(char *)p++ = '\0';
+		}
+		if (k >= 7 && strcmp(cell[6], "ALERT") == 0 && cell[3][0]) {
+			gc_buf_printf(&b, "%s\n", cell[3]);
+		}
+	}
+	gc_free(csv);
+	csv = gc_buf_status(&b) == GC_OK ? strdup(gc_buf_cstr(&b)) : NULL;
+	gc_buf_release(&b);
+	return csv;
+}
+
 /* Checks one proof; for an APPROVED leaf, its photo. */
 static void
 check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
@@ -251,6 +296,17 @@ check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
 		strtok_r(NULL, ":", &sv);
 		id = strtok_r(NULL, ":", &sv);
 		snprintf(photo, sizeof(photo), "photos/%s.jpg", id ? id : "?");
+		if (id != NULL && v->held != NULL) {
+			char pat[140], path[4400];
+
+			snprintf(pat, sizeof(pat), "\n%s\n", id);
+			snprintf(path, sizeof(path), "%s/%s", v->dir, photo);
+			if (strstr(v->held, pat) != NULL &&
+			    access(path, F_OK) != 0) {
+				v->nheld++; /* left out by the export: an alert */
+				return;
+			}
+		}
 		img = slurp(v, photo, &il);
 		if (img == NULL) {
 			return;
@@ -287,6 +343,8 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 		return GC_EXIT_USAGE;
 	}
 	gc_buf_init(&out);
+	v.held     = NULL;
+	v.nheld    = 0;
 	v.dir      = dir;
 	v.out      = &out;
 	v.json     = json;
@@ -360,6 +418,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	}
 	walk(&v, "", m, nm);
 	/* the checkpoint, then each proof and photo */
+	v.held = held_ids(&v);
 	cp = slurp(&v, "checkpoint.note", &cpl);
 	if (cp != NULL) {
 		if (gc_note_verify((char *)cp, cpl, name, apk, &tl, NULL) !=
@@ -380,14 +439,20 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	if (json) {
 		gc_buf_printf(&out, "],\"ok\":%s,\"problem_count\":%zu,"
 		    "\"files\":%zu,\"proofs\":%zu,\"approved_photos\":%zu,"
-		    "\"trusted_comment\":", v.problems == 0 ? "true" : "false",
-		    v.problems, nm, nproofs, approved);
+		    "\"held_by_alert\":%zu,\"trusted_comment\":",
+		    v.problems == 0 ? "true" : "false", v.problems, nm, nproofs,
+		    approved, v.nheld);
 		gc_json_str(&out, trusted[0] ? trusted : NULL);
 		gc_buf_puts(&out, "}\n");
 	} else {
 		gc_buf_printf(&out, "%s: %zu files in MANIFEST, %zu proofs, %zu "
 		    "approved photos checked against the signed checkpoint\n",
 		    dir, nm, nproofs, approved);
+		if (v.nheld > 0) {
+			gc_buf_printf(&out, "%zu approved photos left out by the "
+			    "export (ALERT in roster.csv: the photo or capture "
+			    "code is bound to another student too)\n", v.nheld);
+		}
 		if (trusted[0]) {
 			gc_buf_printf(&out, "signed: %s\n", trusted);
 		}
@@ -404,6 +469,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	gc_free(sig);
 	gc_free(pub);
 	gc_free(cp);
+	free(v.held);
 	free(m);
 	return v.problems == 0 ? GC_EXIT_OK : GC_EXIT_VERIFY;
 }

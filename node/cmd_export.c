@@ -33,11 +33,173 @@
 
 static const char export_usage[] =
     "usage: gradcap export --out DIR [--home DIR] [--allow-conflicts]\n"
-    "                      [--season TEXT] [--passphrase-file F]\n"
+    "                      [--level 层次] [--season TEXT] [--passphrase-file F]\n"
     "Writes the CHSI package to DIR (new or empty): the photos of every\n"
     "APPROVED student, the roster sheet (.csv and .xlsx), a new signed\n"
     "checkpoint with a proof per student, MANIFEST and its minisign\n"
-    "signature. Unresolved conflicts stop it unless --allow-conflicts.\n";
+    "signature. --level exports the students of one 层次 only (needed when\n"
+    "one 证件号码 is on the roster at two levels). Unresolved conflicts, and\n"
+    "alerts (one photo or capture code bound to two students), stop it\n"
+    "unless --allow-conflicts, which leaves those students' photos out.\n";
+
+/* What the export covers, checked before anything is written: the
+ * students of the level asked for, no 证件号码 twice among them (the
+ * photos are named by it), and no conflict or alert standing. */
+struct scope {
+	bool   *in;      /* per student: exported */
+	bool   *blocked; /* per student: approved, but bound by an alert */
+	size_t  nin, nconf, nblocked, nnot;
+};
+
+struct idref {
+	const char *id;
+	size_t      i;
+};
+
+static int
+idref_cmp(const void *a, const void *b)
+{
+	const struct idref *x = a, *y = b;
+	int                 r = strcmp(x->id, y->id);
+
+	return r != 0 ? r : (x->i > y->i) - (x->i < y->i);
+}
+
+static int
+hash_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 33);
+}
+
+static bool
+alerted(const uint8_t (*ah)[33], size_t n, uint8_t kind,
+    const uint8_t hash[32])
+{
+	uint8_t k[33];
+
+	k[0] = kind;
+	memcpy(k + 1, hash, 32);
+	return n > 0 && bsearch(k, ah, n, 33, hash_cmp) != NULL;
+}
+
+static int
+export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
+    bool allow, struct scope *sc)
+{
+	struct gc_row (*rows) = gc_alloc(sizeof(*rows) * (m->nst + 1));
+	struct idref  *ids    = gc_alloc(sizeof(*ids) * (m->nst + 1));
+	uint8_t      (*ah)[33] = gc_alloc(33 * (m->nalert + 1));
+	size_t         nid = 0, ndup = 0;
+	int            ex  = GC_EXIT_OK;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->in      = gc_alloc(m->nst + 1);
+	sc->blocked = gc_alloc(m->nst + 1);
+	if (rows == NULL || ids == NULL || ah == NULL || sc->in == NULL ||
+	    sc->blocked == NULL) {
+		gc_cli_err("export: out of memory");
+		ex = GC_EXIT_FAIL;
+		goto out;
+	}
+	memset(sc->blocked, 0, m->nst + 1);
+	for (size_t i = 0; i < m->nalert; i++) {
+		ah[i][0] = (uint8_t)m->alert[i].kind;
+		memcpy(ah[i] + 1, m->alert[i].hash, 32);
+	}
+	if (m->nalert > 1) {
+		qsort(ah, m->nalert, 33, hash_cmp);
+	}
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+		uint8_t                  *rb;
+		size_t                    rl;
+		uint64_t                  hlc;
+		uint8_t                   eid[32];
+
+		memset(&rows[i], 0, sizeof(rows[i]));
+		if (gc_ledger_student_get(n->lg, s->key, &rb, &rl, &hlc, eid) ==
+		    GC_OK) {
+			gc_row_decode(rb, rl, &rows[i]);
+			gc_free(rb);
+		}
+		sc->in[i] = level == NULL ||
+		    strcmp(rows[i].v[GC_ROW_LEVEL], level) == 0;
+		if (!sc->in[i]) {
+			continue;
+		}
+		sc->nin++;
+		if (rows[i].v[GC_ROW_ID_NUMBER][0] != '\0') {
+			ids[nid].id  = rows[i].v[GC_ROW_ID_NUMBER];
+			ids[nid++].i = i;
+		}
+		if (s->status == GC_MS_CONFLICT) {
+			if (sc->nconf++ < 20) {
+				fprintf(stderr, "CONFLICT %s\n", s->key);
+			}
+		} else if (s->status == GC_MS_APPROVED && s->winner >= 0) {
+			const struct gc_mcap *c = &m->cap[s->winner];
+			bool p = alerted((const uint8_t (*)[33])ah, m->nalert,
+			    GC_ALERT_PHOTO, c->photo);
+			bool q = c->has_code && alerted((const uint8_t (*)[33])ah,
+			    m->nalert, GC_ALERT_CODE, c->code);
+
+			if (p || q) {
+				sc->blocked[i] = true;
+				if (sc->nblocked++ < 20) {
+					fprintf(stderr, "ALERT %s: its %s is bound "
+					    "to another student too\n", s->key,
+					    p ? "photo" : "capture code");
+				}
+			}
+		} else if (s->status != GC_MS_APPROVED) {
+			sc->nnot++;
+		}
+	}
+	if (level != NULL && sc->nin == 0) {
+		gc_cli_err("no student on the roster has 层次 '%s'", level);
+		ex = GC_EXIT_FAIL;
+		goto out;
+	}
+	/* one 证件号码 twice: the photos would overwrite each other */
+	if (nid > 1) {
+		qsort(ids, nid, sizeof(*ids), idref_cmp);
+	}
+	for (size_t i = 1; i < nid; i++) {
+		if (strcmp(ids[i].id, ids[i - 1].id) == 0 && ndup++ < 20) {
+			fprintf(stderr, "证件号码 %s: %s (%s) and %s (%s)\n",
+			    ids[i].id, m->st[ids[i - 1].i].key,
+			    rows[ids[i - 1].i].v[GC_ROW_LEVEL], m->st[ids[i].i].key,
+			    rows[ids[i].i].v[GC_ROW_LEVEL]);
+		}
+	}
+	if (ndup > 0) {
+		gc_cli_err("%zu 证件号码 are on the roster twice (listed above); "
+		    "the photos are named by it: export each level on its own "
+		    "with --level; nothing exported", ndup);
+		ex = GC_EXIT_FAIL;
+		goto out;
+	}
+	if ((sc->nconf > 0 || sc->nblocked > 0) && !allow) {
+		gc_cli_err("%zu students have unresolved conflicts and %zu "
+		    "approved photos are bound to another student too (listed "
+		    "above; 'gradcap conflicts', then 'gradcap resolve' or "
+		    "'gradcap void'); nothing exported (--allow-conflicts "
+		    "exports without their photos)", sc->nconf, sc->nblocked);
+		ex = GC_EXIT_FAIL;
+	}
+out:
+	gc_free(rows);
+	gc_free(ids);
+	gc_free(ah);
+	return ex;
+}
+
+static void
+scope_free(struct scope *sc)
+{
+	gc_free(sc->in);
+	gc_free(sc->blocked);
+}
 
 /* One file of the bundle, for MANIFEST. */
 struct mfile {
@@ -189,12 +351,14 @@ gc_cmd_export(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "allow-conflicts", no_argument, NULL, 'a' },
 		{ "season", required_argument, NULL, 's' },
+		{ "level", required_argument, NULL, 'l' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char      *home = NULL, *out = NULL, *passfile = NULL;
-	const char      *season = NULL;
+	const char      *season = NULL, *level = NULL;
+	struct scope     sc;
 	bool             allow = false;
 	struct gc_node   n;
 	struct gc_merge *m = NULL;
@@ -204,7 +368,7 @@ gc_cmd_export(int argc, char **argv)
 	struct gc_names  nm = { NULL, NULL, 0 };
 	uint8_t          cpid[32], (*hashes)[32] = NULL;
 	char             path[4300], origin[64], root[65], trusted[512];
-	size_t           nphotos = 0, nconf = 0;
+	size_t           nphotos = 0, nrow = 0;
 	lxw_workbook    *wb = NULL;
 	lxw_worksheet   *ws = NULL;
 	int              c, ex = GC_EXIT_OK;
@@ -224,6 +388,9 @@ gc_cmd_export(int argc, char **argv)
 		case 's':
 			season = optarg;
 			break;
+		case 'l':
+			level = optarg;
+			break;
 		case 'P':
 			passfile = optarg;
 			break;
@@ -234,10 +401,6 @@ gc_cmd_export(int argc, char **argv)
 	if (out == NULL || optind != argc) {
 		fputs(export_usage, stderr);
 		return GC_EXIT_USAGE;
-	}
-	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
-		gc_cli_err("%s: %s", out, strerror(errno));
-		return GC_EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "%s/MANIFEST", out);
 	if (access(path, F_OK) == 0) {
@@ -261,20 +424,16 @@ gc_cmd_export(int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	for (size_t i = 0; i < m->nst; i++) {
-		if (m->st[i].status == GC_MS_CONFLICT) {
-			if (nconf++ < 20) {
-				fprintf(stderr, "CONFLICT %s\n", m->st[i].key);
-			}
-		}
-	}
+	ex = export_scope(&n, m, level, allow, &sc);
+	scope_free(&sc);
 	gc_merge_free(m);
 	m = NULL;
-	if (nconf > 0 && !allow) {
-		gc_cli_err("%zu students have unresolved conflicts (listed "
-		    "above; 'gradcap conflicts', then 'gradcap resolve'); "
-		    "nothing exported (--allow-conflicts exports without their "
-		    "photos)", nconf);
+	if (ex != GC_EXIT_OK) {
+		gc_node_close(&n);
+		return ex;
+	}
+	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+		gc_cli_err("%s: %s", out, strerror(errno));
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
@@ -287,10 +446,22 @@ gc_cmd_export(int argc, char **argv)
 	gc_buf_init(&pf);
 	memset(&bd, 0, sizeof(bd));
 	snprintf(bd.dir, sizeof(bd.dir), "%s", out);
+	memset(&sc, 0, sizeof(sc));
 	if (gc_checkpoint_make(&n, &m, &note, cpid, &d) != GC_OK) {
 		gc_cli_err("checkpoint: %s", d.msg);
 		ex = GC_EXIT_FAIL;
 		goto done;
+	}
+	/* the same checks over exactly what the checkpoint covers (entries
+	 * may have arrived since) */
+	ex = export_scope(&n, m, level, allow, &sc);
+	if (ex != GC_EXIT_OK) {
+		goto done;
+	}
+	if (sc.nnot > 0) {
+		fprintf(stderr, "note: %zu students are not APPROVED (pending "
+		    "review, missing or to retake): listed in roster.csv "
+		    "without a photo ('gradcap missing')\n", sc.nnot);
 	}
 	snprintf(path, sizeof(path), "%s/photos", out);
 	mkdir(path, 0755);
@@ -327,13 +498,17 @@ gc_cmd_export(int argc, char **argv)
 		const char               *site = "", *kind = "";
 		const char               *v[NCOLS];
 
+		if (!sc.in[i]) {
+			continue; /* another level */
+		}
 		memset(&row, 0, sizeof(row));
 		if (gc_ledger_student_get(n.lg, s->key, &rb, &rl, &hlc, eid) ==
 		    GC_OK) {
 			gc_row_decode(rb, rl, &row);
 			gc_free(rb);
 		}
-		if (s->status == GC_MS_APPROVED && s->winner >= 0) {
+		if (s->status == GC_MS_APPROVED && s->winner >= 0 &&
+		    !sc.blocked[i]) {
 			const struct gc_mcap *cap = &m->cap[s->winner];
 			uint64_t              len;
 			uint8_t              *photo;
@@ -383,7 +558,8 @@ gc_cmd_export(int argc, char **argv)
 		v[3]  = row.v[GC_ROW_ID_NUMBER];
 		v[4]  = row.v[GC_ROW_LEVEL];
 		v[5]  = row.v[GC_ROW_CLASS];
-		v[6]  = gc_mstatus_name(s->status);
+		v[6]  = sc.blocked[i] ? "ALERT" : gc_mstatus_name(s->status);
+		nrow++;
 		v[7]  = file;
 		v[8]  = when;
 		v[9]  = site;
@@ -391,7 +567,7 @@ gc_cmd_export(int argc, char **argv)
 		for (size_t k = 0; k < NCOLS; k++) {
 			csv_cell(&csv, v[k], k + 1 == NCOLS);
 			/* text cells: an ID number must never become a number */
-			worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)k,
+			worksheet_write_string(ws, (lxw_row_t)nrow, (lxw_col_t)k,
 			    v[k], NULL);
 		}
 		if (row.v[GC_ROW_ID_NUMBER][0] != '\0') {
@@ -443,10 +619,11 @@ gc_cmd_export(int argc, char **argv)
 	       "checkpoint %.16s; verify with:\n"
 	       "  minisign -V -p %s/minisign.pub -m %s/MANIFEST\n"
 	       "  (cd %s && sha256sum -c MANIFEST)\n",
-	    nphotos, m->nst, out, root, out, out, out);
-	if (nconf > 0) {
-		fprintf(stderr, "%zu conflicted students exported without a "
-		    "photo (--allow-conflicts)\n", nconf);
+	    nphotos, sc.nin, out, root, out, out, out);
+	if (sc.nconf > 0 || sc.nblocked > 0) {
+		fprintf(stderr, "%zu conflicted students and %zu approved "
+		    "students under an alert exported without a photo "
+		    "(--allow-conflicts)\n", sc.nconf, sc.nblocked);
 	}
 done:
 	if (wb != NULL) {
@@ -462,6 +639,7 @@ done:
 	gc_buf_release(&pub);
 	gc_buf_release(&pf);
 	gc_merge_free(m);
+	scope_free(&sc);
 	gc_node_close(&n);
 	return ex;
 }

@@ -81,7 +81,7 @@ expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
 expect 1 "$G" export --home c --out early
 has err "unresolved conflicts"
 has err "CONFLICT 10335:"
-[ ! -e early/MANIFEST ] || fail "a stopped export wrote a MANIFEST"
+[ ! -e early ] || fail "a stopped export made its folder"
 checks=$((checks + 1))
 expect 1 "$G" review --home s approve "$c1"
 has err "may not write REVIEW"
@@ -172,6 +172,54 @@ checks=$((checks + 1))
 expect 0 "$G" missing --home s
 [ "$(wc -l <"$T/out")" = 4 ] || { cat "$T/out"; fail "missing: expected 4 students"; }
 checks=$((checks + 1))
+
+# --- an alert stops the export: student 5 shot with student 2's approved
+# photo; --allow-conflicts leaves student 2's photo out, marked ALERT
+expect 0 "$G" capture --home s --student "$(xh 5)" --file p1.jpg
+c5=$(caps | awk '{print $NF}')
+expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+expect 1 "$G" export --home c --out al
+has err "its photo is bound to another student too"
+has err "nothing exported"
+[ ! -e al ] || fail "a stopped export made its folder"
+checks=$((checks + 1))
+expect 0 "$G" export --home c --out al2 --allow-conflicts
+has err "1 approved students under an alert exported without a photo"
+has err "are not APPROVED"
+[ "$(ls al2/photos | wc -l)" = 1 ] || { ls al2/photos; fail "expected 1 photo: the alerted one left out"; }
+[ "$(grep -c '"ALERT"' al2/roster.csv)" = 1 ] || fail "roster.csv does not mark the alerted student"
+checks=$((checks + 2))
+expect 0 "$G" audit verify --bundle al2 --key "$("$G" audit key --home c)"
+expect 0 "$G" void --home s "$c5" --reason "student 2's photo"
+expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+expect 0 "$G" export --home c --out al3
+[ "$(ls al3/photos | wc -l)" = 2 ] || fail "the voided alert still held a photo back"
+checks=$((checks + 1))
+
+# --- one 证件号码 at two levels: the export asks for one level at a time
+"$G" init --home lv --role coordinator --school 10335 --name 教务处 >/dev/null
+python3 - <<'EOF'
+rows = open('r.csv', encoding='utf-8').read().splitlines()
+f = rows[1].split(',')
+g = list(f)
+g[0] = '2099000001'; g[6] = '21999999000001'; g[7] = '硕士研究生'
+open('lv.csv', 'w', encoding='utf-8').write('\n'.join([rows[0], rows[1], ','.join(g), rows[2]]) + '\n')
+EOF
+expect 0 "$G" roster import --home lv lv.csv
+expect 1 "$G" export --home lv --out lvx
+has err "证件号码 $(sed -n 2p r.csv | cut -d, -f6)"
+has err "export each level on its own with --level"
+[ ! -e lvx ] || fail "a stopped export made its folder"
+expect 0 "$G" export --home lv --out lv1 --level 本科
+[ "$(wc -l <lv1/roster.csv)" = 3 ] || { cat lv1/roster.csv; fail "--level 本科: expected a header and 2 students"; }
+[ "$(ls lv1/proofs | wc -l)" = 2 ] || fail "--level 本科: expected 2 proofs"
+checks=$((checks + 3))
+expect 0 "$G" audit verify --bundle lv1 --key "$("$G" audit key --home lv)"
+expect 0 "$G" export --home lv --out lv2 --level 硕士研究生
+[ "$(wc -l <lv2/roster.csv)" = 2 ] || fail "--level 硕士研究生: expected 1 student"
+checks=$((checks + 1))
+expect 1 "$G" export --home lv --out lv3 --level 专科
+has err "no student on the roster has 层次 '专科'"
 
 # --- the audit: a checkpoint that holds, then a photo damaged on disk
 expect 0 "$G" checkpoint --home c --out cp.note
