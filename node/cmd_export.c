@@ -1,7 +1,8 @@
 /* gradcap export --out DIR [--allow-conflicts]: the CHSI package
  * (DESIGN §9, docs/export.md):
  *   photos/<证件号码>.jpg        every APPROVED student's photo, as captured
- *   sheets/<证件号码>.jpg        its print sheet (4 × 2寸 + 8 × 1寸, 6-inch)
+ *   sheets/<证件号码>.jpg        its print sheet (4 × 2寸 + 8 × 1寸 on 6-inch
+ *                               paper by default; gradcap.ini [print])
  *   roster.csv (UTF-8, BOM), roster.xlsx   every student: status, file, ...
  *   checkpoint.note, proofs/<证件号码>.proof
  *   MANIFEST (SHA-256 of every file), MANIFEST.minisig, minisign.pub
@@ -194,6 +195,37 @@ out:
 	return ex;
 }
 
+/* The print sizes of the school profile (gradcap.ini [print] large,
+ * small, paper in mm), checked to fit before anything is written. */
+static int
+print_spec(struct gc_node *n, struct gc_sheet_spec *sp)
+{
+	static const char *keys[] = { "large", "small", "paper" };
+	struct gc_sheet_slot slot[12];
+	char                 why[200];
+	int                  pw, ph;
+
+	*sp = gc_sheet_default;
+	for (int i = 0; i < 3; i++) {
+		const char *v = gc_config_get(n->cfg, "print", keys[i], NULL);
+		double     *w = i == 0 ? &sp->large_w : i == 1 ? &sp->small_w :
+		                                          &sp->paper_w;
+		double     *h = i == 0 ? &sp->large_h : i == 1 ? &sp->small_h :
+		                                          &sp->paper_h;
+
+		if (v != NULL && !gc_sheet_size_parse(v, w, h)) {
+			gc_cli_err("%s/gradcap.ini [print] %s = %s: give width x "
+			    "height in mm, e.g. 35x49", n->home, keys[i], v);
+			return GC_EXIT_FAIL;
+		}
+	}
+	if (gc_sheet_layout(sp, slot, &pw, &ph, why, sizeof(why)) == 0) {
+		gc_cli_err("%s/gradcap.ini [print]: %s", n->home, why);
+		return GC_EXIT_FAIL;
+	}
+	return GC_EXIT_OK;
+}
+
 static void
 scope_free(struct scope *sc)
 {
@@ -359,6 +391,7 @@ gc_cmd_export(int argc, char **argv)
 	const char      *home = NULL, *out = NULL, *passfile = NULL;
 	const char      *season = NULL, *level = NULL;
 	struct scope     sc;
+	struct gc_sheet_spec spec;
 	bool             allow = false;
 	struct gc_node   n;
 	struct gc_merge *m = NULL;
@@ -424,8 +457,11 @@ gc_cmd_export(int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	ex = export_scope(&n, m, level, allow, &sc);
-	scope_free(&sc);
+	ex = print_spec(&n, &spec);
+	if (ex == GC_EXIT_OK) {
+		ex = export_scope(&n, m, level, allow, &sc);
+		scope_free(&sc);
+	}
 	gc_merge_free(m);
 	m = NULL;
 	if (ex != GC_EXIT_OK) {
@@ -535,7 +571,7 @@ gc_cmd_export(int argc, char **argv)
 			/* the print sheet: 4 × 2寸 + 8 × 1寸 on 6-inch paper */
 			gc_buf_reset(&pf);
 			if (ex == GC_EXIT_OK &&
-			    gc_sheet_render(photo, got, &pf, &d) == GC_OK) {
+			    gc_sheet_render(&spec, photo, got, &pf, &d) == GC_OK) {
 				snprintf(rel, sizeof(rel), "sheets/%s", file);
 				if (bundle_write(&bd, rel, pf.data, pf.len) != 0) {
 					ex = GC_EXIT_FAIL;

@@ -196,6 +196,20 @@ expect 0 "$G" export --home c --out al3
 [ "$(ls al3/photos | wc -l)" = 2 ] || fail "the voided alert still held a photo back"
 checks=$((checks + 1))
 
+# --- the print sizes come from the school profile
+printf '\n[print]\nlarge = 35x\n' >>c/gradcap.ini
+expect 1 "$G" export --home c --out pr1
+has err "[print] large = 35x: give width x height in mm"
+[ ! -e pr1 ] || fail "a refused export made its folder"
+sed -i 's/^large = 35x$/large = 50x70/' c/gradcap.ini
+expect 1 "$G" export --home c --out pr2
+has err "do not fit apart on 102x152 mm paper"
+sed -i 's/^large = 50x70$/large = 33x48\nsmall = 22x32\npaper = 127x178/' c/gradcap.ini
+expect 0 "$G" export --home c --out pr3
+[ "$(identify -format '%wx%h %x' "pr3/sheets/$(ls pr3/sheets | head -1)")" = "1500x2102 300" ] ||
+	fail "the 7-inch sheet is $(identify -format '%wx%h %x' "pr3/sheets/$(ls pr3/sheets | head -1)")"
+checks=$((checks + 2))
+
 # --- one 证件号码 at two levels: the export asks for one level at a time
 "$G" init --home lv --role coordinator --school 10335 --name 教务处 >/dev/null
 python3 - <<'EOF'
