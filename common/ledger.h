@@ -215,6 +215,11 @@ gc_err gc_ledger_merge_state(gc_ledger *lg, struct gc_merge_state *out);
  * transaction; GC_ENOTFOUND when kept with other parameters or not kept. */
 gc_err gc_ledger_merge_load(gc_ledger *lg, const uint8_t *rank, bool foreign,
     struct gc_merge **out);
+/* One roster student as the kept merge has it: its status and its
+ * captures (by hlc, id; gc_free *caps). GC_ENOTFOUND when not on the
+ * roster or no merge is kept. */
+gc_err gc_ledger_merge_student(gc_ledger *lg, const char *key,
+    enum gc_mstatus *status, struct gc_mcap **caps, size_t *ncap);
 /* Redoes the merge in full from the kept inputs (bench, reindex). */
 gc_err gc_ledger_merge_rebuild(gc_ledger *lg, struct gc_diag *d);
 /* How long the last upkeep (at a commit of this handle) took, in ns. */

@@ -1598,3 +1598,65 @@ gc_ledger_merge_last_ns(const gc_ledger *lg)
 {
 	return lg->merge_ns;
 }
+
+struct student_arg {
+	const char      *key;
+	enum gc_mstatus  status;
+	struct capvec    cv;
+};
+
+static gc_err
+student_txn(struct lg_txn *x, void *arg)
+{
+	struct student_arg *a = arg;
+	struct mstate       s;
+	struct mparams      p;
+	MDB_cursor         *cur;
+	MDB_val             v;
+	size_t              n = strlen(a->key);
+	int                 rc;
+
+	if (x->lg->no_merge || !state_get(x, &s) || n == 0 || n >= KEYMAX) {
+		return GC_ENOTFOUND;
+	}
+	if (gc__lg_get(x, x->lg->mleaf, a->key, n, &v) != 0 ||
+	    v.mv_size != ML_LEN) {
+		return GC_ENOTFOUND;
+	}
+	a->status = ((const uint8_t *)v.mv_data)[ML_STATUS] < GC_MS_END ?
+	    (enum gc_mstatus)((const uint8_t *)v.mv_data)[ML_STATUS] :
+	    GC_MS_MISSING;
+	params_of(x, &s, &p);
+	rc = mdb_cursor_open(x->t, x->lg->mcap, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	rc = student_caps(x, cur, a->key, &p, &a->cv);
+	mdb_cursor_close(cur);
+	if (rc == 0 && a->cv.n > 1) {
+		qsort(a->cv.v, a->cv.n, sizeof(*a->cv.v), gc_mcap_cmp);
+	}
+	return rc == MDB_PANIC ? GC_ENOMEM : gc_err_from_mdb(rc);
+}
+
+gc_err
+gc_ledger_merge_student(gc_ledger *lg, const char *key,
+    enum gc_mstatus *status, struct gc_mcap **caps, size_t *ncap)
+{
+	struct student_arg a;
+	gc_err             rv;
+
+	memset(&a, 0, sizeof(a));
+	a.key = key;
+	rv    = gc__lg_read(lg, student_txn, &a);
+	*caps = NULL;
+	*ncap = 0;
+	if (rv != GC_OK) {
+		gc_free(a.cv.v);
+		return rv;
+	}
+	*status = a.status;
+	*caps   = a.cv.v;
+	*ncap   = a.cv.n;
+	return GC_OK;
+}

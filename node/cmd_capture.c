@@ -19,6 +19,7 @@
 #include "common/records.h"
 #include "common/rosterdb.h"
 #include "common/fileio.h"
+#include "node/capture_core.h"
 #include "node/cli.h"
 #include "node/node.h"
 
@@ -234,29 +235,6 @@ gc_cmd_session(int argc, char **argv)
 
 /* ---- capture ---- */
 
-struct capture_req {
-	const char          *student_ref;
-	const char          *bind;     /* NULL: inferred */
-	const char          *code;     /* scanned capture code, opaque */
-	const char          *camera;   /* spec for the record */
-	const char          *overrides[GC_CAPTURE_MAX_OVERRIDES];
-	int                  nov;
-	bool                 again;
-	const uint8_t       *photo;
-	size_t               photo_len;
-	const char          *source;   /* file name, for messages */
-};
-
-struct capture_out {
-	char                      key[80];
-	struct gc_row             row;
-	struct gc_pipeline_result res;
-	uint8_t                   entry[32];
-	bool                      stored;
-	char                      why[512]; /* when refused */
-	size_t                    earlier;
-};
-
 struct seen_arg {
 	char   where[256];
 	size_t mine;
@@ -285,7 +263,7 @@ seen_cb(const struct gc_entry *e, const struct gc_capture_rec *c, void *arg)
 
 /* Infers how the student was identified from what was given. */
 static const char *
-bind_of(const struct capture_req *r, const struct gc_row *row)
+bind_of(const struct gc_capture_req *r, const struct gc_row *row)
 {
 	if (r->bind != NULL) {
 		return r->bind;
@@ -302,24 +280,15 @@ bind_of(const struct capture_req *r, const struct gc_row *row)
 	return GC_BIND_SEARCH;
 }
 
-/*
- * Checks one photo for one student and, when it may be stored, appends
- * the CAPTURE entry with the normalised photo and the original in one
- * transaction. GC_OK with out->stored false when refused (out->why).
- */
-static gc_err
-capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
-    const struct gc_session_rec *sess, const struct capture_req *r,
-    struct capture_out *o, struct gc_diag *d)
+gc_err
+gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
+    const struct gc_capture_req *r, struct gc_capture_out *o,
+    struct gc_diag *d)
 {
-	struct gc_capture_rec c;
-	struct seen_arg       seen;
-	struct gc_buf         body;
-	struct gc_blob        blobs[2];
-	struct gc_append      ap;
-	uint8_t              *row;
-	size_t                rl;
-	gc_err                rv;
+	struct seen_arg seen;
+	uint8_t        *row;
+	size_t          rl;
+	gc_err          rv;
 
 	memset(o->entry, 0, 32);
 	o->stored = false;
@@ -369,6 +338,22 @@ capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
 		    what[0] ? what : "the shot fails its checks");
 		return GC_OK;
 	}
+	o->attempt = seen.mine + 1;
+	return GC_OK;
+}
+
+gc_err
+gc_capture_store(struct gc_node *n, const struct gc_profile *p,
+    const struct gc_session_rec *sess, const struct gc_capture_req *r,
+    struct gc_capture_out *o, struct gc_diag *d)
+{
+	struct gc_capture_rec c;
+	struct gc_buf         body;
+	struct gc_blob        blobs[2];
+	struct gc_append      ap;
+	gc_err                rv;
+
+	o->stored = false;
 	/* every failed check needs an override reason */
 	for (int i = 0; i < o->res.report.n; i++) {
 		const struct gc_check *ck = &o->res.report.c[i];
@@ -423,7 +408,7 @@ capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
 	snprintf(c.camera, sizeof(c.camera), "%s", r->camera ? r->camera :
 	    "file");
 	snprintf(c.operator_, sizeof(c.operator_), "%s", sess->operator_);
-	c.attempt = (uint32_t)seen.mine + 1;
+	c.attempt = (uint32_t)o->attempt;
 	snprintf(c.profile, sizeof(c.profile), "%s", p->name);
 	gc_buf_init(&body);
 	gc_capture_encode(&body, &c);
@@ -449,8 +434,26 @@ capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
 	return rv;
 }
 
+/*
+ * Checks one photo for one student and, when it may be stored, appends
+ * the CAPTURE entry with the normalised photo and the original in one
+ * transaction. GC_OK with out->stored false when refused (out->why).
+ */
+static gc_err
+capture_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
+    const struct gc_session_rec *sess, const struct gc_capture_req *r,
+    struct gc_capture_out *o, struct gc_diag *d)
+{
+	gc_err rv = gc_capture_prepare(n, pl, r, o, d);
+
+	if (rv != GC_OK || o->why[0] != '\0') {
+		return rv;
+	}
+	return gc_capture_store(n, p, sess, r, o, d);
+}
+
 static void
-print_capture(const struct capture_out *o, const char *source, bool json,
+print_capture(const struct gc_capture_out *o, const char *source, bool json,
     struct gc_buf *jb, bool first)
 {
 	char id[65];
@@ -533,8 +536,8 @@ gc_cmd_capture(int argc, char **argv)
 	};
 	const char           *home = NULL, *file = NULL, *profile = NULL;
 	const char           *passfile = NULL;
-	struct capture_req    r;
-	struct capture_out    o;
+	struct gc_capture_req    r;
+	struct gc_capture_out    o;
 	struct gc_node        n;
 	struct gc_session_rec sess;
 	struct gc_profile     p;
@@ -794,8 +797,8 @@ gc_cmd_import_shoots(int argc, char **argv)
 		gc_buf_putc(&jb, '[');
 	}
 	for (size_t i = 0; ex == GC_EXIT_OK && i < nn; i++) {
-		struct capture_req r;
-		struct capture_out o;
+		struct gc_capture_req r;
+		struct gc_capture_out o;
 		char               path[4200], ref[256], why[256];
 		struct gc_diag     d;
 		gc_err             rv;

@@ -379,19 +379,114 @@ gc_cmd_missing(int argc, char **argv)
 
 /* ---- conflicts ---- */
 
+gc_err
+gc_conflicts_report(struct gc_node *n, bool json, struct gc_buf *b,
+    struct gc_diag *d)
+{
+	struct gc_merge *m;
+	struct gc_names  nm = { NULL, NULL, 0 };
+	size_t           k = 0;
+	char             hex[65];
+	gc_err           rv = gc_merge_node(n, &m, d);
+
+	if (rv != GC_OK) {
+		return rv;
+	}
+	gc_ledger_enrollments(n->lg, gc_names_cb, &nm);
+	gc_buf_puts(b, json ? "{\"conflicts\":[" : "");
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+		size_t                    j = 0;
+
+		if (s->status != GC_MS_CONFLICT) {
+			continue;
+		}
+		if (json) {
+			gc_buf_puts(b, k ? "," : "");
+			gc_buf_puts(b, "{\"student\":");
+			gc_json_str(b, s->key);
+			gc_buf_puts(b, ",\"captures\":[");
+		} else {
+			gc_buf_printf(b, "CONFLICT %s:\n", s->key);
+		}
+		k++;
+		for (uint32_t c = s->first; c < s->first + s->ncap; c++) {
+			const struct gc_mcap *cap = &m->cap[c];
+
+			if (cap->voided || !cap->blob ||
+			    cap->review == GC_REVIEW_REJECT) {
+				continue;
+			}
+			gc_hex_encode(hex, cap->id, 32);
+			if (json) {
+				gc_buf_puts(b, j++ ? "," : "");
+				gc_buf_printf(b, "{\"capture\":\"%s\",\"site\":",
+				    hex);
+				gc_json_str(b, gc_name_of(&nm, cap->feed));
+				gc_buf_printf(b, ",\"session_kind\":\"%s\","
+				    "\"approved\":%s,\"provisional\":%s}",
+				    gc_session_kind_name(
+				        (enum gc_session_kind)cap->kind),
+				    cap->review == GC_REVIEW_APPROVE ? "true" :
+				                                       "false",
+				    (int32_t)c == s->winner ? "true" : "false");
+			} else {
+				gc_buf_printf(b, "  %.16s  %-12s %-10s%s%s\n",
+				    hex, gc_name_of(&nm, cap->feed),
+				    gc_session_kind_name(
+				        (enum gc_session_kind)cap->kind),
+				    cap->review == GC_REVIEW_APPROVE ?
+				        "  approved" : "",
+				    (int32_t)c == s->winner ?
+				        "  (provisional pick)" : "");
+			}
+		}
+		gc_buf_puts(b, json ? "]}" : "");
+	}
+	gc_buf_puts(b, json ? "],\"alerts\":[" : "");
+	for (size_t i = 0; i < m->nalert; i++) {
+		const struct gc_malert *a = &m->alert[i];
+		char                    ca[65], cb[65];
+
+		gc_hex_encode(hex, a->hash, 32);
+		gc_hex_encode(ca, a->cap_a, 32);
+		gc_hex_encode(cb, a->cap_b, 32);
+		if (json) {
+			gc_buf_printf(b, "%s{\"kind\":\"%s\",\"hash\":\"%s\","
+			    "\"students\":[", i ? "," : "",
+			    a->kind == GC_ALERT_PHOTO ? "photo" : "code", hex);
+			gc_json_str(b, a->a);
+			gc_buf_puts(b, ",");
+			gc_json_str(b, a->b);
+			gc_buf_printf(b, "],\"captures\":[\"%s\",\"%s\"]}", ca,
+			    cb);
+		} else {
+			gc_buf_printf(b, "ALERT one %s bound to %s (capture "
+			    "%.16s) and %s (capture %.16s) (hash %.16s)\n",
+			    a->kind == GC_ALERT_PHOTO ? "photo" : "capture code",
+			    a->a, ca, a->b, cb, hex);
+		}
+	}
+	if (json) {
+		gc_buf_printf(b, "],\"unmatched\":%zu}", m->unmatched);
+	} else if (k == 0 && m->nalert == 0) {
+		gc_buf_puts(b, "no conflicts, no alerts\n");
+	}
+	gc_names_free(&nm);
+	gc_merge_free(m);
+	return GC_OK;
+}
+
 int
 gc_cmd_conflicts(int argc, char **argv)
 {
-	const char      *home = NULL;
-	bool             json = false;
-	struct gc_node   n;
-	struct gc_merge *m;
-	struct gc_names  nm = { NULL, NULL, 0 };
-	struct gc_diag   d;
-	struct gc_buf    b;
-	size_t           k = 0;
-	char             hex[65];
-	int              ex;
+	const char    *home = NULL;
+	bool           json = false;
+	struct gc_node n;
+	struct gc_diag d;
+	struct gc_buf  b;
+	int            ex;
+	gc_err         rv;
 
 	ex = gc_cli_simple_opts(argc, argv,
 	    "usage: gradcap conflicts [--home DIR] [--json]\n"
@@ -406,94 +501,15 @@ gc_cmd_conflicts(int argc, char **argv)
 		return ex;
 	}
 	gc_diag_clear(&d);
-	if (gc_merge_node(&n, &m, &d) != GC_OK) {
-		gc_cli_err("%s", d.msg);
-		gc_node_close(&n);
-		return GC_EXIT_FAIL;
-	}
-	gc_ledger_enrollments(n.lg, gc_names_cb, &nm);
 	gc_buf_init(&b);
-	gc_buf_puts(&b, json ? "{\"conflicts\":[" : "");
-	for (size_t i = 0; i < m->nst; i++) {
-		const struct gc_mstudent *s = &m->st[i];
-		size_t                    j = 0;
-
-		if (s->status != GC_MS_CONFLICT) {
-			continue;
-		}
-		if (json) {
-			gc_buf_puts(&b, k ? "," : "");
-			gc_buf_puts(&b, "{\"student\":");
-			gc_json_str(&b, s->key);
-			gc_buf_puts(&b, ",\"captures\":[");
-		} else {
-			gc_buf_printf(&b, "CONFLICT %s:\n", s->key);
-		}
-		k++;
-		for (uint32_t c = s->first; c < s->first + s->ncap; c++) {
-			const struct gc_mcap *cap = &m->cap[c];
-
-			if (cap->voided || !cap->blob ||
-			    cap->review == GC_REVIEW_REJECT) {
-				continue;
-			}
-			gc_hex_encode(hex, cap->id, 32);
-			if (json) {
-				gc_buf_puts(&b, j++ ? "," : "");
-				gc_buf_printf(&b, "{\"capture\":\"%s\",\"site\":",
-				    hex);
-				gc_json_str(&b, gc_name_of(&nm, cap->feed));
-				gc_buf_printf(&b, ",\"session_kind\":\"%s\","
-				    "\"approved\":%s,\"provisional\":%s}",
-				    gc_session_kind_name(
-				        (enum gc_session_kind)cap->kind),
-				    cap->review == GC_REVIEW_APPROVE ? "true" :
-				                                       "false",
-				    (int32_t)c == s->winner ? "true" : "false");
-			} else {
-				gc_buf_printf(&b, "  %.16s  %-12s %-10s%s%s\n",
-				    hex, gc_name_of(&nm, cap->feed),
-				    gc_session_kind_name(
-				        (enum gc_session_kind)cap->kind),
-				    cap->review == GC_REVIEW_APPROVE ?
-				        "  approved" : "",
-				    (int32_t)c == s->winner ?
-				        "  (provisional pick)" : "");
-			}
-		}
-		gc_buf_puts(&b, json ? "]}" : "");
-	}
-	gc_buf_puts(&b, json ? "],\"alerts\":[" : "");
-	for (size_t i = 0; i < m->nalert; i++) {
-		const struct gc_malert *a = &m->alert[i];
-
-		gc_hex_encode(hex, a->hash, 32);
-		if (json) {
-			gc_buf_printf(&b, "%s{\"kind\":\"%s\",\"hash\":\"%s\","
-			    "\"students\":[", i ? "," : "",
-			    a->kind == GC_ALERT_PHOTO ? "photo" : "code", hex);
-			gc_json_str(&b, a->a);
-			gc_buf_puts(&b, ",");
-			gc_json_str(&b, a->b);
-			gc_buf_puts(&b, "]}");
-		} else {
-			gc_buf_printf(&b, "ALERT one %s bound to %s and %s "
-			    "(hash %.16s)\n", a->kind == GC_ALERT_PHOTO ?
-			    "photo" : "capture code", a->a, a->b, hex);
-		}
-	}
-	if (json) {
-		gc_buf_printf(&b, "],\"unmatched\":%zu}", m->unmatched);
-		ex = gc_cli_print(&b);
+	rv = gc_conflicts_report(&n, json, &b, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("%s", gc_diag_msg(&d, rv));
+		ex = GC_EXIT_FAIL;
 	} else {
-		if (k == 0 && m->nalert == 0) {
-			gc_buf_puts(&b, "no conflicts, no alerts\n");
-		}
-		ex = gc_cli_write(&b);
+		ex = json ? gc_cli_print(&b) : gc_cli_write(&b);
 	}
 	gc_buf_release(&b);
-	gc_names_free(&nm);
-	gc_merge_free(m);
 	gc_node_close(&n);
 	return ex;
 }

@@ -357,6 +357,19 @@ peers_cb(const struct gc_sync_peer *p, void *arg)
 	return 0;
 }
 
+void
+gc_peers_json(gc_ledger *lg, struct gc_buf *b)
+{
+	struct peers_arg a;
+
+	a.b    = b;
+	a.json = true;
+	a.n    = 0;
+	gc_buf_puts(b, "[");
+	gc_sync_peers(lg, peers_cb, &a);
+	gc_buf_puts(b, "]");
+}
+
 int
 gc_cmd_peers(int argc, char **argv)
 {

@@ -24,6 +24,10 @@ gc_err gc_merge_opts_node(struct gc_node *n, struct gc_merge_opts *o,
 gc_err gc_merge_report(struct gc_node *n, const char *klass,
     const char *site, bool json, struct gc_buf *b, struct gc_diag *d);
 
+/* What `gradcap conflicts [--json]` prints, appended to b. */
+gc_err gc_conflicts_report(struct gc_node *n, bool json, struct gc_buf *b,
+    struct gc_diag *d);
+
 /* Node names by feed key, from the enrollments: fill with
  * gc_ledger_enrollments(lg, gc_names_cb, &names); "?" when unknown. */
 struct gc_names {

@@ -26,4 +26,7 @@ gc_err gc_syncnode_run(struct gc_sync_node *sn, const char *home,
     const char *url, bool insecure, unsigned timeout_ms,
     const uint64_t *backoff_ms, struct gc_sync_stats *st, struct gc_diag *d);
 
+/* What `gradcap peers --json` prints, appended to b. */
+void gc_peers_json(gc_ledger *lg, struct gc_buf *b);
+
 #endif
