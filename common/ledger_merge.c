@@ -1324,7 +1324,7 @@ load_caps(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 {
 	MDB_cursor *cur;
 	MDB_val     k, v;
-	size_t      cap;
+	size_t      cap = 0;
 	int         rc;
 	gc_err      rv = table_open(x, x->lg->mcap, sizeof(*m->cap),
 	    (void **)&m->cap, &cap, &cur);
@@ -1362,7 +1362,7 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 	MDB_cursor *sc, *rcur;
 	MDB_val     sk, sv, rk, rv;
 	int         rc, rrc;
-	size_t      j = 0, cap;
+	size_t      j = 0, cap = 0;
 	gc_err      e = table_open(x, x->lg->students, sizeof(*m->st),
 	    (void **)&m->st, &cap, &sc);
 
@@ -1424,7 +1424,7 @@ load_alerts(struct lg_txn *x, struct gc_merge *m)
 {
 	MDB_cursor *cur;
 	MDB_val     k, v;
-	size_t      cap;
+	size_t      cap = 0;
 	int         rc;
 	gc_err      rv = table_open(x, x->lg->malert, sizeof(*m->alert),
 	    (void **)&m->alert, &cap, &cur);
