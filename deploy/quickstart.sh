@@ -68,7 +68,7 @@ fi
 say "sync over mutual TLS: the coordinator listens, the sites connect"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 url=tls+tcp://127.0.0.1:$port
-"$G" serve --home coordinator --listen "$url" 2>coordinator.log &
+"$G" serve --home coordinator --listen "$url" --no-ui 2>coordinator.log &
 serve_c=$!
 serve_y=
 trap 'kill $serve_c $serve_y 2>/dev/null || true' EXIT
@@ -79,7 +79,7 @@ done
 echo "-- 紫金港 syncs by hand:"
 "$G" sync --home site-zijingang "$url"
 echo "-- 玉泉 runs 'gradcap serve --peer' and syncs in the background:"
-"$G" serve --home site-yuquan --peer "$url" --interval 5 2>site-yuquan.log &
+"$G" serve --home site-yuquan --peer "$url" --interval 5 --no-ui 2>site-yuquan.log &
 serve_y=$!
 for _ in $(seq 1 50); do
 	"$G" peers --home site-yuquan --json | grep -q '"online":true' && break
@@ -123,6 +123,61 @@ say "the signed log of the coordinator"
 for n in coordinator site-zijingang site-yuquan; do
 	"$G" log verify --home "$n"
 done
+
+say "the operator UI: the coordinator and both sites serve theirs"
+# ports 8080-8082 when free, else any free ones
+free_port() {
+	python3 - "$1" <<'PY'
+import socket, sys
+want = int(sys.argv[1])
+for p in (want, 0):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+        print(s.getsockname()[1])
+        break
+    except OSError:
+        continue
+PY
+}
+# the sites' camera: a few sample portraits in turn (a real station sets
+# [capture] camera = libcamera:0)
+camdir=1 # no sample photos: generated frames
+if ls portraits/*-ok-*.jpg >/dev/null 2>&1; then
+	camdir=$demo/camera
+	mkdir -p camera
+	cp portraits/*-ok-*.jpg camera/
+fi
+for n in site-zijingang site-yuquan; do
+	printf '\n[capture]\ncamera = synthetic:%s\n' "$camdir" >>"$n/gradcap.ini"
+done
+trap - EXIT
+: >serve.pids
+uc=$(free_port 8080)
+setsid "$G" serve --home coordinator --listen "$url" --ui "http://127.0.0.1:$uc" \
+	>>coordinator.log 2>&1 </dev/null &
+echo $! >>serve.pids
+uz=$(free_port 8081)
+setsid "$G" serve --home site-zijingang --peer "$url" --ui "http://127.0.0.1:$uz" \
+	>site-zijingang.log 2>&1 </dev/null &
+echo $! >>serve.pids
+uy=$(free_port 8082)
+setsid "$G" serve --home site-yuquan --peer "$url" --ui "http://127.0.0.1:$uy" \
+	>>site-yuquan.log 2>&1 </dev/null &
+echo $! >>serve.pids
+for p in $uc $uz $uy; do
+	for _ in $(seq 1 50); do
+		python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$p)))" && break
+		sleep 0.1
+	done
+done
+cat <<EOT
+Running now (open in a browser on this computer; Chinese by default):
+  coordinator 教务处   http://127.0.0.1:$uc/   dashboard, conflicts, review, checkpoint
+  site 紫金港          http://127.0.0.1:$uz/   capture station (synthetic camera), sessions
+  site 玉泉            http://127.0.0.1:$uy/   capture station, sync status
+Stop them with:  kill \$(cat $demo/serve.pids)
+EOT
 
 say "done"
 cat <<EOT

@@ -27,6 +27,7 @@ int gc_cmd_log(int argc, char **argv);
 int gc_cmd_status(int argc, char **argv);
 int gc_cmd_sample(int argc, char **argv);
 int gc_cmd_reindex(int argc, char **argv);
+int gc_cmd_ui_password(int argc, char **argv);
 int gc_cmd_check(int argc, char **argv);
 int gc_cmd_session(int argc, char **argv);
 int gc_cmd_capture(int argc, char **argv);

@@ -21,6 +21,7 @@
 #include "node/cli.h"
 #include "node/node.h"
 #include "node/syncnode.h"
+#include "node/ui.h"
 #include "sync/net.h"
 #include "sync/sync.h"
 #include "sync/wire.h"
@@ -28,12 +29,15 @@
 static const char serve_usage[] =
     "usage: gradcap serve [--home DIR] [--listen URL] [--peer URL]...\n"
     "                     [--interval SECONDS] [--insecure]\n"
+    "                     [--ui URL | --no-ui]\n"
     "  --listen    accept peers at URL, e.g. tls+tcp://0.0.0.0:7443\n"
     "              (default: [sync] listen in gradcap.ini; none: dial only)\n"
     "  --peer      sync with URL in the background (repeatable; also\n"
     "              [sync] peers = URL, URL)\n"
     "  --interval  seconds between background syncs (default 60)\n"
     "  --insecure  plain tcp:// (tests only; peers must say it too)\n"
+    "  --ui        the operator UI at URL (default: [ui] listen in\n"
+    "              gradcap.ini, else http://127.0.0.1:8080); --no-ui: none\n"
     "Syncs after new local entries (debounced), on the timer, and with\n"
     "exponential backoff plus jitter while a peer is unreachable.\n"
     "Stops on SIGINT or SIGTERM.\n";
@@ -93,6 +97,7 @@ struct serve {
 	uint64_t            interval_ms;
 	uint64_t            seen_seq, enroll_sig;
 	unsigned            listen_errors;
+	struct gc_ui       *ui;
 };
 
 /* ---- the listener ---- */
@@ -434,6 +439,8 @@ stop(struct serve *sv)
 	}
 	uv_signal_stop(&sv->sigint);
 	uv_signal_stop(&sv->sigterm);
+	gc_ui_stop(sv->ui);
+	sv->ui = NULL;
 	/* nng first: aio_stop waits for running callbacks */
 	for (size_t i = 0; i < NCTX; i++) {
 		nng_aio_stop(sv->ctx[i].aio);
@@ -501,12 +508,15 @@ gc_cmd_serve(int argc, char **argv)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "insecure", no_argument, NULL, 'I' },
+		{ "ui", required_argument, NULL, 'u' },
+		{ "no-ui", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct serve  *sv;
 	struct gc_diag d;
-	const char    *home = NULL, *listen = NULL;
+	const char    *home = NULL, *listen = NULL, *ui_url = NULL;
+	bool           no_ui = false, ui_default = false;
 	const char    *cli_peers[MAX_PEERS];
 	size_t         ncli = 0;
 	long           interval = -1;
@@ -539,6 +549,12 @@ gc_cmd_serve(int argc, char **argv)
 			break;
 		case 'I':
 			sv->insecure = true;
+			break;
+		case 'u':
+			ui_url = optarg;
+			break;
+		case 'U':
+			no_ui = true;
 			break;
 		default:
 			gc_free(sv);
@@ -583,9 +599,19 @@ gc_cmd_serve(int argc, char **argv)
 		peer_add(sv, cli_peers[i]);
 	}
 	peers_from_config(sv);
-	if (listen == NULL && sv->npeers == 0) {
+	if (!no_ui && ui_url == NULL) {
+		ui_url = gc_config_get(sv->n.cfg, "ui", "listen", NULL);
+		if (ui_url == NULL) {
+			ui_url     = GC_UI_DEFAULT_URL;
+			ui_default = true;
+		} else if (strcmp(ui_url, "off") == 0 ||
+		    strcmp(ui_url, "none") == 0) {
+			no_ui = true;
+		}
+	}
+	if (listen == NULL && sv->npeers == 0 && no_ui) {
 		gc_cli_err("nothing to do: give --listen URL and/or --peer URL "
-		    "(or [sync] listen / peers in gradcap.ini)");
+		    "(or [sync] listen / peers in gradcap.ini), or serve the UI");
 		gc_node_close(&sv->n);
 		gc_free(sv);
 		return GC_EXIT_USAGE;
@@ -605,7 +631,8 @@ gc_cmd_serve(int argc, char **argv)
 		/* a worker per request context and per background peer, so
 		 * a slow peer never holds up requests (libuv reads this at
 		 * its first queued work) */
-		snprintf(n, sizeof(n), "%zu", NCTX + sv->npeers + 2);
+		snprintf(n, sizeof(n), "%zu", NCTX + sv->npeers + 2 +
+		    (no_ui ? 0 : 4));
 		setenv("UV_THREADPOOL_SIZE", n, 1);
 	}
 	uv_loop_init(&sv->loop);
@@ -667,6 +694,18 @@ gc_cmd_serve(int argc, char **argv)
 		GC_LOG(GC_LOG_NOTICE, "SERVE-LISTEN", "'%s' (%s) accepting peers "
 		    "on %s%s", sv->n.info.name, gc_role_name(sv->n.info.role),
 		    listen, sv->insecure ? " WITHOUT TLS (--insecure)" : "");
+	}
+	if (!no_ui && gc_ui_start(&sv->ui, &sv->loop, &sv->n, &sv->sn.mtx,
+	    ui_url, &d) != GC_OK) {
+		if (!ui_default || (listen == NULL && sv->npeers == 0)) {
+			gc_cli_err("%s", d.msg);
+			ex = GC_EXIT_FAIL;
+			goto out;
+		}
+		/* the default address is taken (another node on this
+		 * computer): syncing goes on, without a UI */
+		GC_LOG(GC_LOG_ERR, "UI-LISTEN", "%s: serving without the UI "
+		    "(give --ui http://127.0.0.1:PORT or [ui] listen)", d.msg);
 	}
 	for (size_t i = 0; i < sv->npeers; i++) {
 		bpeer_kick(&sv->peers[i], 10 * i);

@@ -46,6 +46,8 @@ static const struct {
 	{ "status", gc_cmd_status, "what this node holds; the merged view" },
 	{ "sample", gc_cmd_sample, "write a sample roster (demo and tests)" },
 	{ "reindex", gc_cmd_reindex, "rebuild derived indexes from entries" },
+	{ "ui-password", gc_cmd_ui_password, "hash a passphrase for the UI "
+	    "([ui] password_hash)" },
 };
 
 static void

@@ -1,0 +1,1631 @@
+/* The UI's JSON API (docs/api.md): each route on a pool thread, the
+ * ledger under the serve's ledger mutex. Actions go through the same
+ * checks as the CLI; a refused request stores nothing. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "capture/cam.h"
+#include "capture/image.h"
+#include "capture/jpeg.h"
+#include "common/gc_alloc.h"
+#include "common/gc_log.h"
+#include "common/json.h"
+#include "common/records.h"
+#include "common/rosterdb.h"
+#include "node/capture_core.h"
+#include "node/cli.h"
+#include "node/merge_view.h"
+#include "node/syncnode.h"
+#include "node/ui.h"
+
+#define NSHOTS     8
+#define SHOT_TTL_S (15 * 60)
+
+/* ---- pending shots ---- */
+
+struct shot {
+	char                  id[17];
+	char                  student[80];
+	char                  bind[16];
+	char                  code[256];
+	bool                  has_code;
+	uint8_t              *orig;
+	size_t                orig_len;
+	struct gc_capture_out o;
+	time_t                made;
+	bool                  used;
+};
+
+/* The live preview: the camera streams while the UI is served, its
+ * latest frame kept (copied on the camera's thread, nothing else done
+ * there: STYLE §9); the guidance is the pipeline run on a frame, at most
+ * one at a time, cached per frame. */
+struct preview {
+	pthread_mutex_t mtx; /* guards all below */
+	gc_cam         *cam;
+	bool            tried;
+	char            err[600];
+	enum gc_frame_kind kind;
+	uint8_t        *data;
+	size_t          len, cap;
+	uint32_t        w, h, stride;
+	uint64_t        seq;
+	uint64_t        guide_seq;
+	struct gc_buf   guide;
+};
+
+struct shots {
+	pthread_mutex_t   mtx; /* guards s[] */
+	struct shot       s[NSHOTS];
+	struct preview    pv;
+	pthread_mutex_t   plmtx; /* guards the pipeline */
+	gc_pipeline      *pl;
+	struct gc_profile prof;
+	bool              pl_tried;
+	char              pl_err[600];
+};
+
+static void
+shot_clear(struct shot *s)
+{
+	if (s->used) {
+		gc_free(s->orig);
+		gc_pipeline_result_release(&s->o.res);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+void *
+gc_ui_shots_new(void)
+{
+	struct shots *sh = gc_xzalloc(sizeof(*sh));
+
+	pthread_mutex_init(&sh->mtx, NULL);
+	pthread_mutex_init(&sh->plmtx, NULL);
+	pthread_mutex_init(&sh->pv.mtx, NULL);
+	gc_buf_init(&sh->pv.guide);
+	return sh;
+}
+
+void
+gc_ui_shots_free(void *p)
+{
+	struct shots *sh = p;
+
+	if (sh == NULL) {
+		return;
+	}
+	gc_cam_close(sh->pv.cam); /* waits for its callbacks */
+	gc_free(sh->pv.data);
+	gc_buf_release(&sh->pv.guide);
+	pthread_mutex_destroy(&sh->pv.mtx);
+	for (int i = 0; i < NSHOTS; i++) {
+		shot_clear(&sh->s[i]);
+	}
+	gc_pipeline_close(sh->pl);
+	pthread_mutex_destroy(&sh->mtx);
+	pthread_mutex_destroy(&sh->plmtx);
+	gc_free(sh);
+}
+
+/* ---- small helpers ---- */
+
+static void
+lock(struct gc_ui_req *r)
+{
+	pthread_mutex_lock(r->lgmtx);
+}
+
+static void
+unlock(struct gc_ui_req *r)
+{
+	pthread_mutex_unlock(r->lgmtx);
+}
+
+static void
+ok_json(struct gc_ui_req *r)
+{
+	r->status = 200;
+	r->ctype  = "application/json";
+}
+
+/* The request body as a JSON object, or NULL with the error answered. */
+static struct gc_json *
+body_object(struct gc_ui_req *r)
+{
+	struct gc_json *doc = NULL;
+	char            why[160], en[220], zh[260];
+
+	gc_err rv = gc_json_parse(&doc, r->body, r->body_len, why,
+	    sizeof(why));
+
+	if (rv == GC_ENOMEM) {
+		gc_ui_error(r, 503, "unavailable", "out of memory: try again",
+		    "内存不足：请重试");
+		return NULL;
+	}
+	if (rv != GC_OK) {
+		snprintf(en, sizeof(en), "the request is not JSON: %s", why);
+		snprintf(zh, sizeof(zh), "请求不是有效的 JSON：%s", why);
+		gc_ui_error(r, 400, "bad_json", en, zh);
+		return NULL;
+	}
+	if (doc->type != GC_JSON_OBJECT) {
+		gc_json_free(doc);
+		gc_ui_error(r, 400, "bad_json", "the request must be a JSON "
+		    "object", "请求必须是 JSON 对象");
+		return NULL;
+	}
+	return doc;
+}
+
+/* A required string member of at most cap - 1 bytes; false with the
+ * error answered. */
+static bool
+want_str(struct gc_ui_req *r, const struct gc_json *o, const char *key,
+    char *out, size_t cap, bool nonempty)
+{
+	const char *v = gc_json_str_of(o, key);
+	char        en[160], zh[160];
+
+	if (v == NULL || strlen(v) >= cap || (nonempty && v[0] == '\0')) {
+		snprintf(en, sizeof(en), "'%s' is missing, empty or too long",
+		    key);
+		snprintf(zh, sizeof(zh), "缺少“%s”，或为空、过长", key);
+		gc_ui_error(r, 400, "bad_request", en, zh);
+		return false;
+	}
+	snprintf(out, cap, "%s", v);
+	return true;
+}
+
+static void
+mask_id(char *out, size_t cap, const char *id)
+{
+	size_t n = strlen(id), o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < cap; i++) {
+		out[o++] = i + 4 < n ? '*' : id[i];
+	}
+	out[o] = '\0';
+}
+
+static void
+iso_time(char *out, size_t cap, uint64_t hlc)
+{
+	time_t    t = (time_t)((hlc >> 16) / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The student's JSON object (key, name, class, level, 学号, masked ID,
+ * status). Ledger locked. */
+static void
+student_json(struct gc_ui_req *r, const char *key, struct gc_buf *b)
+{
+	struct gc_row   row;
+	uint8_t        *rb;
+	size_t          rl, nc;
+	char            masked[80];
+	enum gc_mstatus st = GC_MS_MISSING;
+	struct gc_mcap *caps = NULL;
+
+	memset(&row, 0, sizeof(row));
+	if (gc_ledger_student_get(r->n->lg, key, &rb, &rl, NULL, NULL) ==
+	    GC_OK) {
+		gc_row_decode(rb, rl, &row);
+		gc_free(rb);
+	}
+	if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) == GC_OK) {
+		gc_free(caps);
+	}
+	mask_id(masked, sizeof(masked), row.v[GC_ROW_ID_NUMBER]);
+	gc_buf_puts(b, "{\"key\":");
+	gc_json_str(b, key);
+	gc_buf_puts(b, ",\"name\":");
+	gc_json_str(b, row.v[GC_ROW_NAME]);
+	gc_buf_puts(b, ",\"class\":");
+	gc_json_str(b, row.v[GC_ROW_CLASS]);
+	gc_buf_puts(b, ",\"level\":");
+	gc_json_str(b, row.v[GC_ROW_LEVEL]);
+	gc_buf_puts(b, ",\"student_no\":");
+	gc_json_str(b, row.v[GC_ROW_STUDENT_NO]);
+	gc_buf_puts(b, ",\"id_masked\":");
+	gc_json_str(b, masked);
+	gc_buf_printf(b, ",\"status\":\"%s\"}", gc_mstatus_name(st));
+}
+
+/* The checks of a report. */
+static void
+report_json(const struct gc_report *rep, struct gc_buf *b)
+{
+	gc_buf_puts(b, "[");
+	for (int i = 0; i < rep->n; i++) {
+		const struct gc_check *c = &rep->c[i];
+
+		gc_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+		gc_json_str(b, c->id);
+		gc_buf_printf(b, ",\"verdict\":\"%s\",\"value\":",
+		    gc_verdict_name(c->verdict));
+		gc_json_str(b, c->value);
+		gc_buf_puts(b, ",\"message\":");
+		gc_json_str(b, c->msg_en);
+		gc_buf_puts(b, ",\"message_zh\":");
+		gc_json_str(b, c->msg_zh);
+		gc_buf_puts(b, "}");
+	}
+	gc_buf_puts(b, "]");
+}
+
+/* A capture's JSON object, its checks from its entry. Ledger locked. */
+static void
+capture_json(struct gc_ui_req *r, const struct gc_mcap *c,
+    const struct gc_names *nm, struct gc_buf *b)
+{
+	char                   hex[65], t[32];
+	uint8_t               *bytes;
+	size_t                 len;
+	struct gc_entry        e;
+	struct gc_capture_rec *rec = gc_alloc(sizeof(*rec));
+	bool                   have = false;
+
+	gc_hex_encode(hex, c->id, 32);
+	iso_time(t, sizeof(t), c->hlc);
+	if (rec != NULL && gc_ledger_get(r->n->lg, hex, &bytes, &len, NULL) ==
+	    GC_OK) {
+		have = gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
+		    gc_capture_decode(e.body, e.body_len, rec) == GC_OK;
+		gc_free(bytes);
+	}
+	gc_buf_printf(b, "{\"id\":\"%s\",\"student\":", hex);
+	gc_json_str(b, c->student);
+	gc_buf_puts(b, ",\"site\":");
+	gc_json_str(b, gc_name_of(nm, c->feed));
+	gc_buf_printf(b, ",\"kind\":\"%s\",\"time\":\"%s\",\"review\":%s,"
+	    "\"voided\":%s,\"held\":%s,\"checks\":[",
+	    gc_session_kind_name((enum gc_session_kind)c->kind), t,
+	    c->review < 0 ? "null" : c->review == GC_REVIEW_APPROVE ?
+	    "\"approve\"" : "\"reject\"", c->voided ? "true" : "false",
+	    c->blob ? "true" : "false");
+	for (int i = 0; have && i < rec->nchecks; i++) {
+		gc_buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+		gc_json_str(b, rec->checks[i].id);
+		gc_buf_printf(b, ",\"verdict\":\"%s\",\"value\":",
+		    gc_verdict_name((enum gc_verdict)rec->checks[i].verdict));
+		gc_json_str(b, rec->checks[i].value);
+		gc_buf_puts(b, "}");
+	}
+	gc_buf_puts(b, "],\"overrides\":[");
+	for (int i = 0; have && i < rec->nov; i++) {
+		gc_buf_puts(b, i ? ",{\"check\":" : "{\"check\":");
+		gc_json_str(b, rec->ov[i].check);
+		gc_buf_puts(b, ",\"reason\":");
+		gc_json_str(b, rec->ov[i].reason);
+		gc_buf_puts(b, "}");
+	}
+	gc_buf_printf(b, "],\"photo\":\"/api/photo?capture=%s\"}", hex);
+	gc_free(rec);
+}
+
+/* The warning shown before a new shot: APPROVED, or captured already. */
+static void
+warning_json(enum gc_mstatus st, size_t ncap, struct gc_buf *b)
+{
+	if (st == GC_MS_APPROVED) {
+		gc_buf_puts(b, "{\"code\":\"approved\",\"message\":\"This "
+		    "student already has an APPROVED photo: one photo per "
+		    "level. Take another only on the coordinator's word.\","
+		    "\"message_zh\":\"该学生已有审核通过的照片：每个学历层次只"
+		    "能有一张。只有在协调人同意时才能重拍。\"}");
+	} else if (ncap > 0) {
+		gc_buf_printf(b, "{\"code\":\"captured\",\"message\":\"This "
+		    "student already has %zu capture(s) this season: a new one "
+		    "makes a conflict for the coordinator.\",\"message_zh\":"
+		    "\"该学生本季已拍摄 %zu 次：再拍会形成冲突，由协调人裁定。\"}",
+		    ncap, ncap);
+	} else {
+		gc_buf_puts(b, "null");
+	}
+}
+
+/* ---- reading ---- */
+
+static void
+api_status(struct gc_ui_req *r)
+{
+	char           klass[80] = "", site[80] = "";
+	struct gc_diag d;
+	gc_err         rv;
+
+	gc_ui_query(r->query, "class", klass, sizeof(klass));
+	gc_ui_query(r->query, "site", site, sizeof(site));
+	gc_diag_clear(&d);
+	gc_buf_puts(&r->out, "{\"node\":{\"name\":");
+	gc_json_str(&r->out, r->n->info.name);
+	gc_buf_printf(&r->out, ",\"role\":\"%s\"},\"merge\":",
+	    gc_role_name(r->n->info.role));
+	lock(r);
+	rv = gc_merge_report(r->n, klass[0] ? klass : NULL,
+	    site[0] ? site : NULL, true, &r->out, &d);
+	unlock(r);
+	if (rv != GC_OK) {
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	gc_buf_puts(&r->out, "}");
+	ok_json(r);
+}
+
+struct search_arg {
+	const char *q;
+	size_t      ql;
+	char        (*keys)[80];
+	size_t      n;
+};
+
+static bool
+prefix(const char *s, const char *q, size_t ql)
+{
+	return strncasecmp(s, q, ql) == 0;
+}
+
+static int
+search_cb(const struct gc_student_rec *rec, void *arg)
+{
+	struct search_arg *a = arg;
+	struct gc_row      row;
+
+	if (rec->key_len >= 80 || gc_row_decode(rec->row, rec->row_len, &row) !=
+	    GC_OK) {
+		return 0;
+	}
+	if (prefix(row.v[GC_ROW_ID_NUMBER], a->q, a->ql) ||
+	    prefix(row.v[GC_ROW_STUDENT_NO], a->q, a->ql) ||
+	    prefix(row.v[GC_ROW_EXAM_NO], a->q, a->ql) ||
+	    strstr(row.v[GC_ROW_NAME], a->q) != NULL) {
+		memcpy(a->keys[a->n], rec->key, rec->key_len);
+		a->keys[a->n][rec->key_len] = '\0';
+		a->n++;
+	}
+	return a->n == 20;
+}
+
+static void
+api_students(struct gc_ui_req *r)
+{
+	char              q[200];
+	char              keys[20][80];
+	struct search_arg a = { q, 0, keys, 0 };
+
+	if (!gc_ui_query(r->query, "q", q, sizeof(q)) || q[0] == '\0') {
+		gc_ui_error(r, 400, "bad_request", "give q: an ID number, 学号, "
+		    "考生号 or a part of the name", "请输入身份证号、学号、考生号"
+		    "或姓名的一部分");
+		return;
+	}
+	/* a scanned capture-code payload may carry the ID after a separator:
+	 * the whole text is tried first, as typed */
+	a.ql = strlen(q);
+	lock(r);
+	gc_ledger_students(r->n->lg, search_cb, &a);
+	gc_buf_puts(&r->out, "{\"students\":[");
+	for (size_t i = 0; i < a.n; i++) {
+		gc_buf_puts(&r->out, i ? "," : "");
+		student_json(r, keys[i], &r->out);
+	}
+	unlock(r);
+	gc_buf_puts(&r->out, "]}");
+	ok_json(r);
+}
+
+static void
+api_student(struct gc_ui_req *r)
+{
+	char            key[80];
+	struct gc_mcap *caps;
+	size_t          nc;
+	enum gc_mstatus st;
+	struct gc_names nm = { NULL, NULL, 0 };
+	gc_err          rv;
+
+	if (!gc_ui_query(r->query, "key", key, sizeof(key))) {
+		gc_ui_error(r, 400, "bad_request", "give key", "缺少 key");
+		return;
+	}
+	lock(r);
+	rv = gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc);
+	if (rv != GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 404, "not_found", "no such student on the roster",
+		    "名单中没有这个学生");
+		return;
+	}
+	gc_ledger_enrollments(r->n->lg, gc_names_cb, &nm);
+	gc_buf_puts(&r->out, "{\"student\":");
+	student_json(r, key, &r->out);
+	gc_buf_puts(&r->out, ",\"captures\":[");
+	for (size_t i = 0; i < nc; i++) {
+		gc_buf_puts(&r->out, i ? "," : "");
+		capture_json(r, &caps[i], &nm, &r->out);
+	}
+	unlock(r);
+	gc_buf_puts(&r->out, "],\"warning\":");
+	{
+		size_t live = 0;
+
+		for (size_t i = 0; i < nc; i++) {
+			live += !caps[i].voided;
+		}
+		warning_json(st, live, &r->out);
+	}
+	gc_buf_puts(&r->out, "}");
+	gc_free(caps);
+	gc_names_free(&nm);
+	ok_json(r);
+}
+
+static void
+api_missing(struct gc_ui_req *r)
+{
+	char             klass[80] = "";
+	struct gc_merge *m;
+	struct gc_diag   d;
+	size_t           k = 0;
+
+	gc_ui_query(r->query, "class", klass, sizeof(klass));
+	gc_diag_clear(&d);
+	lock(r);
+	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	gc_buf_puts(&r->out, "{\"students\":[");
+	for (size_t i = 0; i < m->nst; i++) {
+		const struct gc_mstudent *s = &m->st[i];
+
+		if ((s->status != GC_MS_MISSING &&
+		    s->status != GC_MS_NEEDS_RETAKE) ||
+		    (klass[0] && strcmp(s->klass, klass) != 0)) {
+			continue;
+		}
+		gc_buf_puts(&r->out, k++ ? "," : "");
+		student_json(r, s->key, &r->out);
+	}
+	unlock(r);
+	gc_buf_puts(&r->out, "]}");
+	gc_merge_free(m);
+	ok_json(r);
+}
+
+static void
+api_conflicts(struct gc_ui_req *r)
+{
+	struct gc_diag d;
+	gc_err         rv;
+
+	gc_diag_clear(&d);
+	lock(r);
+	rv = gc_conflicts_report(r->n, true, &r->out, &d);
+	unlock(r);
+	if (rv != GC_OK) {
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	ok_json(r);
+}
+
+static void
+api_review_list(struct gc_ui_req *r)
+{
+	struct gc_merge *m;
+	struct gc_names  nm = { NULL, NULL, 0 };
+	struct gc_diag   d;
+	size_t           k = 0;
+
+	gc_diag_clear(&d);
+	lock(r);
+	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	gc_ledger_enrollments(r->n->lg, gc_names_cb, &nm);
+	gc_buf_puts(&r->out, "{\"captures\":[");
+	for (size_t i = 0; i < m->ncap && k < 200; i++) {
+		const struct gc_mcap *c = &m->cap[i];
+
+		if (c->review >= 0 || c->voided || c->st < 0 || !c->blob) {
+			continue;
+		}
+		gc_buf_puts(&r->out, k++ ? "," : "");
+		capture_json(r, c, &nm, &r->out);
+	}
+	unlock(r);
+	gc_buf_puts(&r->out, "]}");
+	gc_names_free(&nm);
+	gc_merge_free(m);
+	ok_json(r);
+}
+
+/* The photo hash of a held CAPTURE entry. Ledger locked. */
+static bool
+capture_of(struct gc_ui_req *r, const char *ref, uint8_t id[32],
+    uint8_t feed[32], char student[80], uint8_t photo[32])
+{
+	uint8_t               *bytes;
+	size_t                 len;
+	struct gc_entry        e;
+	struct gc_capture_rec *c = gc_alloc(sizeof(*c));
+	bool                   ok = false;
+
+	if (c != NULL && strlen(ref) >= 8 &&
+	    gc_ledger_get(r->n->lg, ref, &bytes, &len, NULL) == GC_OK) {
+		ok = gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
+		    e.kind == GC_KIND_CAPTURE &&
+		    gc_capture_decode(e.body, e.body_len, c) == GC_OK;
+		if (ok) {
+			memcpy(id, e.id, 32);
+			memcpy(feed, e.feed, 32);
+			memcpy(photo, c->photo, 32);
+			snprintf(student, 80, "%s", c->student);
+		}
+		gc_free(bytes);
+	}
+	gc_free(c);
+	return ok;
+}
+
+/* capture_of, or (unlocking the ledger) a 404 answered. */
+static bool
+capture_held(struct gc_ui_req *r, const char *ref, uint8_t id[32],
+    uint8_t feed[32], char student[80], uint8_t photo[32])
+{
+	if (capture_of(r, ref, id, feed, student, photo)) {
+		return true;
+	}
+	unlock(r);
+	gc_ui_error(r, 404, "not_found", "no such capture", "没有这条拍摄记录");
+	return false;
+}
+
+static void
+blob_answer(struct gc_ui_req *r, const uint8_t hash[32])
+{
+	uint64_t len;
+	size_t   got;
+
+	if (gc_ledger_blob_size(r->n->lg, hash, &len) != GC_OK ||
+	    len > ((uint64_t)64 << 20) ||
+	    !gc_buf_reserve(&r->out, (size_t)len)) {
+		gc_ui_error(r, 404, "not_found", "the photo is not held on this "
+		    "node (yet)", "本节点还没有这张照片");
+		return;
+	}
+	gc_ledger_blob_read(r->n->lg, hash, 0, r->out.data, (size_t)len, &got,
+	    &len);
+	r->out.len = got;
+	r->status  = 200;
+	r->ctype   = "image/jpeg";
+}
+
+static void
+api_photo(struct gc_ui_req *r)
+{
+	char    ref[80], student[80];
+	uint8_t id[32], feed[32], photo[32];
+
+	if (!gc_ui_query(r->query, "capture", ref, sizeof(ref))) {
+		gc_ui_error(r, 400, "bad_request", "give capture", "缺少 capture");
+		return;
+	}
+	lock(r);
+	if (!capture_held(r, ref, id, feed, student, photo)) {
+		return;
+	}
+	blob_answer(r, photo);
+	unlock(r);
+}
+
+static void
+api_peers(struct gc_ui_req *r)
+{
+	gc_buf_puts(&r->out, "{\"peers\":");
+	lock(r);
+	gc_peers_json(r->n->lg, &r->out);
+	unlock(r);
+	gc_buf_puts(&r->out, "}");
+	ok_json(r);
+}
+
+static void
+session_obj(const struct gc_session_rec *s, struct gc_buf *b)
+{
+	char   t[32];
+	time_t o = (time_t)s->opened;
+	struct tm tm;
+
+	gmtime_r(&o, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gc_buf_puts(b, "{\"id\":");
+	gc_json_str(b, s->id);
+	gc_buf_printf(b, ",\"kind\":\"%s\",\"location\":",
+	    gc_session_kind_name(s->kind));
+	gc_json_str(b, s->location);
+	gc_buf_puts(b, ",\"operator\":");
+	gc_json_str(b, s->operator_);
+	gc_buf_printf(b, ",\"opened\":\"%s\"}", t);
+}
+
+static void
+api_session_current(struct gc_ui_req *r)
+{
+	struct gc_session_rec s;
+	gc_err                rv;
+
+	lock(r);
+	rv = gc_ledger_session_current(r->n->lg, r->n->info.self, &s);
+	unlock(r);
+	gc_buf_puts(&r->out, "{\"session\":");
+	if (rv == GC_OK) {
+		session_obj(&s, &r->out);
+	} else {
+		gc_buf_puts(&r->out, "null");
+	}
+	gc_buf_puts(&r->out, "}");
+	ok_json(r);
+}
+
+/* ---- acting ---- */
+
+/* Appends a decision entry; answers {"entry": id}. Ledger locked. */
+static void
+append_answer(struct gc_ui_req *r, unsigned kind, struct gc_buf *body)
+{
+	struct gc_diag d;
+	uint8_t        id[32];
+	char           hex[65];
+	gc_err         rv;
+
+	gc_diag_clear(&d);
+	rv = gc_ledger_append_body(r->n->lg, kind, body, id, &d);
+	if (rv != GC_OK) {
+		gc_ui_error(r, rv == GC_EPERM ? 403 : 500, rv == GC_EPERM ?
+		    "forbidden" : "internal", gc_diag_msg(&d, rv),
+		    gc_diag_msg(&d, rv));
+		return;
+	}
+	gc_hex_encode(hex, id, 32);
+	gc_buf_printf(&r->out, "{\"entry\":\"%s\"}", hex);
+	ok_json(r);
+}
+
+static void
+api_session_open(struct gc_ui_req *r)
+{
+	struct gc_json       *o = body_object(r);
+	struct gc_session_rec s, cur;
+	struct gc_buf         b;
+	char                  kind[16];
+	uint8_t               rnd[8];
+	int                   k;
+
+	if (o == NULL) {
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	if (!want_str(r, o, "kind", kind, sizeof(kind), true) ||
+	    !want_str(r, o, "location", s.location, sizeof(s.location),
+	        true)) {
+		gc_json_free(o);
+		return;
+	}
+	if (gc_json_str_of(o, "operator") != NULL &&
+	    !want_str(r, o, "operator", s.operator_, sizeof(s.operator_),
+	        false)) {
+		gc_json_free(o);
+		return;
+	}
+	gc_json_free(o);
+	if ((k = gc_session_kind_parse(kind)) < 0) {
+		gc_ui_error(r, 400, "bad_request", "kind: central, makeup, "
+		    "individual or online", "场次类型：central、makeup、"
+		    "individual 或 online");
+		return;
+	}
+	lock(r);
+	if (gc_ledger_session_current(r->n->lg, r->n->info.self, &cur) ==
+	    GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 409, "conflict", "a session is still open: close "
+		    "it first", "还有场次未关闭：请先关闭");
+		return;
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(s.id, "s-", 2);
+	gc_hex_encode(s.id + 2, rnd, 8);
+	s.kind   = (enum gc_session_kind)k;
+	s.opened = (uint64_t)time(NULL);
+	gc_buf_init(&b);
+	gc_session_open_encode(&b, &s);
+	append_answer(r, GC_KIND_SESSION_OPEN, &b);
+	unlock(r);
+	gc_buf_release(&b);
+}
+
+static void
+api_session_close(struct gc_ui_req *r)
+{
+	struct gc_session_rec cur;
+	struct gc_buf         b;
+
+	lock(r);
+	if (gc_ledger_session_current(r->n->lg, r->n->info.self, &cur) !=
+	    GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 409, "conflict", "no session is open",
+		    "没有打开的场次");
+		return;
+	}
+	gc_buf_init(&b);
+	gc_session_close_encode(&b, cur.id, (uint64_t)time(NULL), 0);
+	append_answer(r, GC_KIND_SESSION_CLOSE, &b);
+	unlock(r);
+	gc_buf_release(&b);
+}
+
+static bool
+pipeline_ready(struct gc_ui_req *r, struct shots *sh)
+{
+	struct gc_diag d;
+
+	if (!sh->pl_tried) {
+		gc_diag_clear(&d);
+		sh->pl_tried = true;
+		if (gc_profile_load(&sh->prof, r->n->cfg, gc_config_get(r->n->cfg,
+		    "capture", "profile", NULL), &d) != GC_OK ||
+		    gc_pipeline_open(&sh->pl, &sh->prof, &d) != GC_OK) {
+			snprintf(sh->pl_err, sizeof(sh->pl_err), "%s", d.msg);
+			sh->pl = NULL;
+		}
+	}
+	return sh->pl != NULL;
+}
+
+static uint64_t preview_jpeg(struct preview *pv, struct gc_buf *out,
+    int quality);
+
+static void
+api_shoot(struct gc_ui_req *r)
+{
+	struct shots          *sh = r->shots;
+	struct gc_json        *o  = body_object(r);
+	struct gc_capture_req  cq;
+	struct shot            s;
+	struct gc_diag         d;
+	const char            *cam, *bind, *code;
+	char                   ref[80];
+	enum gc_mstatus        st = GC_MS_MISSING;
+	struct gc_mcap        *caps = NULL;
+	size_t                 nc = 0, live = 0;
+	uint8_t                rnd[8];
+	gc_err                 rv;
+
+	if (o == NULL) {
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	bind = gc_json_str_of(o, "bind");
+	code = gc_json_str_of(o, "code");
+	if (!want_str(r, o, "student", ref, sizeof(ref), true)) {
+		gc_json_free(o);
+		return;
+	}
+	if (bind != NULL && strcmp(bind, GC_BIND_QR) && strcmp(bind,
+	    GC_BIND_ID_CARD) && strcmp(bind, GC_BIND_STUDENT_NO) &&
+	    strcmp(bind, GC_BIND_SEARCH)) {
+		gc_json_free(o);
+		gc_ui_error(r, 400, "bad_request", "bind: qr, id-card, "
+		    "student-no or search", "bind 须为 qr、id-card、student-no "
+		    "或 search");
+		return;
+	}
+	snprintf(s.bind, sizeof(s.bind), "%s", bind ? bind : GC_BIND_SEARCH);
+	if (code != NULL && code[0] != '\0') {
+		snprintf(s.code, sizeof(s.code), "%s", code);
+		s.has_code = strlen(code) < sizeof(s.code);
+	}
+	gc_json_free(o);
+	cam = gc_config_get(r->n->cfg, "capture", "camera", NULL);
+	if (cam == NULL) {
+		gc_ui_error(r, 503, "unavailable", "no camera is configured "
+		    "([capture] camera in gradcap.ini)", "未配置相机"
+		    "（gradcap.ini 的 [capture] camera）");
+		return;
+	}
+	gc_diag_clear(&d);
+	/* the preview holds the camera: its latest frame is the shot */
+	pthread_mutex_lock(&sh->pv.mtx);
+	rv = sh->pv.cam != NULL && sh->pv.seq > 0 ? GC_OK : GC_ENOTFOUND;
+	pthread_mutex_unlock(&sh->pv.mtx);
+	if (rv == GC_OK) {
+		struct gc_buf fb;
+
+		gc_buf_init(&fb);
+		if (preview_jpeg(&sh->pv, &fb, 95) == 0 ||
+		    gc_buf_status(&fb) != GC_OK ||
+		    (s.orig = gc_alloc(fb.len)) == NULL) {
+			rv = GC_EIO;
+			gc_diag_set(&d, "camera %s: no frame", cam);
+		} else {
+			memcpy(s.orig, fb.data, fb.len);
+			s.orig_len = fb.len;
+		}
+		gc_buf_release(&fb);
+	} else {
+		rv = gc_cam_grab(cam, 10000, &s.orig, &s.orig_len, &d);
+	}
+	if (rv != GC_OK) {
+		gc_ui_error(r, 503, "unavailable", gc_diag_msg(&d, rv),
+		    gc_diag_msg(&d, rv));
+		return;
+	}
+	memset(&cq, 0, sizeof(cq));
+	cq.student_ref = ref;
+	cq.again       = true; /* the warning is the page's; accept decides */
+	cq.photo       = s.orig;
+	cq.photo_len   = s.orig_len;
+	cq.camera      = cam;
+	gc_pipeline_result_init(&s.o.res);
+	pthread_mutex_lock(&sh->plmtx);
+	if (!pipeline_ready(r, sh)) {
+		pthread_mutex_unlock(&sh->plmtx);
+		gc_free(s.orig);
+		gc_ui_error(r, 503, "unavailable", sh->pl_err, sh->pl_err);
+		return;
+	}
+	lock(r);
+	rv = gc_capture_prepare(r->n, sh->pl, &cq, &s.o, &d);
+	if (rv == GC_OK && s.o.why[0] == '\0') {
+		gc_ledger_merge_student(r->n->lg, s.o.key, &st, &caps, &nc);
+	}
+	unlock(r);
+	pthread_mutex_unlock(&sh->plmtx);
+	if (rv != GC_OK || s.o.why[0] != '\0') {
+		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : s.o.why;
+
+		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
+		    "internal" : "conflict", why, why);
+		gc_free(s.orig);
+		gc_pipeline_result_release(&s.o.res);
+		return;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		live += !caps[i].voided;
+	}
+	gc_free(caps);
+	randombytes_buf(rnd, sizeof(rnd));
+	gc_hex_encode(s.id, rnd, 8);
+	snprintf(s.student, sizeof(s.student), "%s", s.o.key);
+	s.made = time(NULL);
+	s.used = true;
+	gc_buf_printf(&r->out, "{\"shot\":\"%s\",\"student\":", s.id);
+	lock(r);
+	student_json(r, s.o.key, &r->out);
+	unlock(r);
+	gc_buf_printf(&r->out, ",\"verdict\":\"%s\",\"checks\":",
+	    gc_verdict_name(s.o.res.report.verdict));
+	report_json(&s.o.res.report, &r->out);
+	gc_buf_printf(&r->out, ",\"photo\":\"/api/shot?id=%s\",\"warning\":",
+	    s.id);
+	warning_json(st, live, &r->out);
+	gc_buf_puts(&r->out, "}");
+	/* keep it: the oldest (or an expired) one gives way */
+	pthread_mutex_lock(&sh->mtx);
+	{
+		struct shot *slot = &sh->s[0];
+
+		for (int i = 0; i < NSHOTS; i++) {
+			if (!sh->s[i].used ||
+			    time(NULL) - sh->s[i].made > SHOT_TTL_S) {
+				slot = &sh->s[i];
+				break;
+			}
+			if (sh->s[i].made < slot->made) {
+				slot = &sh->s[i];
+			}
+		}
+		shot_clear(slot);
+		*slot = s;
+	}
+	pthread_mutex_unlock(&sh->mtx);
+	ok_json(r);
+}
+
+/* The shot id, taken out of the table (the caller owns it), or NULL. */
+static struct shot *
+shot_take(struct shots *sh, const char *id)
+{
+	struct shot *s = NULL;
+
+	pthread_mutex_lock(&sh->mtx);
+	for (int i = 0; i < NSHOTS; i++) {
+		if (sh->s[i].used && strcmp(sh->s[i].id, id) == 0 &&
+		    time(NULL) - sh->s[i].made <= SHOT_TTL_S) {
+			s  = gc_alloc(sizeof(*s));
+			if (s != NULL) {
+				*s = sh->s[i];
+				memset(&sh->s[i], 0, sizeof(sh->s[i]));
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->mtx);
+	return s;
+}
+
+/* Puts a shot back (an accept refused: the page may fix and retry). */
+static void
+shot_put(struct shots *sh, struct shot *s)
+{
+	pthread_mutex_lock(&sh->mtx);
+	for (int i = 0; i < NSHOTS; i++) {
+		if (!sh->s[i].used) {
+			sh->s[i] = *s;
+			s->used  = false;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->mtx);
+	shot_clear(s);
+	gc_free(s);
+}
+
+static void
+api_shot(struct gc_ui_req *r)
+{
+	struct shots *sh = r->shots;
+	char          id[32];
+	bool          found = false;
+
+	if (!gc_ui_query(r->query, "id", id, sizeof(id))) {
+		gc_ui_error(r, 400, "bad_request", "give id", "缺少 id");
+		return;
+	}
+	pthread_mutex_lock(&sh->mtx);
+	for (int i = 0; i < NSHOTS; i++) {
+		if (sh->s[i].used && strcmp(sh->s[i].id, id) == 0) {
+			gc_buf_put(&r->out, sh->s[i].o.res.jpeg.data,
+			    sh->s[i].o.res.jpeg.len);
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&sh->mtx);
+	if (!found) {
+		gc_ui_error(r, 404, "not_found", "no such shot (taken more than "
+		    "15 minutes ago, or already stored)", "没有这张照片（超过"
+		    " 15 分钟或已保存）");
+		return;
+	}
+	r->status = 200;
+	r->ctype  = "image/jpeg";
+}
+
+static void
+api_accept(struct gc_ui_req *r)
+{
+	struct shots          *sh = r->shots;
+	struct gc_json        *o  = body_object(r);
+	const struct gc_json  *ov, *it;
+	struct gc_capture_req  cq;
+	struct gc_session_rec  sess;
+	struct shot           *s;
+	struct gc_diag         d;
+	char                   id[32], key[80];
+	char                   ovs[GC_CAPTURE_MAX_OVERRIDES][300];
+	enum gc_mstatus        st;
+	struct gc_mcap        *caps = NULL;
+	size_t                 nc = 0, live = 0;
+	gc_err                 rv;
+
+	if (o == NULL) {
+		return;
+	}
+	memset(&cq, 0, sizeof(cq));
+	if (!want_str(r, o, "shot", id, sizeof(id), true) ||
+	    !want_str(r, o, "student", key, sizeof(key), true)) {
+		gc_json_free(o);
+		return;
+	}
+	cq.again = gc_json_bool_of(o, "again", false);
+	ov       = gc_json_get(o, "overrides");
+	for (it = ov != NULL && ov->type == GC_JSON_ARRAY ? ov->kid : NULL;
+	     it != NULL; it = it->next) {
+		const char *ck = gc_json_str_of(it, "check");
+		const char *rs = gc_json_str_of(it, "reason");
+
+		if (ck == NULL || rs == NULL || ck[0] == '\0' || rs[0] == '\0' ||
+		    cq.nov == GC_CAPTURE_MAX_OVERRIDES ||
+		    strlen(ck) + strlen(rs) + 2 > sizeof(ovs[0]) ||
+		    strchr(ck, ':') != NULL) {
+			gc_json_free(o);
+			gc_ui_error(r, 400, "bad_request", "overrides: a list of "
+			    "{check, reason}, each with a reason in words",
+			    "overrides 须为 {check, reason} 列表，每项都要写明理由");
+			return;
+		}
+		memcpy(ovs[cq.nov], ck, strlen(ck));
+		ovs[cq.nov][strlen(ck)] = ':';
+		memcpy(ovs[cq.nov] + strlen(ck) + 1, rs, strlen(rs) + 1);
+		cq.overrides[cq.nov] = ovs[cq.nov];
+		cq.nov++;
+	}
+	gc_json_free(o);
+	s = shot_take(sh, id);
+	if (s == NULL) {
+		gc_ui_error(r, 404, "not_found", "no such shot (taken more than "
+		    "15 minutes ago, or already stored): shoot again",
+		    "没有这张照片（超过 15 分钟或已保存）：请重拍");
+		return;
+	}
+	/* the binding: the shot is of the student the page confirmed */
+	if (strcmp(s->student, key) != 0) {
+		shot_put(sh, s);
+		gc_ui_error(r, 409, "conflict", "this shot was taken for another "
+		    "student: shoot again for this one", "这张照片是为另一位学生"
+		    "拍的：请为当前学生重拍");
+		return;
+	}
+	cq.student_ref = s->student;
+	cq.bind        = s->bind;
+	cq.code        = s->has_code ? s->code : NULL;
+	cq.photo       = s->orig;
+	cq.photo_len   = s->orig_len;
+	cq.camera      = gc_config_get(r->n->cfg, "capture", "camera", NULL);
+	gc_diag_clear(&d);
+	lock(r);
+	if (gc_ledger_session_current(r->n->lg, r->n->info.self, &sess) !=
+	    GC_OK) {
+		unlock(r);
+		shot_put(sh, s);
+		gc_ui_error(r, 409, "conflict", "no session is open: open one "
+		    "first", "没有打开的场次：请先打开场次");
+		return;
+	}
+	/* one photo per level: a second needs intent, checked now */
+	if (gc_ledger_merge_student(r->n->lg, s->student, &st, &caps, &nc) ==
+	    GC_OK) {
+		for (size_t i = 0; i < nc; i++) {
+			live += !caps[i].voided;
+		}
+		gc_free(caps);
+	}
+	if (live > 0 && !cq.again) {
+		unlock(r);
+		shot_put(sh, s);
+		gc_ui_error(r, 409, "conflict", "the student already has a "
+		    "capture this season: confirm a second one (again)",
+		    "该学生本季已有拍摄记录：如确需再拍，请确认（again）");
+		return;
+	}
+	rv = gc_capture_store(r->n, &sh->prof, &sess, &cq, &s->o, &d);
+	unlock(r);
+	if (rv != GC_OK || !s->o.stored) {
+		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : s->o.why;
+
+		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
+		    "internal" : "conflict", why, why);
+		shot_put(sh, s);
+		return;
+	}
+	{
+		char hex[65];
+
+		gc_hex_encode(hex, s->o.entry, 32);
+		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"student\":", hex);
+		lock(r);
+		student_json(r, s->student, &r->out);
+		unlock(r);
+		gc_buf_puts(&r->out, "}");
+		GC_LOG(GC_LOG_NOTICE, "UI-CAPTURE", "stored capture %.16s of %s",
+		    hex, s->student);
+	}
+	shot_clear(s);
+	gc_free(s);
+	ok_json(r);
+}
+
+static void
+api_discard(struct gc_ui_req *r)
+{
+	struct gc_json *o = body_object(r);
+	struct shot    *s;
+	char            id[32];
+
+	if (o == NULL) {
+		return;
+	}
+	if (!want_str(r, o, "shot", id, sizeof(id), true)) {
+		gc_json_free(o);
+		return;
+	}
+	gc_json_free(o);
+	s = shot_take(r->shots, id);
+	if (s != NULL) {
+		shot_clear(s);
+		gc_free(s);
+	}
+	gc_buf_puts(&r->out, "{}");
+	ok_json(r);
+}
+
+static void
+api_review(struct gc_ui_req *r)
+{
+	struct gc_json      *o = body_object(r);
+	struct gc_review_rec rv;
+	struct gc_buf        b;
+	char                 ref[80], dec[16], student[80];
+	const char          *reason;
+	uint8_t              feed[32], photo[32];
+
+	if (o == NULL) {
+		return;
+	}
+	memset(&rv, 0, sizeof(rv));
+	reason = gc_json_str_of(o, "reason");
+	if (!want_str(r, o, "capture", ref, sizeof(ref), true) ||
+	    !want_str(r, o, "decision", dec, sizeof(dec), true)) {
+		gc_json_free(o);
+		return;
+	}
+	snprintf(rv.reason, sizeof(rv.reason), "%s", reason ? reason : "");
+	gc_json_free(o);
+	if (strcmp(dec, "approve") == 0) {
+		rv.decision = GC_REVIEW_APPROVE;
+	} else if (strcmp(dec, "reject") == 0) {
+		rv.decision = GC_REVIEW_REJECT;
+		if (rv.reason[0] == '\0') {
+			gc_ui_error(r, 400, "bad_request", "a rejection needs a "
+			    "reason (the student is told why)", "驳回必须写明理由"
+			    "（会告知学生）");
+			return;
+		}
+	} else {
+		gc_ui_error(r, 400, "bad_request", "decision: approve or reject",
+		    "decision 须为 approve 或 reject");
+		return;
+	}
+	lock(r);
+	if (!capture_held(r, ref, rv.capture, feed, student, photo)) {
+		return;
+	}
+	gc_buf_init(&b);
+	gc_review_encode(&b, &rv);
+	append_answer(r, GC_KIND_REVIEW, &b);
+	unlock(r);
+	gc_buf_release(&b);
+}
+
+static void
+api_void(struct gc_ui_req *r)
+{
+	struct gc_json    *o = body_object(r);
+	struct gc_void_rec v;
+	struct gc_buf      b;
+	char               ref[80], student[80];
+	uint8_t            feed[32], photo[32];
+
+	if (o == NULL) {
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	if (!want_str(r, o, "capture", ref, sizeof(ref), true) ||
+	    !want_str(r, o, "reason", v.reason, sizeof(v.reason), true)) {
+		gc_json_free(o);
+		return;
+	}
+	gc_json_free(o);
+	lock(r);
+	if (!capture_held(r, ref, v.capture, feed, student, photo)) {
+		return;
+	}
+	if (!r->coordinator && memcmp(feed, r->n->info.self, 32) != 0) {
+		unlock(r);
+		gc_ui_error(r, 403, "forbidden", "a site voids only its own "
+		    "captures; this one was taken elsewhere (ask the "
+		    "coordinator)", "采集点只能作废本点的拍摄记录；这条来自别处"
+		    "（请联系协调人）");
+		return;
+	}
+	gc_buf_init(&b);
+	gc_void_encode(&b, &v);
+	append_answer(r, GC_KIND_VOID, &b);
+	unlock(r);
+	gc_buf_release(&b);
+}
+
+static void
+api_resolve(struct gc_ui_req *r)
+{
+	struct gc_json        *o = body_object(r);
+	const struct gc_json  *seen, *it;
+	struct gc_resolve_rec  rs;
+	struct gc_buf          b;
+	char                   ref[80], student[80], key[80];
+	uint8_t                feed[32], photo[32];
+	struct gc_mcap        *caps = NULL;
+	enum gc_mstatus        st;
+	size_t                 nc = 0, nseen = 0, nlive = 0;
+	bool                   same = true;
+
+	if (o == NULL) {
+		return;
+	}
+	if (!r->coordinator) {
+		gc_json_free(o);
+		gc_ui_error(r, 403, "forbidden", "only the coordinator resolves "
+		    "conflicts", "只有协调人可以裁定冲突");
+		return;
+	}
+	memset(&rs, 0, sizeof(rs));
+	if (!want_str(r, o, "student", key, sizeof(key), true) ||
+	    !want_str(r, o, "capture", ref, sizeof(ref), true) ||
+	    !want_str(r, o, "reason", rs.reason, sizeof(rs.reason), true)) {
+		gc_json_free(o);
+		return;
+	}
+	seen = gc_json_get(o, "seen");
+	lock(r);
+	if (!capture_of(r, ref, rs.capture, feed, student, photo) ||
+	    strcmp(student, key) != 0) {
+		unlock(r);
+		gc_json_free(o);
+		gc_ui_error(r, 404, "not_found", "no such capture of this "
+		    "student", "该学生没有这条拍摄记录");
+		return;
+	}
+	/* a stale page: the candidates it showed are not the current ones */
+	if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) == GC_OK &&
+	    seen != NULL && seen->type == GC_JSON_ARRAY) {
+		for (size_t i = 0; i < nc; i++) {
+			char hex[65];
+			bool shown = false;
+
+			if (caps[i].voided || !caps[i].blob ||
+			    caps[i].review == GC_REVIEW_REJECT) {
+				continue;
+			}
+			nlive++;
+			gc_hex_encode(hex, caps[i].id, 32);
+			for (it = seen->kid; it != NULL; it = it->next) {
+				shown |= it->type == GC_JSON_STRING &&
+				    strcmp(it->str, hex) == 0;
+			}
+			same &= shown;
+		}
+		nseen = seen->len;
+		same &= nseen == nlive;
+	}
+	gc_free(caps);
+	gc_json_free(o);
+	if (!same) {
+		unlock(r);
+		gc_ui_error(r, 409, "conflict", "this student's photos changed "
+		    "since the page was loaded: look again", "页面加载后该学生的"
+		    "照片有变化：请重新查看");
+		return;
+	}
+	snprintf(rs.student, sizeof(rs.student), "%s", key);
+	gc_buf_init(&b);
+	gc_resolve_encode(&b, &rs);
+	append_answer(r, GC_KIND_RESOLVE, &b);
+	unlock(r);
+	gc_buf_release(&b);
+}
+
+static void
+api_checkpoint(struct gc_ui_req *r)
+{
+	struct gc_merge *m = NULL;
+	struct gc_buf    note;
+	struct gc_diag   d;
+	uint8_t          id[32];
+	char             root[65];
+	gc_err           rv;
+
+	if (!r->coordinator) {
+		gc_ui_error(r, 403, "forbidden", "only the coordinator signs "
+		    "checkpoints", "只有协调人可以签署检查点");
+		return;
+	}
+	gc_buf_init(&note);
+	gc_diag_clear(&d);
+	lock(r);
+	rv = gc_checkpoint_make(r->n, &m, &note, id, &d);
+	unlock(r);
+	if (rv != GC_OK) {
+		gc_buf_release(&note);
+		gc_ui_error(r, 500, "internal", gc_diag_msg(&d, rv),
+		    gc_diag_msg(&d, rv));
+		return;
+	}
+	gc_hex_encode(root, m->root, 32);
+	gc_buf_printf(&r->out, "{\"size\":%zu,\"root\":\"%s\",\"note\":",
+	    m->nst, root);
+	gc_json_strn(&r->out, (const char *)note.data, note.len);
+	gc_buf_puts(&r->out, "}");
+	gc_buf_release(&note);
+	gc_merge_free(m);
+	ok_json(r);
+}
+
+/* ---- the live preview ---- */
+
+static void
+frame_cb(const struct gc_cam_frame *f, void *arg) /* camera thread */
+{
+	struct shots   *sh = arg;
+	struct preview *pv = &sh->pv;
+	size_t          n  = f->kind == GC_FRAME_JPEG ? f->len :
+	    (size_t)f->stride * f->height;
+
+	pthread_mutex_lock(&pv->mtx);
+	if (n > pv->cap) {
+		void *nv = gc_realloc(pv->data, n);
+
+		if (nv != NULL) {
+			pv->data = nv;
+			pv->cap  = n;
+		}
+	}
+	if (n <= pv->cap) {
+		memcpy(pv->data, f->data, n);
+		pv->len    = n;
+		pv->kind   = f->kind;
+		pv->w      = f->width;
+		pv->h      = f->height;
+		pv->stride = f->stride;
+		pv->seq++;
+	}
+	pthread_mutex_unlock(&pv->mtx);
+	gc_cam_frame_release(pv->cam, f);
+}
+
+/* Starts the stream once; false with the reason answered (503). */
+static bool
+preview_on(struct gc_ui_req *r, struct shots *sh)
+{
+	struct preview   *pv  = &sh->pv;
+	const char       *cam = gc_config_get(r->n->cfg, "capture", "camera",
+	    NULL);
+	struct gc_cam_cfg cfg;
+	struct gc_diag    d;
+	gc_cam           *c = NULL;
+	bool              ok;
+
+	pthread_mutex_lock(&pv->mtx);
+	if (!pv->tried) {
+		char e[600] = "";
+
+		pv->tried = true;
+		pthread_mutex_unlock(&pv->mtx);
+		memset(&cfg, 0, sizeof(cfg));
+		gc_diag_clear(&d);
+		if (cam == NULL) {
+			snprintf(e, sizeof(e), "no camera is configured "
+			    "([capture] camera in gradcap.ini)");
+		} else if (gc_cam_open(&c, cam, &cfg, &d) != GC_OK) {
+			snprintf(e, sizeof(e), "%s", d.msg);
+		} else {
+			pthread_mutex_lock(&pv->mtx);
+			pv->cam = c; /* before the first frame_cb */
+			pthread_mutex_unlock(&pv->mtx);
+			if (gc_cam_start(c, frame_cb, sh) != GC_OK) {
+				snprintf(e, sizeof(e), "camera %s does not start",
+				    cam);
+			}
+		}
+		pthread_mutex_lock(&pv->mtx);
+		memcpy(pv->err, e, sizeof(e));
+	}
+	ok = pv->err[0] == '\0';
+	pthread_mutex_unlock(&pv->mtx);
+	if (!ok) {
+		gc_ui_error(r, 503, "unavailable", pv->err, pv->err);
+	}
+	return ok;
+}
+
+/* The latest frame as a JPEG into out; its sequence number, 0: none. */
+static uint64_t
+preview_jpeg(struct preview *pv, struct gc_buf *out, int quality)
+{
+	struct gc_image im;
+	uint64_t        seq;
+
+	pthread_mutex_lock(&pv->mtx);
+	seq = pv->seq;
+	if (seq == 0) {
+		pthread_mutex_unlock(&pv->mtx);
+		return 0;
+	}
+	if (pv->kind == GC_FRAME_JPEG) {
+		gc_buf_put(out, pv->data, pv->len);
+	} else if (gc_image_alloc(&im, (int)pv->w, (int)pv->h, 3) == GC_OK) {
+		for (uint32_t y = 0; y < pv->h; y++) {
+			memcpy(im.px + (size_t)y * im.stride, pv->data +
+			    (size_t)y * pv->stride, (size_t)pv->w * 3);
+		}
+		if (gc_jpeg_encode(&im, quality, 72, out) != GC_OK) {
+			seq = 0;
+		}
+		gc_image_release(&im);
+	} else {
+		seq = 0;
+	}
+	pthread_mutex_unlock(&pv->mtx);
+	return seq;
+}
+
+static void
+api_preview(struct gc_ui_req *r)
+{
+	struct shots *sh = r->shots;
+
+	if (!preview_on(r, sh)) {
+		return;
+	}
+	if (preview_jpeg(&sh->pv, &r->out, 70) == 0) {
+		gc_ui_error(r, 503, "unavailable", "no frame from the camera yet",
+		    "相机还没有画面");
+		return;
+	}
+	r->status = 200;
+	r->ctype  = "image/jpeg";
+}
+
+/* What the operator should do now: the pipeline on the latest frame, the
+ * crop it would take, its guidance and the checks that fail. */
+static void
+api_guide(struct gc_ui_req *r)
+{
+	struct shots             *sh = r->shots;
+	struct preview           *pv = &sh->pv;
+	struct gc_pipeline_result res;
+	struct gc_buf             jpg;
+	uint64_t                  seq;
+	int                       k = 0;
+
+	if (!preview_on(r, sh)) {
+		return;
+	}
+	gc_buf_init(&jpg);
+	seq = preview_jpeg(pv, &jpg, 90);
+	pthread_mutex_lock(&pv->mtx);
+	if (seq != 0 && seq == pv->guide_seq) { /* this frame's, cached */
+		gc_buf_put(&r->out, pv->guide.data, pv->guide.len);
+		pthread_mutex_unlock(&pv->mtx);
+		gc_buf_release(&jpg);
+		ok_json(r);
+		return;
+	}
+	pthread_mutex_unlock(&pv->mtx);
+	if (seq == 0) {
+		gc_buf_release(&jpg);
+		gc_ui_error(r, 503, "unavailable", "no frame from the camera yet",
+		    "相机还没有画面");
+		return;
+	}
+	gc_pipeline_result_init(&res);
+	pthread_mutex_lock(&sh->plmtx);
+	if (!pipeline_ready(r, sh) || gc_pipeline_run(sh->pl, jpg.data,
+	    jpg.len, GC_PIPE_NORMALIZE, &res) != GC_OK) {
+		pthread_mutex_unlock(&sh->plmtx);
+		gc_pipeline_result_release(&res);
+		gc_buf_release(&jpg);
+		gc_ui_error(r, 503, "unavailable", sh->pl_err[0] ? sh->pl_err :
+		    "the checks could not run", sh->pl_err[0] ? sh->pl_err :
+		    "无法检查");
+		return;
+	}
+	pthread_mutex_unlock(&sh->plmtx);
+	gc_buf_printf(&r->out, "{\"seq\":%" PRIu64 ",\"frame_w\":%d,"
+	    "\"frame_h\":%d,\"crop\":", seq, res.src_w, res.src_h);
+	if (res.plan.ok) {
+		gc_buf_printf(&r->out, "{\"x\":%.0f,\"y\":%.0f,\"w\":%.0f,"
+		    "\"h\":%.0f}", res.plan.x, res.plan.y, res.plan.w,
+		    res.plan.h);
+	} else {
+		gc_buf_puts(&r->out, "null");
+	}
+	gc_buf_printf(&r->out, ",\"verdict\":\"%s\",\"guide\":",
+	    gc_verdict_name(res.report.verdict));
+	gc_json_str(&r->out, res.report.guide_en[0] ? res.report.guide_en :
+	    res.plan.guide_en);
+	gc_buf_puts(&r->out, ",\"guide_zh\":");
+	gc_json_str(&r->out, res.report.guide_zh[0] ? res.report.guide_zh :
+	    res.plan.guide_zh);
+	gc_buf_puts(&r->out, ",\"failed\":[");
+	for (int i = 0; i < res.report.n; i++) {
+		const struct gc_check *c = &res.report.c[i];
+
+		if (c->verdict != GC_VERDICT_FAIL) {
+			continue;
+		}
+		gc_buf_puts(&r->out, k++ ? ",{\"id\":" : "{\"id\":");
+		gc_json_str(&r->out, c->id);
+		gc_buf_puts(&r->out, ",\"message\":");
+		gc_json_str(&r->out, c->msg_en);
+		gc_buf_puts(&r->out, ",\"message_zh\":");
+		gc_json_str(&r->out, c->msg_zh);
+		gc_buf_puts(&r->out, "}");
+	}
+	gc_buf_puts(&r->out, "]}");
+	gc_pipeline_result_release(&res);
+	gc_buf_release(&jpg);
+	pthread_mutex_lock(&pv->mtx);
+	gc_buf_reset(&pv->guide);
+	gc_buf_put(&pv->guide, r->out.data, r->out.len);
+	pv->guide_seq = seq;
+	pthread_mutex_unlock(&pv->mtx);
+	ok_json(r);
+}
+
+/* ---- routing ---- */
+
+bool
+gc_ui_api(struct gc_ui_req *r)
+{
+	static const struct {
+		const char *method, *path;
+		void (*fn)(struct gc_ui_req *);
+	} routes[] = {
+		{ "GET", "/api/status", api_status },
+		{ "GET", "/api/students", api_students },
+		{ "GET", "/api/student", api_student },
+		{ "GET", "/api/missing", api_missing },
+		{ "GET", "/api/conflicts", api_conflicts },
+		{ "GET", "/api/review", api_review_list },
+		{ "GET", "/api/photo", api_photo },
+		{ "GET", "/api/shot", api_shot },
+		{ "GET", "/api/peers", api_peers },
+		{ "GET", "/api/sessions/current", api_session_current },
+		{ "GET", "/api/camera/preview", api_preview },
+		{ "GET", "/api/camera/guide", api_guide },
+		{ "POST", "/api/session/open", api_session_open },
+		{ "POST", "/api/session/close", api_session_close },
+		{ "POST", "/api/capture/shoot", api_shoot },
+		{ "POST", "/api/capture/accept", api_accept },
+		{ "POST", "/api/capture/discard", api_discard },
+		{ "POST", "/api/review", api_review },
+		{ "POST", "/api/void", api_void },
+		{ "POST", "/api/resolve", api_resolve },
+		{ "POST", "/api/checkpoint", api_checkpoint },
+	};
+	bool path_known = false;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strcmp(routes[i].path, r->path) != 0) {
+			continue;
+		}
+		path_known = true;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			routes[i].fn(r);
+			return true;
+		}
+	}
+	if (path_known) {
+		gc_ui_error(r, 405, "bad_request", "wrong method for this route",
+		    "此接口不接受该请求方法");
+		return true;
+	}
+	return false;
+}
