@@ -66,6 +66,12 @@ const char *gc_cli_home(const char *opt);
 
 /* "gradcap: <message>\n" on stderr. */
 void gc_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line of information on stderr (no prefix). */
+void gc_cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While b is set (per thread), gc_cli_err and gc_cli_note append their
+ * lines to b instead (the UI collects a command's messages); NULL: back
+ * to stderr. */
+void gc_cli_err_capture(struct gc_buf *b);
 
 /* Reports a getopt_long failure: c is ':' (an option without its value)
  * or '?' (an unknown option); argv is the array given to getopt_long.

@@ -28,6 +28,7 @@
 #include "capture/sheet.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
+#include "node/export.h"
 #include "node/merge_view.h"
 #include "node/node.h"
 #include "sync/merge.h"
@@ -135,7 +136,7 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 		}
 		if (s->status == GC_MS_CONFLICT) {
 			if (sc->nconf++ < 20) {
-				fprintf(stderr, "CONFLICT %s\n", s->key);
+				gc_cli_note("CONFLICT %s", s->key);
 			}
 		} else if (s->status == GC_MS_APPROVED && s->winner >= 0) {
 			const struct gc_mcap *c = &m->cap[s->winner];
@@ -147,8 +148,8 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 			if (p || q) {
 				sc->blocked[i] = true;
 				if (sc->nblocked++ < 20) {
-					fprintf(stderr, "ALERT %s: its %s is bound "
-					    "to another student too\n", s->key,
+					gc_cli_note("ALERT %s: its %s is bound "
+					    "to another student too", s->key,
 					    p ? "photo" : "capture code");
 				}
 			}
@@ -167,7 +168,7 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 	}
 	for (size_t i = 1; i < nid; i++) {
 		if (strcmp(ids[i].id, ids[i - 1].id) == 0 && ndup++ < 20) {
-			fprintf(stderr, "证件号码 %s: %s (%s) and %s (%s)\n",
+			gc_cli_note("证件号码 %s: %s (%s) and %s (%s)",
 			    ids[i].id, m->st[ids[i - 1].i].key,
 			    rows[ids[i - 1].i].v[GC_ROW_LEVEL], m->st[ids[i].i].key,
 			    rows[ids[i].i].v[GC_ROW_LEVEL]);
@@ -376,24 +377,11 @@ static const char *cols[] = { "学号", "姓名", "证件类型", "证件号码"
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 int
-gc_cmd_export(int argc, char **argv)
+gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
+    struct gc_export_progress *pg)
 {
-	static const struct option opts[] = {
-		{ "home", required_argument, NULL, 'H' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "allow-conflicts", no_argument, NULL, 'a' },
-		{ "season", required_argument, NULL, 's' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "passphrase-file", required_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char      *home = NULL, *out = NULL, *passfile = NULL;
-	const char      *season = NULL, *level = NULL;
-	struct scope     sc;
-	struct gc_sheet_spec spec;
-	bool             allow = false;
-	struct gc_node   n;
+	const char      *out = o->out, *level = o->level, *season = o->season;
+	bool             allow = o->allow;
 	struct gc_merge *m = NULL;
 	struct gc_diag   d;
 	struct gc_buf    note, csv, man, sig, pub, pf;
@@ -404,73 +392,38 @@ gc_cmd_export(int argc, char **argv)
 	size_t           nphotos = 0, nrow = 0;
 	lxw_workbook    *wb = NULL;
 	lxw_worksheet   *ws = NULL;
-	int              c, ex = GC_EXIT_OK;
+	struct scope     sc;
+	struct gc_sheet_spec spec;
+	int              ex = GC_EXIT_OK;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H':
-			home = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'a':
-			allow = true;
-			break;
-		case 's':
-			season = optarg;
-			break;
-		case 'l':
-			level = optarg;
-			break;
-		case 'P':
-			passfile = optarg;
-			break;
-		default:
-			return gc_cli_help_or_usage(c, argv, export_usage);
-		}
-	}
-	if (out == NULL || optind != argc) {
-		fputs(export_usage, stderr);
-		return GC_EXIT_USAGE;
+	if (np->info.role != GC_ROLE_COORDINATOR) {
+		gc_cli_err("only the coordinator exports; this node is a %s",
+		    gc_role_name(np->info.role));
+		return GC_EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "%s/MANIFEST", out);
 	if (access(path, F_OK) == 0) {
 		gc_cli_err("%s already holds an export; give a new folder", out);
 		return GC_EXIT_FAIL;
 	}
-	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
-	if (ex != GC_EXIT_OK) {
-		return ex;
-	}
-	if (n.info.role != GC_ROLE_COORDINATOR) {
-		gc_cli_err("only the coordinator exports; this node is a %s",
-		    gc_role_name(n.info.role));
-		gc_node_close(&n);
-		return GC_EXIT_FAIL;
-	}
 	gc_diag_clear(&d);
 	/* conflicts first: nothing is written or signed while they stand */
-	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+	if (gc_merge_node(np, &m, &d) != GC_OK) {
 		gc_cli_err("%s", d.msg);
-		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
-	ex = print_spec(&n, &spec);
+	ex = print_spec(np, &spec);
 	if (ex == GC_EXIT_OK) {
-		ex = export_scope(&n, m, level, allow, &sc);
+		ex = export_scope(np, m, level, allow, &sc);
 		scope_free(&sc);
 	}
 	gc_merge_free(m);
 	m = NULL;
 	if (ex != GC_EXIT_OK) {
-		gc_node_close(&n);
 		return ex;
 	}
 	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
 		gc_cli_err("%s: %s", out, strerror(errno));
-		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
 	/* a checkpoint of exactly what is exported */
@@ -483,21 +436,24 @@ gc_cmd_export(int argc, char **argv)
 	memset(&bd, 0, sizeof(bd));
 	snprintf(bd.dir, sizeof(bd.dir), "%s", out);
 	memset(&sc, 0, sizeof(sc));
-	if (gc_checkpoint_make(&n, &m, &note, cpid, &d) != GC_OK) {
+	if (gc_checkpoint_make(np, &m, &note, cpid, &d) != GC_OK) {
 		gc_cli_err("checkpoint: %s", d.msg);
 		ex = GC_EXIT_FAIL;
 		goto done;
 	}
 	/* the same checks over exactly what the checkpoint covers (entries
 	 * may have arrived since) */
-	ex = export_scope(&n, m, level, allow, &sc);
+	ex = export_scope(np, m, level, allow, &sc);
 	if (ex != GC_EXIT_OK) {
 		goto done;
 	}
+	if (pg != NULL) {
+		atomic_store(&pg->total, sc.nin);
+	}
 	if (sc.nnot > 0) {
-		fprintf(stderr, "note: %zu students are not APPROVED (pending "
+		gc_cli_note("note: %zu students are not APPROVED (pending "
 		    "review, missing or to retake): listed in roster.csv "
-		    "without a photo ('gradcap missing')\n", sc.nnot);
+		    "without a photo ('gradcap missing')", sc.nnot);
 	}
 	snprintf(path, sizeof(path), "%s/photos", out);
 	mkdir(path, 0755);
@@ -505,10 +461,10 @@ gc_cmd_export(int argc, char **argv)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/sheets", out);
 	mkdir(path, 0755);
-	gc_checkpoint_origin(origin, sizeof(origin), n.info.school);
+	gc_checkpoint_origin(origin, sizeof(origin), np->info.school);
 	gc_hex_encode(root, m->root, 32);
 	hashes = gc_merge_leaf_hashes(m);
-	gc_ledger_enrollments(n.lg, gc_names_cb, &nm);
+	gc_ledger_enrollments(np->lg, gc_names_cb, &nm);
 	snprintf(path, sizeof(path), "%s/roster.xlsx", out);
 	wb = workbook_new(path);
 	ws = wb != NULL ? workbook_add_worksheet(wb, "学历照片") : NULL;
@@ -537,8 +493,11 @@ gc_cmd_export(int argc, char **argv)
 		if (!sc.in[i]) {
 			continue; /* another level */
 		}
+		if (pg != NULL) {
+			atomic_fetch_add(&pg->done, 1);
+		}
 		memset(&row, 0, sizeof(row));
-		if (gc_ledger_student_get(n.lg, s->key, &rb, &rl, &hlc, eid) ==
+		if (gc_ledger_student_get(np->lg, s->key, &rb, &rl, &hlc, eid) ==
 		    GC_OK) {
 			gc_row_decode(rb, rl, &row);
 			gc_free(rb);
@@ -556,14 +515,14 @@ gc_cmd_export(int argc, char **argv)
 			snprintf(file, sizeof(file), "%s.jpg",
 			    row.v[GC_ROW_ID_NUMBER]);
 			snprintf(rel, sizeof(rel), "photos/%s", file);
-			if (gc_ledger_blob_size(n.lg, cap->photo, &len) != GC_OK ||
+			if (gc_ledger_blob_size(np->lg, cap->photo, &len) != GC_OK ||
 			    (photo = gc_alloc((size_t)len + 1)) == NULL) {
 				gc_cli_err("%s: the photo is not held here (sync "
 				    "first)", s->key);
 				ex = GC_EXIT_FAIL;
 				break;
 			}
-			gc_ledger_blob_read(n.lg, cap->photo, 0, photo,
+			gc_ledger_blob_read(np->lg, cap->photo, 0, photo,
 			    (size_t)len, &got, &len);
 			if (bundle_write(&bd, rel, photo, got) != 0) {
 				ex = GC_EXIT_FAIL;
@@ -640,10 +599,10 @@ gc_cmd_export(int argc, char **argv)
 	}
 	snprintf(trusted, sizeof(trusted), "gradcap export school=%s "
 	    "season=%s checkpoint=%s students=%zu photos=%zu",
-	    n.info.school, season != NULL ? season : "-", root, m->nst,
+	    np->info.school, season != NULL ? season : "-", root, m->nst,
 	    nphotos);
-	minisign_sign(&sig, man.data, man.len, trusted, n.key);
-	minisign_pub(&pub, n.key->pk);
+	minisign_sign(&sig, man.data, man.len, trusted, np->key);
+	minisign_pub(&pub, np->key->pk);
 	if (gc_buf_status(&man) != GC_OK || gc_buf_status(&sig) != GC_OK ||
 	    bundle_write(&bd, "MANIFEST", man.data, man.len) != 0 ||
 	    bundle_write(&bd, "MANIFEST.minisig", sig.data, sig.len) != 0 ||
@@ -651,15 +610,20 @@ gc_cmd_export(int argc, char **argv)
 		ex = GC_EXIT_FAIL;
 		goto done;
 	}
-	printf("exported %zu photos of %zu students to %s\n"
-	       "checkpoint %.16s; verify with:\n"
-	       "  minisign -V -p %s/minisign.pub -m %s/MANIFEST\n"
-	       "  (cd %s && sha256sum -c MANIFEST)\n",
-	    nphotos, sc.nin, out, root, out, out, out);
+	if (!o->quiet) {
+		printf("exported %zu photos of %zu students to %s\n"
+		       "checkpoint %.16s; verify with:\n"
+		       "  minisign -V -p %s/minisign.pub -m %s/MANIFEST\n"
+		       "  (cd %s && sha256sum -c MANIFEST)\n",
+		    nphotos, sc.nin, out, root, out, out, out);
+	}
+	if (pg != NULL) {
+		atomic_store(&pg->photos, nphotos);
+	}
 	if (sc.nconf > 0 || sc.nblocked > 0) {
-		fprintf(stderr, "%zu conflicted students and %zu approved "
+		gc_cli_note("%zu conflicted students and %zu approved "
 		    "students under an alert exported without a photo "
-		    "(--allow-conflicts)\n", sc.nconf, sc.nblocked);
+		    "(--allow-conflicts)", sc.nconf, sc.nblocked);
 	}
 done:
 	if (wb != NULL) {
@@ -676,6 +640,74 @@ done:
 	gc_buf_release(&pf);
 	gc_merge_free(m);
 	scope_free(&sc);
+	return ex;
+}
+
+int
+gc_cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "allow-conflicts", no_argument, NULL, 'a' },
+		{ "season", required_argument, NULL, 's' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char      *home = NULL, *out = NULL, *passfile = NULL;
+	const char      *season = NULL, *level = NULL;
+	bool             allow = false;
+	struct gc_node   n;
+	struct gc_export_opts eo;
+	char             path[4300];
+	int              c, ex = GC_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'a':
+			allow = true;
+			break;
+		case 's':
+			season = optarg;
+			break;
+		case 'l':
+			level = optarg;
+			break;
+		case 'P':
+			passfile = optarg;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, export_usage);
+		}
+	}
+	if (out == NULL || optind != argc) {
+		fputs(export_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "%s/MANIFEST", out);
+	if (access(path, F_OK) == 0) {
+		gc_cli_err("%s already holds an export; give a new folder", out);
+		return GC_EXIT_FAIL;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.out    = out;
+	eo.level  = level;
+	eo.season = season;
+	eo.allow  = allow;
+	ex = gc_export_run(&n, &eo, NULL);
 	gc_node_close(&n);
 	return ex;
 }

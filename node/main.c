@@ -102,16 +102,48 @@ gc_cli_home(const char *opt)
 	return NULL;
 }
 
+/* Where this thread's messages go: stderr, or a buffer (the UI). */
+static _Thread_local struct gc_buf *err_sink;
+
+void
+gc_cli_err_capture(struct gc_buf *b)
+{
+	err_sink = b;
+}
+
+static void
+say(const char *prefix, const char *fmt, va_list ap)
+{
+	if (err_sink != NULL) {
+		char line[2048];
+
+		vsnprintf(line, sizeof(line), fmt, ap);
+		gc_buf_printf(err_sink, "%s%s\n", prefix, line);
+		return;
+	}
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 gc_cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gradcap: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say("gradcap: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+gc_cli_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("", fmt, ap);
+	va_end(ap);
 }
 
 bool

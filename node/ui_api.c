@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -19,6 +20,7 @@
 #include "common/rosterdb.h"
 #include "node/capture_core.h"
 #include "node/cli.h"
+#include "node/export.h"
 #include "node/merge_view.h"
 #include "node/syncnode.h"
 #include "node/ui.h"
@@ -59,10 +61,21 @@ struct preview {
 	struct gc_buf   guide;
 };
 
+/* The export running or last run from the UI. */
+struct exporting {
+	pthread_mutex_t           mtx; /* guards all but pg */
+	bool                      running, ran;
+	int                       ex;
+	char                      dir[4200];
+	struct gc_buf             msgs;
+	struct gc_export_progress pg;
+};
+
 struct shots {
 	pthread_mutex_t   mtx; /* guards s[] */
 	struct shot       s[NSHOTS];
 	struct preview    pv;
+	struct exporting  xp;
 	pthread_mutex_t   plmtx; /* guards the pipeline */
 	gc_pipeline      *pl;
 	struct gc_profile prof;
@@ -89,6 +102,8 @@ gc_ui_shots_new(void)
 	pthread_mutex_init(&sh->plmtx, NULL);
 	pthread_mutex_init(&sh->pv.mtx, NULL);
 	gc_buf_init(&sh->pv.guide);
+	pthread_mutex_init(&sh->xp.mtx, NULL);
+	gc_buf_init(&sh->xp.msgs);
 	return sh;
 }
 
@@ -104,6 +119,8 @@ gc_ui_shots_free(void *p)
 	gc_free(sh->pv.data);
 	gc_buf_release(&sh->pv.guide);
 	pthread_mutex_destroy(&sh->pv.mtx);
+	gc_buf_release(&sh->xp.msgs);
+	pthread_mutex_destroy(&sh->xp.mtx);
 	for (int i = 0; i < NSHOTS; i++) {
 		shot_clear(&sh->s[i]);
 	}
@@ -1367,6 +1384,115 @@ api_checkpoint(struct gc_ui_req *r)
 	ok_json(r);
 }
 
+/* ---- the export ---- */
+
+static void
+export_state(struct exporting *xp, struct gc_buf *b)
+{
+	gc_buf_printf(b, "{\"running\":%s,\"done\":%zu,\"total\":%zu,"
+	    "\"photos\":%zu,\"dir\":", xp->running ? "true" : "false",
+	    atomic_load(&xp->pg.done), atomic_load(&xp->pg.total),
+	    atomic_load(&xp->pg.photos));
+	gc_json_str(b, xp->dir[0] ? xp->dir : NULL);
+	gc_buf_printf(b, ",\"ok\":%s,\"messages\":", !xp->ran ||
+	    xp->running ? "null" : xp->ex == GC_EXIT_OK ? "true" : "false");
+	gc_json_strn(b, (const char *)xp->msgs.data, xp->msgs.len);
+	gc_buf_puts(b, "}");
+}
+
+/* The CHSI package into <home>/exports/<time>, with the progress readable
+ * meanwhile (GET /api/export/progress). The ledger is held throughout:
+ * syncing waits for it. */
+static void
+api_export(struct gc_ui_req *r)
+{
+	struct shots         *sh = r->shots;
+	struct exporting     *xp = &sh->xp;
+	struct gc_json       *o  = body_object(r);
+	struct gc_export_opts eo;
+	struct gc_buf         msgs;
+	char                  level[64] = "", season[64] = "", stamp[32];
+	time_t                now = time(NULL);
+	struct tm             tm;
+	int                   ex;
+
+	if (o == NULL) {
+		return;
+	}
+	if (!r->coordinator) {
+		gc_json_free(o);
+		gc_ui_error(r, 403, "forbidden", "only the coordinator exports",
+		    "只有协调人可以导出");
+		return;
+	}
+	if ((gc_json_str_of(o, "level") != NULL &&
+	    !want_str(r, o, "level", level, sizeof(level), false)) ||
+	    (gc_json_str_of(o, "season") != NULL &&
+	    !want_str(r, o, "season", season, sizeof(season), false))) {
+		gc_json_free(o);
+		return;
+	}
+	memset(&eo, 0, sizeof(eo));
+	eo.allow = gc_json_bool_of(o, "allow_conflicts", false);
+	gc_json_free(o);
+	pthread_mutex_lock(&xp->mtx);
+	if (xp->running) {
+		pthread_mutex_unlock(&xp->mtx);
+		gc_ui_error(r, 409, "conflict", "an export is running",
+		    "正在导出");
+		return;
+	}
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	snprintf(xp->dir, sizeof(xp->dir), "%s/exports", r->n->home);
+	mkdir(xp->dir, 0755);
+	snprintf(xp->dir, sizeof(xp->dir), "%s/exports/%s", r->n->home, stamp);
+	xp->running = true;
+	xp->ran     = true;
+	gc_buf_reset(&xp->msgs);
+	atomic_store(&xp->pg.done, 0);
+	atomic_store(&xp->pg.total, 0);
+	atomic_store(&xp->pg.photos, 0);
+	pthread_mutex_unlock(&xp->mtx);
+	eo.out    = xp->dir;
+	eo.level  = level[0] ? level : NULL;
+	eo.season = season[0] ? season : NULL;
+	eo.quiet  = true;
+	gc_buf_init(&msgs);
+	gc_cli_err_capture(&msgs);
+	lock(r);
+	ex = gc_export_run(r->n, &eo, &xp->pg);
+	unlock(r);
+	gc_cli_err_capture(NULL);
+	pthread_mutex_lock(&xp->mtx);
+	xp->running = false;
+	xp->ex      = ex;
+	gc_buf_put(&xp->msgs, msgs.data, msgs.len);
+	export_state(xp, &r->out);
+	pthread_mutex_unlock(&xp->mtx);
+	if (ex != GC_EXIT_OK) {
+		GC_LOG(GC_LOG_WARN, "UI-EXPORT", "export refused or failed: "
+		    "%.200s", gc_buf_cstr(&msgs));
+		r->status = 409;
+		r->ctype  = "application/json";
+	} else {
+		GC_LOG(GC_LOG_NOTICE, "UI-EXPORT", "exported to %s", eo.out);
+		ok_json(r);
+	}
+	gc_buf_release(&msgs);
+}
+
+static void
+api_export_progress(struct gc_ui_req *r)
+{
+	struct exporting *xp = &((struct shots *)r->shots)->xp;
+
+	pthread_mutex_lock(&xp->mtx);
+	export_state(xp, &r->out);
+	pthread_mutex_unlock(&xp->mtx);
+	ok_json(r);
+}
+
 /* ---- the live preview ---- */
 
 static void
@@ -1609,6 +1735,8 @@ gc_ui_api(struct gc_ui_req *r)
 		{ "POST", "/api/void", api_void },
 		{ "POST", "/api/resolve", api_resolve },
 		{ "POST", "/api/checkpoint", api_checkpoint },
+		{ "POST", "/api/export", api_export },
+		{ "GET", "/api/export/progress", api_export_progress },
 	};
 	bool path_known = false;
 

@@ -249,6 +249,18 @@ j = expect(coord, "POST", "/api/checkpoint", 200, {})
 want(j["size"] == 6 and len(j["root"]) == 64 and "gradcap/10335" in j["note"], "a checkpoint", j)
 expect(site, "POST", "/api/checkpoint", 403, {}, code="forbidden")
 expect(coord, "GET", "/api/camera/preview", 503, code="unavailable")  # no camera there
+# the export, with its progress; a site does not export
+expect(site, "POST", "/api/export", 403, {}, code="forbidden")
+j = expect(coord, "POST", "/api/export", 200, {"season": "2026届"})
+want(j["ok"] is True and j["photos"] == 1 and j["done"] == j["total"] == 6 and not j["running"],
+     "exported", j)
+want(os.path.isfile(os.path.join(j["dir"], "MANIFEST")), "the package is on disk", j["dir"])
+p = expect(coord, "GET", "/api/export/progress", 200)
+want(p["dir"] == j["dir"] and p["ok"] is True and "not APPROVED" in p["messages"], "the progress after", p)
+r = subprocess.run([G, "audit", "key", "--home", os.path.join(T, "c")], capture_output=True, text=True)
+r = subprocess.run([G, "audit", "verify", "--bundle", j["dir"], "--key", r.stdout.strip()],
+                   capture_output=True, text=True)
+want(r.returncode == 0, "the UI's export verifies", r.stdout + r.stderr)
 j = expect(coord, "GET", "/api/peers", 200)
 want(any(p["name"] == "东区" for p in j["peers"]), "the site among the peers", j)
 print("ui_api: %d checks passed" % checks)
