@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The operator UI in a real browser (issue 6): a coordinator and two sites,
+# each a real `gradcap serve` with its UI on loopback, the sites with the
+# synthetic camera and background sync over mutual TLS; tests/ui/e2e.mjs
+# drives Debian's chromium through playwright-core (from npm, installed
+# here into tests/ui/node_modules) and checks what the pages show and what
+# `gradcap status --json` says. Screenshots go to $GC_UI_OUT (default
+# $GC_TEST_TMP/ui-e2e), kept after the run.
+# Skips (exit 0, with the reason) when chromium, node/npm, the npm package
+# or the test photos cannot be had.
+. "$(dirname "$0")/../cli/lib.bash"
+SRC=${GC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+UI=$SRC/tests/ui
+skip() {
+	echo "ui e2e: SKIP: $*"
+	exit 0
+}
+[ -x /usr/bin/chromium ] || skip "no /usr/bin/chromium (apt-get install chromium)"
+command -v node >/dev/null || skip "no node (apt-get install nodejs)"
+command -v npm >/dev/null || skip "no npm (apt-get install npm)"
+[ -s "${GC_TESTDATA_DIR:-/nonexistent}/grace_hopper.jpg" ] || skip "no test photos (tests/data/fetch.sh)"
+want=$(python3 -c "import json; print(json.load(open('$UI/package.json'))['dependencies']['playwright-core'])")
+have=$(python3 -c "import json; print(json.load(open('$UI/node_modules/playwright-core/package.json'))['version'])" 2>/dev/null || true)
+if [ "$have" != "$want" ]; then
+	(cd "$UI" && npm install --no-audit --no-fund --no-package-lock >"$T/npm.log" 2>&1) ||
+		{ tail -5 "$T/npm.log"; skip "npm install of playwright-core $want failed (no network?)"; }
+fi
+
+OUT=${GC_UI_OUT:-${GC_TEST_TMP:-/tmp}/ui-e2e}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+cd "$T"
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do
+		{ kill "$p"; wait "$p"; } 2>/dev/null || true
+	done
+	for h in c s1 s2; do
+		[ -f $h.log ] && cp $h.log "$OUT/$h.log"
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+	for _ in $(seq 1 150); do
+		python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $1"
+}
+
+# --- photos: distinct good shots (one photo per student, no alerts), a
+# blurred one (fails sharpness) and one in blue clothing (fails
+# clothing.colour)
+"$GC_SYNTH" --size 1000x1336 --source grace_hopper "$GC_TESTDATA_DIR" synth >/dev/null
+mkdir photos
+for q in 81 82 83 84 85 86 87 88; do
+	convert synth/grace_hopper-ok-blue.jpg -quality $q photos/good$q.jpg
+done
+cp synth/grace_hopper-blur.jpg photos/blur.jpg
+cp synth/grace_hopper-blue-clothing.jpg photos/blue-clothing.jpg
+
+# --- a coordinator with a roster (its UI behind a password), two sites
+# enrolled by file, each with a synthetic camera that shows one file
+"$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
+"$G" sample roster --count 30 --out r.csv
+"$G" roster import --home c r.csv >/dev/null
+for s in s1 s2; do
+	"$G" init --home $s --role site --school 10335 --name "site-$s" >/dev/null
+	"$G" enroll request --home $s --out $s.req >/dev/null
+	"$G" enroll sign --home c $s.req --out $s.enr >/dev/null
+	"$G" enroll install --home $s $s.enr >/dev/null
+	mkdir cam-$s
+	cp photos/good81.jpg cam-$s/frame.jpg
+	printf '\n[capture]\ncamera = synthetic:%s\n' "$T/cam-$s" >>$s/gradcap.ini
+done
+PASSWORD='correct horse battery staple'
+hash=$(printf '%s\n' "$PASSWORD" | "$G" ui-password)
+printf '\n[ui]\npassword_hash = %s\n' "$hash" >>c/gradcap.ini
+
+SP=$(free_port)
+UC=$(free_port)
+U1=$(free_port)
+U2=$(free_port)
+"$G" serve --home c --listen tls+tcp://127.0.0.1:$SP --ui http://127.0.0.1:$UC >c.log 2>&1 &
+pids+=($!)
+wait_port $SP
+wait_port $UC
+for s in s1 s2; do
+	port=$U1
+	[ $s = s2 ] && port=$U2
+	"$G" serve --home $s --peer tls+tcp://127.0.0.1:$SP --interval 2 --ui http://127.0.0.1:$port >$s.log 2>&1 &
+	pids+=($!)
+	wait_port $port
+done
+
+export GC_BIN=$G T OUT PASSWORD
+export URL_C=http://127.0.0.1:$UC URL_S1=http://127.0.0.1:$U1 URL_S2=http://127.0.0.1:$U2
+export ROSTER=$T/r.csv PHOTOS=$T/photos CAM_S1=$T/cam-s1 CAM_S2=$T/cam-s2
+node "$UI/e2e.mjs" || fail "the browser test failed (screenshots and logs in $OUT)"
+echo "ui e2e: screenshots in $OUT"
