@@ -22,13 +22,15 @@
  * proofs. */
 struct plan_feed {
 	uint8_t  feed[32];
-	uint64_t from;  /* 0: none */
-	bool     forks; /* fork proofs too */
+	uint64_t from;    /* 0: none */
+	bool     forks;   /* fork proofs too */
+	bool     rewound; /* pulled again from seq 1 to find a fork's start */
 };
 
 struct plan {
 	struct plan_feed *push, *pull;
 	size_t            npush, npull;
+	bool              rewound; /* a pull starts again: pull once more */
 	uint64_t          push_entries, pull_entries; /* estimates */
 };
 
@@ -255,8 +257,9 @@ plan_add(struct plan_feed **v, size_t *n, const uint8_t feed[32],
 	}
 	*v = nv;
 	memcpy(nv[*n].feed, feed, 32);
-	nv[*n].from  = from;
-	nv[*n].forks = forks;
+	nv[*n].from    = from;
+	nv[*n].forks   = forks;
+	nv[*n].rewound = false;
 	return &nv[(*n)++];
 }
 
@@ -269,6 +272,42 @@ vv_find(const struct gc_sync_hello *h, const uint8_t feed[32])
 		}
 	}
 	return NULL;
+}
+
+struct at_seq {
+	uint64_t seq;
+	uint8_t  id[32];
+	bool     found;
+};
+
+static int
+at_seq_cb(const struct gc_entry *e, void *arg)
+{
+	struct at_seq *a = arg;
+
+	if (e->seq == a->seq) {
+		memcpy(a->id, e->id, 32);
+		a->found = true;
+	}
+	return 1; /* the first one is enough */
+}
+
+/* My entry of feed at seq: its id, false when I hold none there. Locks. */
+static bool
+my_entry_at(struct client *c, const uint8_t feed[32], uint64_t seq,
+    uint8_t id[32])
+{
+	struct at_seq a;
+
+	memset(&a, 0, sizeof(a));
+	a.seq = seq;
+	lock(c);
+	gc_ledger_range(c->n->lg, feed, seq, at_seq_cb, &a);
+	unlock(c);
+	if (a.found) {
+		memcpy(id, a.id, 32);
+	}
+	return a.found;
 }
 
 /* Compares my version vector with the peer's. Differences of a feed
@@ -296,10 +335,28 @@ plan_make(struct client *c, struct plan *p, bool *same)
 		bool quar = m->qseq != 0 || (t != NULL && t->qseq != 0);
 
 		if (m->seq > tseq) {
+			uint8_t mine[32];
+
 			fail |= !plan_add(&p->push, &p->npush, m->feed, tseq + 1,
 			    false);
 			p->push_entries += m->seq - tseq;
 			*same &= quar && t != NULL;
+			/* the peer's head is not mine at its length: the two
+			 * branches parted at or before it (a laptop restored
+			 * from a backup). Pulling the peer's branch from the
+			 * start proves the fork where it begins. */
+			if (t != NULL && tseq > 0 && !quar &&
+			    my_entry_at(c, m->feed, tseq, mine) &&
+			    memcmp(mine, t->head, 32) != 0) {
+				struct plan_feed *pf = plan_add(&p->pull,
+				    &p->npull, m->feed, 1, false);
+
+				fail |= pf == NULL;
+				if (pf != NULL) {
+					pf->rewound = true;
+				}
+				*same = false;
+			}
 		} else if (t != NULL && m->seq < tseq) {
 			fail |= !plan_add(&p->pull, &p->npull, m->feed, m->seq + 1,
 			    false);
@@ -388,7 +445,8 @@ pull_ingest(struct client *c, struct plan *p)
 	struct gc_sync_blist     b;
 	struct gc_ingest_result *res = NULL;
 	gc_err                   rv;
-	size_t                   nents;
+	size_t                   nents, nrw = 0;
+	uint8_t                  rewind[8][32];
 
 	memset(&b, 0, sizeof(b));
 	rv    = gc_sync_each_bytes(&c->rep.f[2], 1u << 20, gc_sync_blist_add,
@@ -433,11 +491,21 @@ pull_ingest(struct client *c, struct plan *p)
 		case GC_INGEST_ADDED:
 			c->st->entries_recv++;
 			break;
-		case GC_INGEST_FORK:
+		case GC_INGEST_FORK: {
+			uint8_t mine[32];
+
 			c->st->forks++;
 			/* the peer holds another branch: send it mine */
 			plan_add(&p->push, &p->npush, e.feed, e.seq, true);
+			/* its prev is not my entry before it: the branches
+			 * parted earlier; pull the peer's from the start
+			 * (once) to prove where */
+			if (i < nents && !my_entry_at(c, e.feed, e.seq, mine) &&
+			    nrw < sizeof(rewind) / sizeof(rewind[0])) {
+				memcpy(rewind[nrw++], e.feed, 32);
+			}
 			break;
+		}
 		case GC_INGEST_REJECTED:
 			c->st->rejected_here++;
 			if (c->st->first_reject[0] == '\0') {
@@ -463,6 +531,16 @@ pull_ingest(struct client *c, struct plan *p)
 				if (memcmp(p->pull[k].feed, e.feed, 32) == 0) {
 					p->pull[k].forks = false;
 				}
+			}
+		}
+	}
+	for (size_t r = 0; r < nrw; r++) {
+		for (size_t k = 0; k < p->npull; k++) {
+			if (memcmp(p->pull[k].feed, rewind[r], 32) == 0 &&
+			    !p->pull[k].rewound) {
+				p->pull[k].rewound = true;
+				p->pull[k].from    = 1;
+				p->rewound         = true;
 			}
 		}
 	}
@@ -495,6 +573,7 @@ do_pull(struct client *c, struct plan *p)
 		struct gc_cbor_item it;
 		uint64_t            before = pull_state(p);
 
+		p->rewound = false;
 		rv = call_s(c, GC_SYNC_PULL_OK, build_pull, p);
 		if (rv != GC_OK) {
 			return rv;
@@ -518,6 +597,7 @@ do_pull(struct client *c, struct plan *p)
 			    "could be taken");
 			return GC_EIO;
 		}
+		more |= p->rewound; /* a fork to trace back to its start */
 	}
 	return GC_OK;
 }

@@ -762,6 +762,66 @@ test_sync_restored_backup_is_a_proved_fork(void **state)
 	digests_equal(f->ls2, f->lc, true);
 }
 
+/* A laptop restored from a backup taken at seq 2, after the original
+ * went on to seq `orig` (synced), writes `restored` more entries of its
+ * own: sync proves the fork where the branches part (seq 3) on both
+ * nodes, however long either branch is. */
+static void
+restored_parts_at(struct fx *f, int orig, int restored)
+{
+	struct gc_sync_stats st;
+	struct gc_head       h;
+	char                 cmd[2000], bak[700], tag[16];
+
+	shoot(f->ls, "a", 1000);
+	shoot(f->ls, "b", 1000);
+	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
+	gc_ledger_close(f->ls);
+	snprintf(bak, sizeof(bak), "%s/backup", f->dir);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", f->site, bak);
+	assert_int_equal(system(cmd), 0);
+	f->ls    = gc_test_ledger_open(f->site, f->ks);
+	f->ns.lg = f->ls;
+	for (int i = 0; i < orig; i++) {
+		snprintf(tag, sizeof(tag), "o%d", i);
+		shoot(f->ls, tag, 1000);
+	}
+	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
+	gc_ledger_close(f->ls);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mv '%s' '%s'", f->site, bak,
+	    f->site);
+	assert_int_equal(system(cmd), 0);
+	f->ls    = gc_test_ledger_open(f->site, f->ks);
+	f->ns.lg = f->ls;
+	for (int i = 0; i < restored; i++) {
+		snprintf(tag, sizeof(tag), "r%d", i);
+		shoot(f->ls, tag, 1000);
+	}
+	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
+	assert_true(st.forks > 0);
+	assert_true(feed_head(f->lc, f->ks->pk, &h));
+	assert_true(h.quarantined);
+	assert_int_equal(h.qseq, 3);
+	assert_true(feed_head(f->ls, f->ks->pk, &h));
+	assert_true(h.quarantined);
+	assert_int_equal(h.qseq, 3);
+	/* a second run: nothing new, both hold the proof */
+	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
+	assert_int_equal(st.entries_recv + st.entries_sent, 0);
+}
+
+static void
+test_sync_restored_shorter_branch_forks_where_it_parts(void **state)
+{
+	restored_parts_at(*state, 3, 1);
+}
+
+static void
+test_sync_restored_longer_branch_forks_where_it_parts(void **state)
+{
+	restored_parts_at(*state, 1, 3);
+}
+
 int
 main(void)
 {
@@ -787,6 +847,12 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_sync_restored_backup_is_a_proved_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sync_restored_shorter_branch_forks_where_it_parts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sync_restored_longer_branch_forks_where_it_parts, setup,
+		    teardown),
 	};
 	return cmocka_run_group_tests_name("sync.sync", tests, NULL, NULL);
 }
