@@ -114,6 +114,13 @@ gc_syncnode_run(struct gc_sync_node *sn, const char *home, const char *url,
 	}
 	p.backoff_ms = rv != GC_OK && backoff_ms != NULL ? *backoff_ms : 0;
 	pthread_mutex_lock(&sn->mtx);
+	if (rv == GC_OK) {
+		struct gc_ledger_counts lc;
+
+		if (gc_ledger_counts(sn->lg, &lc) == GC_OK) {
+			p.held = lc.entries;
+		}
+	}
 	gc_sync_peer_save(sn->lg, &p);
 	pthread_mutex_unlock(&sn->mtx);
 	return rv;
@@ -286,7 +293,25 @@ struct peers_arg {
 	struct gc_buf *b;
 	bool           json;
 	size_t         n;
+	uint64_t       held; /* entries held here now */
 };
+
+/* What the peer still lacks of ours: pending at the last exchange, plus
+ * what arrived here since (new captures, other sites' entries). */
+static uint64_t
+held_now(gc_ledger *lg)
+{
+	struct gc_ledger_counts lc;
+
+	return gc_ledger_counts(lg, &lc) == GC_OK ? lc.entries : 0;
+}
+
+static uint64_t
+push_pending(const struct gc_sync_peer *p, const struct peers_arg *a)
+{
+	return p->pending_push_entries + (p->held != 0 && a->held > p->held ?
+	    a->held - p->held : 0);
+}
 
 static void
 when(char *out, size_t cap, uint64_t t)
@@ -332,7 +357,7 @@ peers_cb(const struct gc_sync_peer *p, void *arg)
 		    ",\"pull_entries\":%" PRIu64 ",\"push_blobs\":%" PRIu64
 		    ",\"pull_blobs\":%" PRIu64 "},\"bytes_sent\":%" PRIu64
 		    ",\"bytes_received\":%" PRIu64 ",\"retry_in_ms\":%" PRIu64
-		    "}", p->pending_push_entries, p->pending_pull_entries,
+		    "}", push_pending(p, a), p->pending_pull_entries,
 		    p->pending_push_blobs, p->pending_pull_blobs, p->bytes_sent,
 		    p->bytes_recv, p->backoff_ms);
 		return 0;
@@ -347,7 +372,7 @@ peers_cb(const struct gc_sync_peer *p, void *arg)
 	if (out) {
 		printf("    pending: %" PRIu64 " entries and %" PRIu64 " blobs to "
 		       "send, %" PRIu64 " entries and %" PRIu64 " blobs to "
-		       "receive\n", p->pending_push_entries,
+		       "receive\n", push_pending(p, a),
 		    p->pending_push_blobs, p->pending_pull_entries,
 		    p->pending_pull_blobs);
 	}
@@ -365,6 +390,7 @@ gc_peers_json(gc_ledger *lg, struct gc_buf *b)
 	a.b    = b;
 	a.json = true;
 	a.n    = 0;
+	a.held = held_now(lg);
 	gc_buf_puts(b, "[");
 	gc_sync_peers(lg, peers_cb, &a);
 	gc_buf_puts(b, "]");
@@ -392,6 +418,7 @@ gc_cmd_peers(int argc, char **argv)
 	a.b    = &b;
 	a.json = json;
 	a.n    = 0;
+	a.held = held_now(n.lg);
 	gc_buf_puts(&b, "[");
 	gc_sync_peers(n.lg, peers_cb, &a);
 	gc_buf_puts(&b, "]");

@@ -23,6 +23,7 @@ enum {
 	P_RECV,
 	P_ONLINE,
 	P_BACKOFF,
+	P_HELD,
 	P_N
 };
 
@@ -64,6 +65,8 @@ gc_sync_peer_save(gc_ledger *lg, const struct gc_sync_peer *p)
 	gc_cbor_bool(&b, p->online);
 	gc_cbor_uint(&b, P_BACKOFF);
 	gc_cbor_uint(&b, p->backoff_ms);
+	gc_cbor_uint(&b, P_HELD);
+	gc_cbor_uint(&b, p->held);
 	rv = gc_buf_status(&b);
 	if (rv == GC_OK) {
 		rv = gc_ledger_peer_put(lg, p->id, b.data, b.len);
@@ -81,9 +84,12 @@ peer_decode(struct gc_sync_peer *p, const char *id, const uint8_t *v,
 	struct gc_cbor_item  it;
 	const uint8_t       *k;
 	size_t               kl;
+	char                 name[sizeof(p->id)];
 
+	/* id may be p->id itself (load into the record being updated) */
+	snprintf(name, sizeof(name), "%s", id);
 	memset(p, 0, sizeof(*p));
-	snprintf(p->id, sizeof(p->id), "%s", id);
+	snprintf(p->id, sizeof(p->id), "%s", name);
 	if (gc_cbor_scan(v, vl, NULL) != GC_OK) {
 		return GC_ECORRUPT;
 	}
@@ -113,6 +119,7 @@ peer_decode(struct gc_sync_peer *p, const char *id, const uint8_t *v,
 	gc_cbor_field_uint(&f[P_SENT], &p->bytes_sent);
 	gc_cbor_field_uint(&f[P_RECV], &p->bytes_recv);
 	gc_cbor_field_uint(&f[P_BACKOFF], &p->backoff_ms);
+	gc_cbor_field_uint(&f[P_HELD], &p->held);
 	if (f[P_ONLINE].p != NULL) {
 		gc_cbor_cur_init(&c, f[P_ONLINE].p, f[P_ONLINE].len);
 		if (gc_cbor_next(&c, &it) == GC_OK &&

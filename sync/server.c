@@ -233,6 +233,13 @@ peer_seen(struct gc_sync_node *n, const struct gc_sync_session *s)
 	p.bytes_recv   = s->bytes_in;
 	p.bytes_sent   = s->bytes_out;
 	p.last_error[0] = '\0';
+	{
+		struct gc_ledger_counts lc;
+
+		if (gc_ledger_counts(n->lg, &lc) == GC_OK) {
+			p.held = lc.entries;
+		}
+	}
 	gc_sync_peer_save(n->lg, &p);
 }
 
@@ -964,8 +971,12 @@ gc_sync_serve(struct gc_sync_node *n, const uint8_t *req, size_t len,
 		gc_sync_error(rep, "internal", "out of memory");
 	}
 	s->bytes_out += rep->len;
-	if (m.type == GC_SYNC_PUSH) {
+	/* the peers table follows the exchange (at most once a second, and
+	 * not per blob chunk) */
+	if (m.type != GC_SYNC_BLOB_PUT && m.type != GC_SYNC_BLOB_GET &&
+	    s->seen_at != (uint64_t)time(NULL)) {
 		peer_seen(n, s);
+		s->seen_at = (uint64_t)time(NULL);
 	}
 	pthread_mutex_unlock(&n->mtx);
 }

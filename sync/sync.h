@@ -30,6 +30,7 @@ struct gc_sync_session {
 	char     name[128];
 	uint64_t last_used; /* unix seconds; 0: free slot */
 	uint64_t bytes_in, bytes_out, entries_in, blobs_in;
+	uint64_t seen_at;   /* unix seconds the peers table last noted it */
 };
 
 /* A node taking part in sync. The mutex serialises ledger use between
@@ -109,6 +110,8 @@ struct gc_sync_peer {
 	uint64_t bytes_sent, bytes_recv;
 	bool     online;
 	uint64_t backoff_ms; /* serve: delay before the next attempt */
+	uint64_t held;       /* entries held here after the last exchange:
+	                      * what arrived since is pending for the peer */
 };
 
 gc_err gc_sync_peer_save(gc_ledger *lg, const struct gc_sync_peer *p);

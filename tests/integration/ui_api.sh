@@ -263,6 +263,23 @@ r = subprocess.run([G, "audit", "verify", "--bundle", j["dir"], "--key", r.stdou
 want(r.returncode == 0, "the UI's export verifies", r.stdout + r.stderr)
 j = expect(coord, "GET", "/api/peers", 200)
 want(any(p["name"] == "东区" for p in j["peers"]), "the site among the peers", j)
+# the peers view follows: a new capture is pending for the coordinator,
+# and the coordinator sees the site's next sync
+import time
+seen0 = [p for p in j["peers"] if p["name"] == "东区"][0]["last_ok"]
+shot = expect(site, "POST", "/api/capture/shoot", 200, {"student": k2})
+expect(site, "POST", "/api/capture/accept", 200, {"shot": shot["shot"], "student": k2})
+j = expect(site, "GET", "/api/peers", 200)
+want(j["peers"][0]["pending"]["push_entries"] >= 1, "the new capture is pending", j)
+time.sleep(1.1)
+r = subprocess.run([G, "sync", "--home", os.path.join(T, "s"), "--insecure",
+                    "tcp://127.0.0.1:" + os.environ["PSYNC"]], capture_output=True)
+want(r.returncode == 0, "sync again", r.stderr)
+j = expect(site, "GET", "/api/peers", 200)
+want(j["peers"][0]["pending"]["push_entries"] == 0, "nothing pending after it", j)
+j = expect(coord, "GET", "/api/peers", 200)
+want([p for p in j["peers"] if p["name"] == "东区"][0]["last_ok"] > seen0,
+     "the coordinator saw the second sync", j)
 print("ui_api: %d checks passed" % checks)
 EOF
 export T G PS PC PSYNC
