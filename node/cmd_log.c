@@ -537,7 +537,7 @@ int
 gc_cmd_status(int argc, char **argv)
 {
 	const char             *home = NULL, *klass = NULL, *site = NULL;
-	bool                    json = false;
+	bool                    json = false, merge_failed = false;
 	struct gc_node          n;
 	struct gc_ledger_counts cnt;
 	struct gc_ledger_digest dg;
@@ -629,6 +629,7 @@ gc_cmd_status(int argc, char **argv)
 		if (gc_merge_report(&n, klass, site, true, &b, &d) != GC_OK) {
 			gc_cli_err("%s", d.msg);
 			gc_buf_puts(&b, "null");
+			merge_failed = true;
 		}
 		gc_buf_puts(&b, ",\"feeds\":[");
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
@@ -657,11 +658,15 @@ gc_cmd_status(int argc, char **argv)
 		gc_diag_clear(&d);
 		if (gc_merge_report(&n, klass, site, false, &b, &d) != GC_OK) {
 			gc_cli_err("%s", d.msg);
+			merge_failed = true;
 		}
 		gc_buf_puts(&b, "feeds:\n");
 		gc_ledger_heads(n.lg, status_feed_cb, &sf);
 	}
 	ex = gc_cli_print(&b);
+	if (ex == GC_EXIT_OK && merge_failed) {
+		ex = GC_EXIT_FAIL; /* the rest is shown; the merge is not */
+	}
 	gc_buf_release(&b);
 	gc_node_close(&n);
 	return ex;

@@ -33,6 +33,12 @@ expect 0 "$G" audit verify --home e
 has out "no checkpoint yet"
 expect 1 "$G" audit key --home e
 has err "knows no coordinator yet"
+# a school precedence that is not one: named, and status says so by exit
+printf '\n[merge]\nprecedence = central,bogus\n' >>e/gradcap.ini
+expect 1 "$G" status --home e
+has err "[merge] precedence = central,bogus"
+has out "students"
+sed -i '/^precedence = central,bogus$/d' e/gradcap.ini
 
 # --- nothing captured: everyone is missing
 expect 0 "$G" status --home s --json
