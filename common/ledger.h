@@ -220,6 +220,11 @@ gc_err gc_ledger_merge_load(gc_ledger *lg, const uint8_t *rank, bool foreign,
  * roster or no merge is kept. */
 gc_err gc_ledger_merge_student(gc_ledger *lg, const char *key,
     enum gc_mstatus *status, struct gc_mcap **caps, size_t *ncap);
+/* A capture not voided, of a student other than except, bound to the
+ * photo hash (kind GC_ALERT_PHOTO) or the capture-code hash
+ * (GC_ALERT_CODE): its student and id. GC_ENOTFOUND when none. */
+gc_err gc_ledger_merge_bound(gc_ledger *lg, int kind, const uint8_t hash[32],
+    const char *except, char student[80], uint8_t capture[32]);
 /* Redoes the merge in full from the kept inputs (bench, reindex). */
 gc_err gc_ledger_merge_rebuild(gc_ledger *lg, struct gc_diag *d);
 /* How long the last upkeep (at a commit of this handle) took, in ns. */

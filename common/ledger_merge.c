@@ -1660,3 +1660,60 @@ gc_ledger_merge_student(gc_ledger *lg, const char *key,
 	*ncap   = a.cv.n;
 	return GC_OK;
 }
+
+struct bound_arg {
+	uint8_t     kind;
+	const uint8_t *hash;
+	const char *except;
+	char       *student;
+	uint8_t    *capture;
+};
+
+static gc_err
+bound_txn(struct lg_txn *x, void *arg)
+{
+	struct bound_arg *a = arg;
+	MDB_cursor       *cur;
+	MDB_val           k, v;
+	int               rc;
+	gc_err            rv = GC_ENOTFOUND;
+
+	if (x->lg->no_merge) {
+		return GC_ENOTFOUND;
+	}
+	rc = mdb_cursor_open(x->t, a->kind == GC_ALERT_PHOTO ? x->lg->mphoto :
+	    x->lg->mcode, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	k.mv_data = (void *)a->hash;
+	k.mv_size = 32;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		uint8_t id[32], rec[MC_LEN];
+		char    st[KEYMAX];
+
+		if (v.mv_size != 32) {
+			continue;
+		}
+		memcpy(id, v.mv_data, 32);
+		if (cap_get(x, id, st, rec) && !(rec[MC_FLAGS] & MF_VOIDED) &&
+		    strcmp(st, a->except) != 0) {
+			snprintf(a->student, KEYMAX, "%s", st);
+			memcpy(a->capture, id, 32);
+			rv = GC_OK;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rv;
+}
+
+gc_err
+gc_ledger_merge_bound(gc_ledger *lg, int kind, const uint8_t hash[32],
+    const char *except, char student[80], uint8_t capture[32])
+{
+	struct bound_arg a = { (uint8_t)kind, hash, except, student, capture };
+
+	return gc__lg_read(lg, bound_txn, &a);
+}

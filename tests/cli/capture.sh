@@ -55,8 +55,16 @@ expect 0 "$G" capture --home s --student "$s2" --file synth/grace_hopper-blur.jp
 json "j['stored']"
 expect 0 "$G" log --home s --json
 json "[e for e in j if e['kind']=='CAPTURE'][-1]['body']['bind']=='id-card' and len([e for e in j if e['kind']=='CAPTURE'][-1]['body']['overrides'])>=1 and [e for e in j if e['kind']=='CAPTURE'][-1]['body']['overrides'][0]['reason']=='staff-approved-retake-impossible'"
+# one photo file for two students: refused, naming the other one
+expect 3 "$G" capture --home s --student "$s3" --file "$ok"
+has out "this very photo is already bound to another student"
+n1=$(entries)
 # a capture code is stored as its hash only
-expect 0 "$G" capture --home s --student "$s3" --file "$ok" --code 'CHSI-QR-opaque-payload' --json
+expect 0 "$G" capture --home s --student "$s3" --file synth/grace_hopper-ok-grey.jpg --code 'CHSI-QR-opaque-payload' --json
+[ "$(entries)" = "$((n1 + 1))" ] || fail "the refused shared photo stored something"
+# the same capture code for another student: refused
+expect 3 "$G" capture --home s --student "$s2" --file synth/grace_hopper-bright.jpg --code 'CHSI-QR-opaque-payload' --again
+has out "this capture code was scanned for another student"
 expect 0 "$G" log --home s --json
 json "[e for e in j if e['kind']=='CAPTURE'][-1]['body']['bind']=='qr' and [e for e in j if e['kind']=='CAPTURE'][-1]['body']['code_sha256']=='$(printf %s CHSI-QR-opaque-payload | sha256sum | cut -c1-64)'"
 

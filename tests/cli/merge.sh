@@ -13,6 +13,7 @@ ok=synth/grace_hopper-ok-blue.jpg
 convert "$ok" -quality 91 p1.jpg
 convert "$ok" -quality 92 p2.jpg
 convert "$ok" -quality 93 p3.jpg
+convert "$ok" -quality 94 p4.jpg
 
 "$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
 "$G" sample roster --count 6 --out r.csv
@@ -21,6 +22,10 @@ convert "$ok" -quality 93 p3.jpg
 "$G" enroll request --home s --out s.req >/dev/null
 "$G" enroll sign --home c s.req --out s.enr >/dev/null
 "$G" enroll install --home s s.enr >/dev/null
+"$G" init --home s2 --role site --school 10335 --name 西区 >/dev/null
+"$G" enroll request --home s2 --out s2.req >/dev/null
+"$G" enroll sign --home c s2.req --out s2.enr >/dev/null
+"$G" enroll install --home s2 s2.enr >/dev/null
 xh() { sed -n "$1p" r.csv | cut -d, -f1; }
 m() { python3 -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($1) else 1)" || { cat "$T/out"; fail "$1"; }; checks=$((checks + 1)); }
 
@@ -48,23 +53,24 @@ head -c 3 "$T/out" | xxd -p | grep -q efbbbf || fail "missing --csv has no BOM"
 [ "$(grep -c '未拍摄' "$T/out")" = 6 ] || fail "missing --csv: not 6 students"
 checks=$((checks + 1))
 
-# --- captures: one student twice (a conflict), one photo for two
-# students (an alert)
+# --- captures: one student twice (a conflict); one photo file for two
+# students is refused at the site that holds both
 "$G" session open --home s --kind central --location hall >/dev/null
 expect 0 "$G" capture --home s --student "$(xh 2)" --file p1.jpg
 expect 0 "$G" capture --home s --student "$(xh 3)" --file p2.jpg
 expect 0 "$G" capture --home s --student "$(xh 3)" --file p3.jpg --again
-expect 0 "$G" capture --home s --student "$(xh 4)" --file p1.jpg
-caps() { "$G" log --home s --json | python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'; }
+expect 3 "$G" capture --home s --student "$(xh 4)" --file p1.jpg
+has out "this very photo is already bound to another student"
+expect 0 "$G" capture --home s --student "$(xh 4)" --file p4.jpg
+caps() { "$G" log --home "${1:-s}" --json | python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'; }
 set -- $(caps)
 c1=$1 c2=$2 c3=$3 c4=$4
 expect 0 "$G" status --home s --json
-m "j['merge']['counts']['PENDING_REVIEW']==2 and j['merge']['counts']['CONFLICT']==1 and j['merge']['counts']['MISSING']==3 and j['merge']['alerts']==1"
+m "j['merge']['counts']['PENDING_REVIEW']==2 and j['merge']['counts']['CONFLICT']==1 and j['merge']['counts']['MISSING']==3 and j['merge']['alerts']==0"
 expect 0 "$G" conflicts --home s --json
-m "len(j['conflicts'])==1 and len(j['conflicts'][0]['captures'])==2 and j['alerts'][0]['kind']=='photo'"
+m "len(j['conflicts'])==1 and len(j['conflicts'][0]['captures'])==2 and j['alerts']==[]"
 expect 0 "$G" conflicts --home s
 has out "CONFLICT"
-has out "ALERT one photo bound to"
 
 # --- the site withdraws a wrong shot; the coordinator reviews
 expect 2 "$G" void --home s "$c4"
@@ -179,11 +185,17 @@ expect 0 "$G" missing --home s
 [ "$(wc -l <"$T/out")" = 4 ] || { cat "$T/out"; fail "missing: expected 4 students"; }
 checks=$((checks + 1))
 
-# --- an alert stops the export: student 5 shot with student 2's approved
-# photo; --allow-conflicts leaves student 2's photo out, marked ALERT
-expect 0 "$G" capture --home s --student "$(xh 5)" --file p1.jpg
-c5=$(caps | awk '{print $NF}')
-expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+# --- an alert stops the export: another site, not holding student 2's
+# capture, binds the same photo file to student 5; --allow-conflicts
+# leaves student 2's photo out, marked ALERT
+"$G" session open --home s2 --kind makeup --location library >/dev/null
+expect 0 "$G" capture --home s2 --student "$(xh 5)" --file p1.jpg
+c5=$(caps s2 | awk '{print $NF}')
+expect 0 "$G" sync --home s2 --insecure tcp://127.0.0.1:$PORT
+expect 0 "$G" conflicts --home c --json
+m "j['alerts'][0]['kind']=='photo' and len(j['alerts'][0]['captures'])==2"
+expect 0 "$G" conflicts --home c
+has out "ALERT one photo bound to"
 expect 1 "$G" export --home c --out al
 has err "its photo is bound to another student too"
 has err "nothing exported"
@@ -196,8 +208,8 @@ has err "are not APPROVED"
 [ "$(grep -c '"ALERT"' al2/roster.csv)" = 1 ] || fail "roster.csv does not mark the alerted student"
 checks=$((checks + 2))
 expect 0 "$G" audit verify --bundle al2 --key "$("$G" audit key --home c)"
-expect 0 "$G" void --home s "$c5" --reason "student 2's photo"
-expect 0 "$G" sync --home s --insecure tcp://127.0.0.1:$PORT
+expect 0 "$G" void --home s2 "$c5" --reason "student 2's photo"
+expect 0 "$G" sync --home s2 --insecure tcp://127.0.0.1:$PORT
 expect 0 "$G" export --home c --out al3
 [ "$(ls al3/photos | wc -l)" = 2 ] || fail "the voided alert still held a photo back"
 checks=$((checks + 1))
