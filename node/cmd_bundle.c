@@ -178,8 +178,8 @@ walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
 		char         r[600];
 		struct mline key, *hit;
 
-		if (e->d_name[0] == '.') {
-			continue;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+			continue; /* a hidden file is a file: it must be listed */
 		}
 		snprintf(r, sizeof(r), "%s%s%s", rel, rel[0] ? "/" : "",
 		    e->d_name);
@@ -202,22 +202,27 @@ walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
 	closedir(d);
 }
 
-/* The 证件号码 roster.csv marks ALERT (approved, but the photo or capture
- * code is bound to another student too: the export left the photo out).
+/* The 证件号码 of roster.csv: every student's (*all) and those marked
+ * ALERT (approved, but the photo or capture code is bound to another
+ * student too: the export left the photo out), each "\n<id>\n"-joined.
  * roster.csv is in MANIFEST, so what it says is signed. Columns as the
  * export writes them: every cell quoted, 证件号码 the 4th, 状态 the 7th. */
-static char *
-held_ids(struct vb *v)
+static void
+roster_ids(struct vb *v, char **all, char **held)
 {
 	size_t        n;
 	char         *csv = (char *)slurp(v, "roster.csv", &n), *line, *sv = NULL;
-	struct gc_buf b;
+	struct gc_buf a, h;
+	bool          header = true;
 
+	*all = *held = NULL;
 	if (csv == NULL) {
-		return NULL;
+		return;
 	}
-	gc_buf_init(&b);
-	gc_buf_putc(&b, '\n');
+	gc_buf_init(&a);
+	gc_buf_init(&h);
+	gc_buf_putc(&a, '\n');
+	gc_buf_putc(&h, '\n');
 	csv = gc_realloc(csv, n + 1);
 	csv[n] = '\0';
 	for (line = strtok_r(csv, "\r\n", &sv); line != NULL;
@@ -234,14 +239,24 @@ held_ids(struct vb *v)
 			}
 			*(char *)p++ = '\0';
 		}
-		if (k >= 7 && strcmp(cell[6], "ALERT") == 0 && cell[3][0]) {
-			gc_buf_printf(&b, "%s\n", cell[3]);
+		if (header) {
+			header = false;
+			continue;
+		}
+		if (k >= 7 && cell[3][0]) {
+			gc_buf_printf(&a, "%s\n", cell[3]);
+			if (strcmp(cell[6], "ALERT") == 0) {
+				gc_buf_printf(&h, "%s\n", cell[3]);
+			}
 		}
 	}
 	gc_free(csv);
-	csv = gc_buf_status(&b) == GC_OK ? strdup(gc_buf_cstr(&b)) : NULL;
-	gc_buf_release(&b);
-	return csv;
+	if (gc_buf_status(&a) == GC_OK && gc_buf_status(&h) == GC_OK) {
+		*all  = strdup(gc_buf_cstr(&a));
+		*held = strdup(gc_buf_cstr(&h));
+	}
+	gc_buf_release(&a);
+	gc_buf_release(&h);
 }
 
 /* Checks one proof; for an APPROVED leaf, its photo. */
@@ -332,6 +347,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	uint8_t       *man = NULL, *sig = NULL, *pub = NULL, *cp = NULL;
 	size_t         manl, sigl, publ, cpl, tl, nm = 0, approved = 0;
 	size_t         nproofs = 0;
+	char          *all_ids = NULL;
 	struct mline  *m = NULL;
 	uint64_t       size = 0;
 	const char    *why;
@@ -418,7 +434,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	}
 	walk(&v, "", m, nm);
 	/* the checkpoint, then each proof and photo */
-	v.held = held_ids(&v);
+	roster_ids(&v, &all_ids, &v.held);
 	cp = slurp(&v, "checkpoint.note", &cpl);
 	if (cp != NULL) {
 		if (gc_note_verify((char *)cp, cpl, name, apk, &tl, NULL) !=
@@ -435,6 +451,26 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 			check_proof(&v, m[i].path, origin, size, root, &approved);
 			nproofs++;
 		}
+	}
+	/* every student of roster.csv has its proof in MANIFEST */
+	for (const char *p = all_ids; p != NULL && *p; ) {
+		const char  *e = strchr(p + 1, '\n');
+		struct mline key, *hit;
+
+		if (e == NULL) {
+			break;
+		}
+		if (e > p + 1) {
+			snprintf(key.path, sizeof(key.path), "proofs/%.*s.proof",
+			    (int)(e - p - 1), p + 1);
+			hit = nm > 0 ? bsearch(&key, m, nm, sizeof(*m),
+			    mline_cmp) : NULL;
+			if (hit == NULL) {
+				bad(&v, "roster.csv", "student %.*s has no proof in "
+				    "MANIFEST", (int)(e - p - 1), p + 1);
+			}
+		}
+		p = e;
 	}
 	if (json) {
 		gc_buf_printf(&out, "],\"ok\":%s,\"problem_count\":%zu,"
@@ -470,6 +506,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	gc_free(pub);
 	gc_free(cp);
 	free(v.held);
+	free(all_ids);
 	free(m);
 	return v.problems == 0 ? GC_EXIT_OK : GC_EXIT_VERIFY;
 }

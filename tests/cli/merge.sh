@@ -161,9 +161,11 @@ expect 4 "$G" audit verify --bundle exp --key "$("$G" audit key --home x)"
 has out "not the school authority's key"
 cp -a exp exp2
 echo extra >exp2/notes.txt
+echo hidden >exp2/photos/.extra.jpg
 sed -i 's/photos=2/photos=3/' exp2/MANIFEST.minisig
 expect 4 "$G" audit verify --bundle exp2 --key "$vkey"
 has out "BAD notes.txt: not in MANIFEST"
+has out "BAD photos/.extra.jpg: not in MANIFEST"
 has out "BAD MANIFEST.minisig: the trusted comment was altered"
 # tampering: a photo, then the MANIFEST
 printf 'x' >>"exp/photos/$id2.jpg"
