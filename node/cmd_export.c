@@ -401,6 +401,15 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		    gc_role_name(np->info.role));
 		return GC_EXIT_FAIL;
 	}
+	/* the season goes into the signed trusted comment as season=X: a
+	 * space or '=' in it could pass for another field */
+	if (season != NULL && (season[0] == '\0' || strlen(season) > 48 ||
+	    strpbrk(season, " \t\r\n=") != NULL ||
+	    !gc_utf8_valid((const uint8_t *)season, strlen(season)))) {
+		gc_cli_err("--season '%s': one word of at most 48 bytes, without "
+		    "spaces or '=' (e.g. 2026届)", season);
+		return GC_EXIT_USAGE;
+	}
 	snprintf(path, sizeof(path), "%s/MANIFEST", out);
 	if (access(path, F_OK) == 0) {
 		gc_cli_err("%s already holds an export; give a new folder", out);

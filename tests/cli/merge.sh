@@ -125,6 +125,8 @@ m "j['merge']['counted'] < 6"
 # --- the export: stock minisign and sha256sum verify it
 expect 1 "$G" export --home s --out nope
 has err "only the coordinator exports"
+expect 2 "$G" export --home c --out exp --season "2026 photos=999"
+has err "without spaces or '='"
 expect 0 "$G" export --home c --out exp --season 2026届
 expect 0 minisign -V -p exp/minisign.pub -m exp/MANIFEST
 has out "season=2026届"
