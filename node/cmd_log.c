@@ -160,6 +160,48 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 		}
 		break;
 	}
+	case GC_KIND_REVIEW: {
+		struct gc_review_rec r;
+
+		if (gc_review_decode(e->body, e->body_len, &r) == GC_OK) {
+			gc_buf_puts(b, "{\"capture\":\"");
+			gc_buf_hex(b, r.capture, 32);
+			gc_buf_printf(b, "\",\"decision\":\"%s\",\"reason\":",
+			    r.decision == GC_REVIEW_APPROVE ? "approve" : "reject");
+			gc_json_str(b, r.reason);
+			gc_buf_putc(b, '}');
+			return;
+		}
+		break;
+	}
+	case GC_KIND_VOID: {
+		struct gc_void_rec v;
+
+		if (gc_void_decode(e->body, e->body_len, &v) == GC_OK) {
+			gc_buf_puts(b, "{\"capture\":\"");
+			gc_buf_hex(b, v.capture, 32);
+			gc_buf_puts(b, "\",\"reason\":");
+			gc_json_str(b, v.reason);
+			gc_buf_putc(b, '}');
+			return;
+		}
+		break;
+	}
+	case GC_KIND_RESOLVE: {
+		struct gc_resolve_rec r;
+
+		if (gc_resolve_decode(e->body, e->body_len, &r) == GC_OK) {
+			gc_buf_puts(b, "{\"student\":");
+			gc_json_str(b, r.student);
+			gc_buf_puts(b, ",\"capture\":\"");
+			gc_buf_hex(b, r.capture, 32);
+			gc_buf_puts(b, "\",\"reason\":");
+			gc_json_str(b, r.reason);
+			gc_buf_putc(b, '}');
+			return;
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -233,6 +275,54 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 			    c.bind, c.verdict == 0 ? "pass" : c.verdict == 1 ?
 			    "warn" : "fail", c.nov > 0 ? " (overridden)" : "");
 			gc_buf_hex(b, c.photo, 6);
+		}
+		break;
+	}
+	case GC_KIND_REVIEW: {
+		struct gc_review_rec r;
+
+		if (gc_review_decode(e->body, e->body_len, &r) == GC_OK) {
+			gc_buf_printf(b, "%s capture ", r.decision ==
+			    GC_REVIEW_APPROVE ? "approve" : "reject");
+			gc_buf_hex(b, r.capture, 6);
+			if (r.reason[0]) {
+				gc_buf_printf(b, ": %s", r.reason);
+			}
+		}
+		break;
+	}
+	case GC_KIND_VOID: {
+		struct gc_void_rec v;
+
+		if (gc_void_decode(e->body, e->body_len, &v) == GC_OK) {
+			gc_buf_puts(b, "void capture ");
+			gc_buf_hex(b, v.capture, 6);
+			gc_buf_printf(b, ": %s", v.reason);
+		}
+		break;
+	}
+	case GC_KIND_CHECKPOINT: {
+		struct gc_cbor_field cf[3];
+		const uint8_t       *rt;
+		size_t               rl;
+		uint64_t             n = 0;
+
+		gc_cbor_cur_init(&c, e->body, e->body_len);
+		if (gc_cbor_map_fields(&c, cf, 3) == GC_OK &&
+		    gc_cbor_field_uint(&cf[1], &n) &&
+		    gc_cbor_field_bytes(&cf[2], &rt, &rl) && rl == 32) {
+			gc_buf_printf(b, "%" PRIu64 " students, root ", n);
+			gc_buf_hex(b, rt, 6);
+		}
+		break;
+	}
+	case GC_KIND_RESOLVE: {
+		struct gc_resolve_rec r;
+
+		if (gc_resolve_decode(e->body, e->body_len, &r) == GC_OK) {
+			gc_buf_printf(b, "%s: capture ", r.student);
+			gc_buf_hex(b, r.capture, 6);
+			gc_buf_printf(b, " (%s)", r.reason);
 		}
 		break;
 	}

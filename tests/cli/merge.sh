@@ -118,6 +118,13 @@ has err "not"
 expect 1 "$G" resolve --home c 2099999999 "$c2" --reason x
 has err "student 2099999999"
 expect 0 "$G" resolve --home c "$(xh 3)" "$c2" --reason "the better photo"
+# the log shows each decision in words
+expect 0 "$G" log --home c
+has out "approve capture ${c1:0:12}"
+has out "reject capture ${c3:0:12}: eyes closed"
+has out "capture ${c2:0:12} (the better photo)"
+expect 0 "$G" log --home c --json
+json "[e['body'] for e in j if e['kind']=='REVIEW'][-1]['decision']=='reject' and [e['body'] for e in j if e['kind']=='RESOLVE'][0]['capture']=='$c2'"
 expect 0 "$G" status --home c --json
 m "j['merge']['counts']['APPROVED']==2 and j['merge']['counts']['NEEDS_RETAKE']==0 and j['merge']['counts']['MISSING']==4"
 expect 0 "$G" status --home c --class "$(sed -n 2p r.csv | cut -d, -f11)" --json
