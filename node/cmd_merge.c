@@ -273,6 +273,41 @@ csv_field(struct gc_buf *b, const char *s)
 	gc_buf_putc(b, '"');
 }
 
+/* Why a NEEDS_RETAKE student was rejected: the reason of the latest
+ * rejecting review among its captures; "" when none is held. */
+void
+gc_merge_reject_reason(struct gc_node *n, const struct gc_merge *m,
+    const struct gc_mstudent *s, char *out, size_t cap)
+{
+	const struct gc_mcap *last = NULL;
+
+	out[0] = '\0';
+	for (uint32_t c = s->first; c < s->first + s->ncap; c++) {
+		const struct gc_mcap *cp = &m->cap[c];
+
+		if (cp->review == GC_REVIEW_REJECT && !cp->voided &&
+		    (last == NULL || cp->rv_hlc > last->rv_hlc)) {
+			last = cp;
+		}
+	}
+	if (last != NULL) {
+		char                 hex[65];
+		uint8_t             *bytes;
+		size_t               len;
+		struct gc_entry      e;
+		struct gc_review_rec r;
+
+		gc_hex_encode(hex, last->rv_id, 32);
+		if (gc_ledger_get(n->lg, hex, &bytes, &len, NULL) == GC_OK) {
+			if (gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
+			    gc_review_decode(e.body, e.body_len, &r) == GC_OK) {
+				snprintf(out, cap, "%s", r.reason);
+			}
+			gc_free(bytes);
+		}
+	}
+}
+
 int
 gc_cmd_missing(int argc, char **argv)
 {
@@ -325,7 +360,7 @@ gc_cmd_missing(int argc, char **argv)
 	gc_buf_init(&b);
 	if (csv) {
 		gc_buf_put(&b, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 with BOM */
-		gc_buf_puts(&b, "学号,姓名,证件号码,班级,状态\r\n");
+		gc_buf_puts(&b, "学号,姓名,证件号码,班级,状态,驳回理由\r\n");
 	}
 	for (size_t i = 0; i < m->nst; i++) {
 		const struct gc_mstudent *s = &m->st[i];
@@ -334,6 +369,7 @@ gc_cmd_missing(int argc, char **argv)
 		size_t                    rl;
 		uint64_t                  hlc;
 		uint8_t                   eid[32];
+		char                      why[256];
 
 		if ((s->status != GC_MS_MISSING &&
 		    s->status != GC_MS_NEEDS_RETAKE) ||
@@ -347,6 +383,7 @@ gc_cmd_missing(int argc, char **argv)
 			gc_free(rb);
 		}
 		count++;
+		gc_merge_reject_reason(&n, m, s, why, sizeof(why));
 		if (csv) {
 			csv_field(&b, row.v[GC_ROW_STUDENT_NO]);
 			gc_buf_putc(&b, ',');
@@ -358,12 +395,14 @@ gc_cmd_missing(int argc, char **argv)
 			gc_buf_putc(&b, ',');
 			csv_field(&b, s->status == GC_MS_MISSING ? "未拍摄" :
 			    "需重拍");
+			gc_buf_putc(&b, ',');
+			csv_field(&b, why);
 			gc_buf_puts(&b, "\r\n");
 		} else {
-			gc_buf_printf(&b, "%-12s %-10s %-20s %-16s %s\n",
+			gc_buf_printf(&b, "%-12s %-10s %-20s %-16s %s%s%s\n",
 			    row.v[GC_ROW_STUDENT_NO], row.v[GC_ROW_NAME],
 			    row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_CLASS],
-			    gc_mstatus_name(s->status));
+			    gc_mstatus_name(s->status), why[0] ? ": " : "", why);
 		}
 	}
 	ex = gc_cli_write(&b);

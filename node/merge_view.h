@@ -24,6 +24,11 @@ gc_err gc_merge_opts_node(struct gc_node *n, struct gc_merge_opts *o,
 gc_err gc_merge_report(struct gc_node *n, const char *klass,
     const char *site, bool json, struct gc_buf *b, struct gc_diag *d);
 
+/* Why a NEEDS_RETAKE student was rejected: the reason of the latest
+ * rejecting review of its captures, into out ("" when none). */
+void gc_merge_reject_reason(struct gc_node *n, const struct gc_merge *m,
+    const struct gc_mstudent *s, char *out, size_t cap);
+
 /* What `gradcap conflicts [--json]` prints, appended to b. */
 gc_err gc_conflicts_report(struct gc_node *n, bool json, struct gc_buf *b,
     struct gc_diag *d);

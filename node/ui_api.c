@@ -515,6 +515,16 @@ api_missing(struct gc_ui_req *r)
 		}
 		gc_buf_puts(&r->out, k++ ? "," : "");
 		student_json(r, s->key, &r->out);
+		if (s->status == GC_MS_NEEDS_RETAKE) {
+			char why[256];
+
+			/* the student object, one field more: the reason */
+			gc_merge_reject_reason(r->n, m, s, why, sizeof(why));
+			r->out.len--; /* the closing brace */
+			gc_buf_puts(&r->out, ",\"reject_reason\":");
+			gc_json_str(&r->out, why[0] ? why : NULL);
+			gc_buf_puts(&r->out, "}");
+		}
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");

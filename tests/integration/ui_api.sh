@@ -243,8 +243,13 @@ want(c["APPROVED"] == 1 and c["NEEDS_RETAKE"] == 1 and c["MISSING"] == 4, "count
 r = subprocess.run([G, "status", "--home", os.path.join(T, "c"), "--json"], capture_output=True)
 want(json.loads(r.stdout)["merge"]["digest"] == j["merge"]["digest"], "the API's digest is the CLI's", r.stdout)
 j = expect(coord, "GET", "/api/missing", 200)
-want(len(j["students"]) == 5 and any(s["key"] == k1 and s["status"] == "NEEDS_RETAKE" for s in j["students"]),
-     "the makeup list names the rejected student", j)
+want(len(j["students"]) == 5 and any(s["key"] == k1 and s["status"] == "NEEDS_RETAKE" and
+                                     s["reject_reason"] == "阴影太重" for s in j["students"]),
+     "the makeup list names the rejected student and why", j)
+r = subprocess.run([G, "missing", "--home", os.path.join(T, "c")], capture_output=True, text=True)
+want(r.returncode == 0 and "NEEDS_RETAKE: 阴影太重" in r.stdout, "gradcap missing says why", r.stdout)
+r = subprocess.run([G, "missing", "--home", os.path.join(T, "c"), "--csv"], capture_output=True, text=True)
+want(r.stdout.splitlines()[0].endswith("驳回理由") and "阴影太重" in r.stdout, "the makeup CSV says why", r.stdout)
 j = expect(coord, "POST", "/api/checkpoint", 200, {})
 want(j["size"] == 6 and len(j["root"]) == 64 and "gradcap/10335" in j["note"], "a checkpoint", j)
 expect(site, "POST", "/api/checkpoint", 403, {}, code="forbidden")
