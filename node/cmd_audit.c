@@ -541,7 +541,7 @@ gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
 /* ---- audit ---- */
 
 static const char audit_usage[] =
-    "usage: gradcap audit verify [--home DIR] [--json]\n"
+    "usage: gradcap audit verify [--home DIR] [--key VKEY] [--json]\n"
     "       gradcap audit verify --bundle DIR --key VKEY [--json]\n"
     "       gradcap audit key [--home DIR]\n"
     "       gradcap audit prove [--home DIR] STUDENT [--out FILE]\n"
@@ -552,7 +552,8 @@ static const char audit_usage[] =
     "           --new NEW.note --key VKEY\n"
     "  verify       every signature, chain link, enrollment, revocation\n"
     "               and blob hash; forks; the latest checkpoint's signature\n"
-    "               and its root recomputed (exit 4 naming each problem)\n"
+    "               and its root recomputed (exit 4 naming each problem);\n"
+    "               --key: the school's key the node's authority must be\n"
     "  --bundle     an export checked offline: MANIFEST and every file,\n"
     "               its minisign signature by the authority, the signed\n"
     "               checkpoint, every proof, every photo against its leaf\n"
@@ -1316,7 +1317,7 @@ hist_audit(gc_ledger *lg, gc_verify_cb cb, void *arg, size_t *size,
 }
 
 static int
-audit_verify(const char *home, bool json)
+audit_verify(const char *home, const char *vkey, bool json)
 {
 	struct gc_node            n;
 	struct gc_buf             b;
@@ -1347,6 +1348,31 @@ audit_verify(const char *home, bool json)
 	vp.json = json;
 	vp.n    = 0;
 	gc_buf_puts(&b, json ? "{\"problems\":[" : "");
+	/* the authority this copy names must be the one the auditor trusts:
+	 * a forged copy signs its own checkpoints */
+	if (vkey != NULL) {
+		char    name[128];
+		uint8_t apk[32];
+
+		if (gc_note_vkey_parse(vkey, name, sizeof(name), apk) != GC_OK) {
+			gc_cli_err("--key %s: not a verifier key ('gradcap audit "
+			    "key')", vkey);
+			gc_buf_release(&b);
+			gc_node_close(&n);
+			return GC_EXIT_USAGE;
+		}
+		if (!n.info.enrolled ||
+		    sodium_memcmp(apk, n.info.authority, 32) != 0) {
+			struct gc_verify_problem pr;
+
+			memset(&pr, 0, sizeof(pr));
+			pr.kind = "authority";
+			snprintf(pr.what, sizeof(pr.what), "this node's school "
+			    "authority is not the key given (--key): its "
+			    "checkpoints are not the school's");
+			gc_cli_verify_cb(&pr, &vp);
+		}
+	}
 	rv = gc_ledger_verify(n.lg, gc_cli_verify_cb, &vp, &st);
 	rc = gc_audit_checkpoint(n.lg, &o, gc_cli_verify_cb, &vp, &cp);
 	rh = hist_audit(n.lg, gc_cli_verify_cb, &vp, &hsize, hroot, &hok);
@@ -1486,7 +1512,7 @@ gc_cmd_audit(int argc, char **argv)
 		return gc_audit_bundle(bundle, key, json);
 	}
 	if (optind + 1 == argc && strcmp(argv[optind], "verify") == 0) {
-		return audit_verify(home, json);
+		return audit_verify(home, key, json);
 	}
 	if (optind + 2 == argc && strcmp(argv[optind], "prove") == 0) {
 		return audit_prove(home, argv[optind + 1], out);

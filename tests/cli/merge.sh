@@ -269,6 +269,11 @@ expect 0 "$G" checkpoint --home c --out cp.note
 expect 0 "$G" review --home c approve "$c2"   # after the checkpoint: fine
 expect 0 "$G" audit verify --home c --json
 m "j['ok'] and j['checkpoint']['reproduced'] and j['problems']==[]"
+# the auditor pins the school's key: a copy with another authority fails
+expect 0 "$G" audit verify --home c --key "$vkey"
+expect 4 "$G" audit verify --home x --key "$vkey"
+has out "authority is not the key given"
+expect 2 "$G" audit verify --home c --key nonsense
 { kill $spid; wait $spid; } 2>/dev/null || true
 python3 - <<'EOF'
 orig = open('p1.jpg', 'rb').read()
