@@ -14,12 +14,14 @@
 
 #include <nng/nng.h>
 #include <nng/supplemental/http/http.h>
+#include <nng/supplemental/tls/tls.h>
 #include <sodium.h>
 
 #include "common/gc_alloc.h"
 #include "common/gc_log.h"
 #include "node/cli.h"
 #include "node/ui.h"
+#include "sync/tls.h"
 
 #define BODY_COLLECT ((size_t)4 << 20)  /* nng refuses more (400) */
 #define BODY_MAX     ((size_t)64 << 10) /* we refuse more (413) */
@@ -55,6 +57,8 @@ struct gc_ui {
 	pthread_mutex_t  *lgmtx;
 	nng_http_server  *srv;
 	nng_http_handler *h;
+	nng_tls_config   *tls;
+	bool              https;
 	uv_async_t        wake;
 	uv_mutex_t        qmtx; /* guards queue, stopping */
 	struct ui_job    *queue;
@@ -217,7 +221,7 @@ sess_new(struct gc_ui *ui, struct ui_job *j, char csrf[65])
 	s->used = time(NULL);
 	memcpy(csrf, s->csrf, 65);
 	snprintf(j->set_cookie, sizeof(j->set_cookie), "gc_sid=%s; Path=/; "
-	    "HttpOnly; SameSite=Strict", s->sid);
+	    "HttpOnly; SameSite=Strict%s", s->sid, ui->https ? "; Secure" : "");
 	pthread_mutex_unlock(&ui->smtx);
 }
 
@@ -301,7 +305,8 @@ host_ok(const struct gc_ui *ui, const struct ui_job *j)
 			return false;
 		}
 	}
-	snprintf(origin, sizeof(origin), "http://%s", j->host);
+	snprintf(origin, sizeof(origin), "%s://%s", ui->https ? "https" :
+	    "http", j->host);
 	return j->origin[0] == '\0' || strcasecmp(j->origin, origin) == 0;
 }
 
@@ -632,16 +637,18 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 
 	*out = NULL;
 	rc   = nng_url_parse(&u, url);
-	if (rc != 0 || strcmp(u->u_scheme, "http") != 0 || u->u_port == NULL ||
+	if (rc != 0 || (strcmp(u->u_scheme, "http") != 0 &&
+	    strcmp(u->u_scheme, "https") != 0) || u->u_port == NULL ||
 	    u->u_port[0] == '\0' || (u->u_path[0] && strcmp(u->u_path, "/"))) {
 		if (rc == 0) {
 			nng_url_free(u);
 		}
-		gc_diag_set(d, "UI address %s: give http://HOST:PORT (https is "
-		    "not served: put a TLS proxy in front if needed)", url);
+		gc_diag_set(d, "UI address %s: give http://127.0.0.1:PORT, or "
+		    "https://HOST:PORT beyond this computer", url);
 		return GC_EINVAL;
 	}
 	ui = gc_xzalloc(sizeof(*ui));
+	ui->https = strcmp(u->u_scheme, "https") == 0;
 	ui->loop  = loop;
 	ui->n     = n;
 	ui->lgmtx = lgmtx;
@@ -666,6 +673,15 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 		    "127.0.0.1", url);
 		return GC_EPERM;
 	}
+	if (!ui->loopback && !ui->https) {
+		nng_url_free(u);
+		gc_free(ui);
+		gc_diag_set(d, "the UI would listen beyond this computer (%s) "
+		    "in clear text: the password and the photos would cross "
+		    "the network readable; use https://HOST:PORT (the node's "
+		    "own TLS certificate)", url);
+		return GC_EPERM;
+	}
 	if (ui->loopback) {
 		snprintf(ui->hosts[0], sizeof(ui->hosts[0]), "127.0.0.1:%s",
 		    u->u_port);
@@ -685,6 +701,29 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 	ui->shots     = gc_ui_shots_new();
 	rc = nng_http_server_hold(&ui->srv, u);
 	nng_url_free(u);
+	if (rc == 0 && ui->https) {
+		struct gc_tls_ident id;
+
+		/* the node's own certificate (gradcap init): self-signed, so
+		 * browsers ask once; nng 1.5.2's HTTPS is slow (about 20
+		 * requests a second), enough for a remote dashboard */
+		memset(&id, 0, sizeof(id));
+		if (gc_tls_ident_load(&id, n->home, d) != GC_OK) {
+			nng_http_server_release(ui->srv);
+			ui->srv = NULL;
+			gc_ui_stop(ui);
+			return GC_EIO;
+		}
+		rc = nng_tls_config_alloc(&ui->tls, NNG_TLS_MODE_SERVER);
+		if (rc == 0) {
+			rc = nng_tls_config_own_cert(ui->tls, id.cert_pem,
+			    id.key_pem, NULL);
+		}
+		if (rc == 0) {
+			rc = nng_http_server_set_tls(ui->srv, ui->tls);
+		}
+		gc_tls_ident_release(&id);
+	}
 	if (rc == 0) {
 		rc = nng_http_handler_alloc(&ui->h, "/", http_cb);
 	}
@@ -727,6 +766,9 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 static void
 ui_free(struct gc_ui *ui)
 {
+	if (ui->tls != NULL) {
+		nng_tls_config_free(ui->tls);
+	}
 	gc_ui_shots_free(ui->shots);
 	uv_mutex_destroy(&ui->qmtx);
 	pthread_mutex_destroy(&ui->smtx);

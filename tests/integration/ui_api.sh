@@ -297,17 +297,22 @@ case "$pw" in '$argon2id$'*) ;; *) fail "ui-password: $pw" ;; esac
 expect 2 sh -c "printf 'short\n' | '$G' ui-password"
 printf '\n[ui]\npassword_hash = %s\n' "$pw" >>c/gradcap.ini
 kill $p2; wait $p2 2>/dev/null || true
-"$G" serve --home c --ui "http://127.0.0.1:$PP" 2>c2.log &
+expect 1 "$G" serve --home c --ui "http://0.0.0.0:$(port)"
+has err "in clear text"
+"$G" serve --home c --ui "https://0.0.0.0:$PP" 2>c2.log &
 p2=$!
 for _ in $(seq 1 100); do
 	python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$PP)))" && break
 	sleep 0.1
 done
-python3 - "$PP" <<'EOF' || fail "password"
-import http.client, json, sys
+python3 - "$PP" <<'EOF' || fail "password over https"
+import http.client, json, ssl, sys
 port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE   # the node's own self-signed certificate
 def req(method, path, body=None, cookie=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=ctx)
     h = {"Host": "127.0.0.1:%d" % port}
     if cookie:
         h["Cookie"] = cookie
@@ -321,7 +326,7 @@ assert st == 401 and j["error"]["code"] == "unauthorized", j
 st, sc, j = req("POST", "/api/login", {"password": "wrong horse"})
 assert st == 401 and sc is None, j
 st, sc, j = req("POST", "/api/login", {"password": "correct horse battery"})
-assert st == 200 and j["logged_in"] and sc.startswith("gc_sid="), j
+assert st == 200 and j["logged_in"] and sc.startswith("gc_sid=") and "Secure" in sc, (j, sc)
 st, _, j = req("GET", "/api/status", cookie=sc.split(";")[0])
 assert st == 200 and j["merge"]["students"] == 6, j
 print("password: 5 checks passed")
