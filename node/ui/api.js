@@ -131,6 +131,7 @@ async function request(method, path, body, opts = {}) {
 		message: `HTTP ${res.status} ${res.statusText}`,
 		message_zh: `HTTP ${res.status} ${res.statusText}`,
 	});
+	err.data = data; // the body, for answers that carry more than an error
 	// A stale token (the server restarted): take a new session and try
 	// once more; a refused request changed nothing.
 	if (err.code === 'csrf' && method === 'POST' && !opts.retried && path !== '/api/login') {

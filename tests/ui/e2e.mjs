@@ -18,8 +18,8 @@
 // Screenshots go to $OUT.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 
 const env = (k) => {
 	const v = process.env[k];
@@ -456,6 +456,22 @@ async function run(browser) {
 	await seeText(c, '#dash-note', st.merge.digest, 'the checkpoint root is the merged set\'s digest');
 	ok(log('c').some((e) => e.kind === 'CHECKPOINT'), 'a CHECKPOINT entry');
 	await snap(c, 'coord-resolved');
+
+	// ---- the export, with its progress, checked by audit verify --bundle --
+	step = 'export';
+	await c.fill('#dash-season', '2026届');
+	await c.click('#dash-export-btn');
+	await c.locator('#dash-export-result.n-ok').waitFor({ timeout: 120000 });
+	const done = await text(c, '#dash-export-result');
+	ok(done.includes('2 张照片'), `the export says 2 photos: ${done}`);
+	const named = done.match(/在 (\S+)/)?.[1] ?? '';
+	const dir = isAbsolute(named) ? named : join(T, named); // the server's home as it was given
+	ok(named && dir.startsWith(join(T, 'c', 'exports')), `the export folder is named: ${named}`);
+	ok(readdirSync(join(dir, 'photos')).length === 2, 'the two approved photos are exported');
+	const key = gc('audit', 'key', '--home', join(T, 'c')).trim();
+	gc('audit', 'verify', '--bundle', dir, '--key', key); // throws on a non-zero exit
+	checks++;
+	await snap(c, 'coord-exported');
 
 	// ---- the makeup list at site 1, printed --------------------------------
 	step = 'makeup list';

@@ -31,14 +31,38 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 cd "$T"
 pids=()
+names=()
+# stop PID NAME: SIGTERM, and it must be gone within 20 s (else its threads'
+# stacks go to $OUT/hang-NAME.txt, it is killed, and the test fails).
+stop() {
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 1 200); do
+		if [ ! -e /proc/$1 ] || [ "$(awk '{print $3}' /proc/$1/stat 2>/dev/null)" = Z ]; then
+			wait "$1" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: gradcap serve ($2) did not stop within 20 s of SIGTERM" >&2
+	if command -v gdb >/dev/null; then
+		gdb -batch -p "$1" -ex 'thread apply all bt' >"$OUT/hang-$2.txt" 2>&1 || true
+	fi
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || true
+	return 1
+}
 cleanup() {
-	for p in "${pids[@]}"; do
-		{ kill "$p"; wait "$p"; } 2>/dev/null || true
+	local rc=$? bad=0
+	# the sites first (they dial), then the coordinator
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		stop "${pids[$i]}" "${names[$i]}" || bad=1
 	done
 	for h in c s1 s2; do
 		[ -f $h.log ] && cp $h.log "$OUT/$h.log"
 	done
 	rm -rf "$T"
+	[ $bad = 0 ] || exit 1
+	exit $rc
 }
 trap cleanup EXIT
 
@@ -88,6 +112,7 @@ U1=$(free_port)
 U2=$(free_port)
 "$G" serve --home c --listen tls+tcp://127.0.0.1:$SP --ui http://127.0.0.1:$UC >c.log 2>&1 &
 pids+=($!)
+names+=(c)
 wait_port $SP
 wait_port $UC
 for s in s1 s2; do
@@ -95,6 +120,7 @@ for s in s1 s2; do
 	[ $s = s2 ] && port=$U2
 	"$G" serve --home $s --peer tls+tcp://127.0.0.1:$SP --interval 2 --ui http://127.0.0.1:$port >$s.log 2>&1 &
 	pids+=($!)
+	names+=($s)
 	wait_port $port
 done
 

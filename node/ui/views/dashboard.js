@@ -5,7 +5,7 @@
 // candidates shown); alerts; a checkpoint button. Resolving and signing are
 // shown to the coordinator only.
 import { t, fmtTime, kindName } from '../i18n.js';
-import { get, post, qs, isCoordinator } from '../api.js';
+import { get, post, qs, isCoordinator, showError } from '../api.js';
 import { h, fill, checkList, notice } from './util.js';
 
 const ORDER = ['APPROVED', 'PENDING_REVIEW', 'CONFLICT', 'NEEDS_RETAKE', 'MISSING'];
@@ -195,6 +195,91 @@ async function checkpoint() {
 	}
 }
 
+// --- the export (coordinator) ---------------------------------------
+
+let exp = null; // the last progress object
+let expTimer = null;
+
+async function pollExport() {
+	expTimer = null;
+	try {
+		exp = await get('/api/export/progress', { quiet: true });
+	} catch {
+		// the export's own answer will say
+	}
+	renderExport();
+	if (root && exp?.running) {
+		expTimer = setTimeout(pollExport, 400);
+	}
+}
+
+async function runExport(e) {
+	e.preventDefault();
+	if (busy) {
+		return;
+	}
+	const f = e.target;
+	const body = { allow_conflicts: f.allow.checked };
+	if (f.season.value.trim()) {
+		body.season = f.season.value.trim();
+	}
+	busy = true;
+	exp = { running: true, done: 0, total: 0, photos: 0, dir: null, ok: null, messages: '' };
+	renderExport();
+	expTimer = setTimeout(pollExport, 300);
+	try {
+		exp = await post('/api/export', body, { quiet: true });
+	} catch (err) {
+		if (err.data && 'messages' in err.data) {
+			exp = err.data; // refused: the messages say why
+		} else {
+			exp = null;
+			showError(err);
+		}
+	} finally {
+		busy = false;
+		if (expTimer) {
+			clearTimeout(expTimer);
+			expTimer = null;
+		}
+	}
+	renderExport();
+	root?.querySelector('#dash-export-result')?.focus();
+}
+
+function renderExport() {
+	const box = root?.querySelector('#dash-export-state');
+	if (!box) {
+		return;
+	}
+	if (!exp) {
+		fill(box);
+		return;
+	}
+	const pct = exp.total > 0 ? Math.round((100 * exp.done) / exp.total) : 0;
+	const bar = h('progress', { max: '100', value: String(pct), id: 'dash-export-progress', 'aria-label': t('dash.export') });
+	fill(box,
+		exp.running ? h('p', {}, t('dash.export.running', { done: exp.done, total: exp.total }), ' ', bar) : null,
+		exp.ok === true ? h('p', { class: 'notice n-ok', id: 'dash-export-result', tabindex: '-1' },
+			t('dash.export.ok', { photos: exp.photos, dir: exp.dir })) : null,
+		exp.ok === false ? h('p', { class: 'notice n-bad', id: 'dash-export-result', tabindex: '-1' }, t('dash.export.refused')) : null,
+		exp.messages && !exp.running ? h('pre', { class: 'messages', id: 'dash-export-messages' }, exp.messages) : null);
+}
+
+function exportBlock() {
+	if (!isCoordinator()) {
+		return null;
+	}
+	return h('section', { class: 'card', id: 'dash-export' },
+		h('h2', {}, t('dash.export')),
+		h('form', { class: 'toolbar', onsubmit: runExport },
+			h('label', { for: 'dash-season' }, t('dash.export.season')),
+			h('input', { id: 'dash-season', name: 'season', type: 'text', placeholder: '2026届', autocomplete: 'off' }),
+			h('label', {}, h('input', { type: 'checkbox', name: 'allow', id: 'dash-allow' }), ' ', t('dash.export.allow')),
+			h('button', { type: 'submit', class: 'primary', id: 'dash-export-btn' }, t('dash.export.run'))),
+		h('div', { id: 'dash-export-state', 'aria-live': 'polite' }));
+}
+
 function render() {
 	if (!root) {
 		return;
@@ -206,7 +291,8 @@ function render() {
 		fill(root, h('h1', {}, t('dash.title')), tools, note, h('p', { class: 'muted' }, t('loading')));
 		return;
 	}
-	fill(root, h('h1', {}, t('dash.title')), tools, note, progress(), conflictsBlock(), alertsBlock());
+	fill(root, h('h1', {}, t('dash.title')), tools, note, progress(), conflictsBlock(), alertsBlock(), exportBlock());
+	renderExport();
 }
 
 export default {
@@ -221,6 +307,10 @@ export default {
 	},
 	unmount() {
 		root = null;
+		if (expTimer) {
+			clearTimeout(expTimer);
+			expTimer = null;
+		}
 	},
 	relang() {
 		render();
