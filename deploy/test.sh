@@ -10,5 +10,6 @@ cmake -S . -B "$build" -DGC_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/
 cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 cd "$build"
 exec ctest --output-on-failure -j"$(nproc)" "$@"

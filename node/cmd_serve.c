@@ -737,5 +737,8 @@ out:
 	gc_sync_node_release(&sv->sn);
 	gc_node_close(&sv->n);
 	gc_free(sv);
+	/* every socket and server is closed: let nng finish what its reaper
+	 * still holds (the UI server's handler), so nothing is left behind */
+	nng_fini();
 	return ex;
 }

@@ -70,7 +70,7 @@ struct gc_ui {
 	const char       *pwhash; /* NULL: no password */
 	void             *shots;
 	int               inflight; /* jobs in the pool (loop thread) */
-	bool              closed;   /* wake closed: free after the last job */
+	bool              stop_pending; /* stop once the pool is empty */
 };
 
 /* ---- helpers ---- */
@@ -470,7 +470,7 @@ work_cb(uv_work_t *w) /* pool thread */
 	dispatch(w->data);
 }
 
-static void ui_free(struct gc_ui *ui);
+static void ui_stop_now(struct gc_ui *ui);
 
 static void
 done_cb(uv_work_t *w, int status) /* loop thread */
@@ -480,13 +480,12 @@ done_cb(uv_work_t *w, int status) /* loop thread */
 	nng_http_res  *res;
 	int            rc;
 
-	if (--ui->inflight == 0 && ui->closed) {
+	ui->inflight--;
+	if (status != 0) { /* canceled */
 		job_free(j);
-		ui_free(ui);
-		return;
-	}
-	if (status != 0 || ui->closed) { /* canceled at stop */
-		job_free(j);
+		if (ui->inflight == 0 && ui->stop_pending) {
+			ui_stop_now(ui);
+		}
 		return;
 	}
 	rc = nng_http_res_alloc(&res);
@@ -538,6 +537,9 @@ done_cb(uv_work_t *w, int status) /* loop thread */
 	nng_aio_finish(j->aio, 0);
 	j->aio = NULL;
 	job_free(j);
+	if (ui->inflight == 0 && ui->stop_pending) {
+		ui_stop_now(ui); /* the last answer is out: the server can go */
+	}
 }
 
 static void
@@ -778,12 +780,22 @@ ui_free(struct gc_ui *ui)
 static void
 wake_closed(uv_handle_t *h)
 {
-	struct gc_ui *ui = h->data;
+	ui_free(h->data);
+}
 
-	ui->closed = true;
-	if (ui->inflight == 0) {
-		ui_free(ui);
-	} /* else the last job's done_cb frees it */
+/* Stops the server and frees: only when no answer is owed (the nng
+ * server's stop waits for every handler to finish, and the answers are
+ * finished on this very thread). */
+static void
+ui_stop_now(struct gc_ui *ui)
+{
+	ui->stop_pending = false;
+	if (ui->srv != NULL) {
+		nng_http_server_stop(ui->srv);
+		nng_http_server_release(ui->srv);
+		ui->srv = NULL;
+	}
+	uv_close((uv_handle_t *)&ui->wake, wake_closed);
 }
 
 void
@@ -795,22 +807,19 @@ gc_ui_stop(struct gc_ui *ui)
 		return;
 	}
 	uv_mutex_lock(&ui->qmtx);
-	ui->stopping = true;
+	ui->stopping = true; /* new requests are answered 503 at once */
 	j            = ui->queue;
 	ui->queue    = NULL;
 	uv_mutex_unlock(&ui->qmtx);
-	if (ui->srv != NULL) {
-		nng_http_server_stop(ui->srv);
-		nng_http_server_release(ui->srv);
-		ui->srv = NULL;
-	}
 	while (j != NULL) {
 		struct ui_job *next = j->next;
 
-		job_free(j);
+		job_free(j); /* answers 503 */
 		j = next;
 	}
-	/* jobs still in the pool are answered 503 by their done_cb; the
-	 * memory goes with the handle or with the last of them */
-	uv_close((uv_handle_t *)&ui->wake, wake_closed);
+	if (ui->inflight > 0) {
+		ui->stop_pending = true; /* the last done_cb stops it */
+		return;
+	}
+	ui_stop_now(ui);
 }

@@ -336,9 +336,39 @@ sed -i '/^password_hash/d' c/gradcap.ini
 expect 1 "$G" serve --home s --ui "http://0.0.0.0:$(port)"
 has err "without a password"
 
-# the servers stop cleanly on SIGTERM, with nothing for the sanitizers
+# the servers stop cleanly on SIGTERM, even with answers still owed
+# (the site's page polling the camera's guidance when it is stopped)
+python3 - "$PS" >poll.log 2>&1 <<'EOF' &
+import http.client, sys, threading, time
+port = int(sys.argv[1])
+def poll():
+    end = time.time() + 6
+    while time.time() < end:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/api/camera/guide", headers={"Host": "127.0.0.1:%d" % port})
+            c.getresponse().read()
+            c.close()
+        except Exception:
+            time.sleep(0.05)
+ts = [threading.Thread(target=poll) for _ in range(4)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+EOF
+poller=$!
+sleep 1
 kill $p1 $p2
+for _ in $(seq 1 150); do
+	kill -0 $p1 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $p1 2>/dev/null; then
+	kill -9 $p1
+	fail "the site's serve did not stop within 15 s of SIGTERM while requests were in flight"
+fi
+checks=$((checks + 1))
 wait $p1 $p2 2>/dev/null || true
+wait $poller 2>/dev/null || true
 if grep -l "Sanitizer\|runtime error" ./*.log; then
 	grep -h -A30 "Sanitizer\|runtime error" ./*.log | head -80
 	fail "a sanitizer report in a server log"
