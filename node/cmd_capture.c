@@ -280,6 +280,43 @@ bind_of(const struct gc_capture_req *r, const struct gc_row *row)
 	return GC_BIND_SEARCH;
 }
 
+/* One photo, one capture code, one student: a second binding is a likely
+ * mix-up, refused (o->why) rather than found later in the merge. Camera
+ * shots skip the photo test (a camera never repeats a frame; a file named
+ * for two students is the classic mix-up of 散拍 imports). */
+static bool
+binding_taken(struct gc_node *n, const struct gc_capture_req *r,
+    struct gc_capture_out *o)
+{
+	uint8_t h[32], other_id[32];
+	char    other[80], hex[17];
+
+	gc_sha256(h, o->res.jpeg.data, o->res.jpeg.len);
+	if (r->camera == NULL &&
+	    gc_ledger_merge_bound(n->lg, GC_ALERT_PHOTO, h, o->key, other,
+	    other_id) == GC_OK) {
+		gc_hex_encode(hex, other_id, 8);
+		snprintf(o->why, sizeof(o->why), "this very photo is already "
+		    "bound to another student, %.79s (capture %s): one photo, "
+		    "one student; if that binding is the mistake, void it "
+		    "first", other, hex);
+		return true;
+	}
+	if (r->code != NULL) {
+		gc_sha256(h, r->code, strlen(r->code));
+		if (gc_ledger_merge_bound(n->lg, GC_ALERT_CODE, h, o->key, other,
+		    other_id) == GC_OK) {
+			gc_hex_encode(hex, other_id, 8);
+			snprintf(o->why, sizeof(o->why), "this capture code was "
+			    "scanned for another student, %.79s (capture %s): "
+			    "check the student in front of the camera", other,
+			    hex);
+			return true;
+		}
+	}
+	return false;
+}
+
 gc_err
 gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
     const struct gc_capture_req *r, struct gc_capture_out *o,
@@ -338,37 +375,8 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		    what[0] ? what : "the shot fails its checks");
 		return GC_OK;
 	}
-	/* one photo, one capture code, one student: a second binding is a
-	 * likely mix-up, refused here rather than found in the merge */
-	{
-		uint8_t h[32], other_id[32];
-		char    other[80], hex[17];
-
-		/* a camera never gives the same frame twice; a file named
-		 * for two students is the classic mix-up (散拍 imports) */
-		gc_sha256(h, o->res.jpeg.data, o->res.jpeg.len);
-		if (r->camera == NULL &&
-		    gc_ledger_merge_bound(n->lg, GC_ALERT_PHOTO, h, o->key, other,
-		    other_id) == GC_OK) {
-			gc_hex_encode(hex, other_id, 8);
-			snprintf(o->why, sizeof(o->why), "this very photo is "
-			    "already bound to another student, %.79s (capture "
-			    "%s): one photo, one student; if that binding is "
-			    "the mistake, void it first", other, hex);
-			return GC_OK;
-		}
-		if (r->code != NULL) {
-			gc_sha256(h, r->code, strlen(r->code));
-			if (gc_ledger_merge_bound(n->lg, GC_ALERT_CODE, h, o->key,
-			    other, other_id) == GC_OK) {
-				gc_hex_encode(hex, other_id, 8);
-				snprintf(o->why, sizeof(o->why), "this capture "
-				    "code was scanned for another student, %.79s "
-				    "(capture %s): check the student in front of "
-				    "the camera", other, hex);
-				return GC_OK;
-			}
-		}
+	if (binding_taken(n, r, o)) {
+		return GC_OK;
 	}
 	o->attempt = seen.mine + 1;
 	return GC_OK;
@@ -386,6 +394,11 @@ gc_capture_store(struct gc_node *n, const struct gc_profile *p,
 	gc_err                rv;
 
 	o->stored = false;
+	/* again here, under the caller's ledger hold: another shot may have
+	 * been stored since this one was prepared (the UI's two steps) */
+	if (binding_taken(n, r, o)) {
+		return GC_OK;
+	}
 	/* every failed check needs an override reason */
 	for (int i = 0; i < o->res.report.n; i++) {
 		const struct gc_check *ck = &o->res.report.c[i];

@@ -385,8 +385,13 @@ watch_cb(uv_timer_t *t)
 	struct gc_ledger_info info;
 	uint64_t              sig;
 
-	pthread_mutex_lock(&sv->sn.mtx);
+	/* the loop thread never waits for the ledger: a long holder (an
+	 * export, a shot being checked) only delays this look by a tick */
+	if (pthread_mutex_trylock(&sv->sn.mtx) != 0) {
+		return;
+	}
 	gc_ledger_info(sv->n.lg, &info);
+	sig = enroll_sig(sv->n.lg);
 	pthread_mutex_unlock(&sv->sn.mtx);
 	if (info.seq != sv->seen_seq) {
 		sv->seen_seq = info.seq;
@@ -403,9 +408,6 @@ watch_cb(uv_timer_t *t)
 			}
 		}
 	}
-	pthread_mutex_lock(&sv->sn.mtx);
-	sig = enroll_sig(sv->n.lg);
-	pthread_mutex_unlock(&sv->sn.mtx);
 	if (sig != sv->enroll_sig) {
 		sv->enroll_sig = sig;
 		if (sv->listening && !sv->insecure) {

@@ -58,6 +58,7 @@ struct preview {
 	uint32_t        w, h, stride;
 	uint64_t        seq;
 	uint64_t        guide_seq;
+	uint64_t        shot_seq; /* the frame the last shot took */
 	struct gc_buf   guide;
 };
 
@@ -636,8 +637,12 @@ blob_answer(struct gc_ui_req *r, const uint8_t hash[32])
 		    "node (yet)", "本节点还没有这张照片");
 		return;
 	}
-	gc_ledger_blob_read(r->n->lg, hash, 0, r->out.data, (size_t)len, &got,
-	    &len);
+	if (gc_ledger_blob_read(r->n->lg, hash, 0, r->out.data, (size_t)len,
+	    &got, &len) != GC_OK || got != len) {
+		gc_ui_error(r, 500, "internal", "the photo could not be read",
+		    "无法读取照片");
+		return;
+	}
 	r->out.len = got;
 	r->status  = 200;
 	r->ctype   = "image/jpeg";
@@ -864,10 +869,17 @@ api_shoot(struct gc_ui_req *r)
 		    "或 search");
 		return;
 	}
-	snprintf(s.bind, sizeof(s.bind), "%s", bind ? bind : GC_BIND_SEARCH);
+	if (code != NULL && strlen(code) >= sizeof(s.code)) {
+		gc_json_free(o);
+		gc_ui_error(r, 400, "bad_request", "the capture code is longer "
+		    "than 255 bytes", "采集码超过 255 字节");
+		return;
+	}
+	snprintf(s.bind, sizeof(s.bind), "%s", bind ? bind : code != NULL &&
+	    code[0] ? GC_BIND_QR : GC_BIND_SEARCH);
 	if (code != NULL && code[0] != '\0') {
 		snprintf(s.code, sizeof(s.code), "%s", code);
-		s.has_code = strlen(code) < sizeof(s.code);
+		s.has_code = true;
 	}
 	gc_json_free(o);
 	cam = gc_config_get(r->n->cfg, "capture", "camera", NULL);
@@ -881,6 +893,20 @@ api_shoot(struct gc_ui_req *r)
 	/* the preview holds the camera: its latest frame is the shot */
 	pthread_mutex_lock(&sh->pv.mtx);
 	rv = sh->pv.cam != NULL && sh->pv.seq > 0 ? GC_OK : GC_ENOTFOUND;
+	if (rv == GC_OK && sh->pv.seq == sh->pv.shot_seq) {
+		/* the frame of the previous shot: never one photo for two
+		 * students (a hot folder sends a frame per new file) */
+		pthread_mutex_unlock(&sh->pv.mtx);
+		gc_free(s.orig);
+		gc_ui_error(r, 503, "unavailable", "no new frame from the camera "
+		    "since the last shot: wait for it (a tethered camera: take "
+		    "the picture first)", "相机自上次拍摄后还没有新画面：请稍候"
+		    "（联机相机请先按快门）");
+		return;
+	}
+	if (rv == GC_OK) {
+		sh->pv.shot_seq = sh->pv.seq;
+	}
 	pthread_mutex_unlock(&sh->pv.mtx);
 	if (rv == GC_OK) {
 		struct gc_buf fb;
@@ -910,6 +936,8 @@ api_shoot(struct gc_ui_req *r)
 	cq.photo       = s.orig;
 	cq.photo_len   = s.orig_len;
 	cq.camera      = cam;
+	cq.bind        = s.bind;
+	cq.code        = s.has_code ? s.code : NULL;
 	gc_pipeline_result_init(&s.o.res);
 	pthread_mutex_lock(&sh->plmtx);
 	if (!pipeline_ready(r, sh)) {
@@ -1028,7 +1056,8 @@ api_shot(struct gc_ui_req *r)
 	}
 	pthread_mutex_lock(&sh->mtx);
 	for (int i = 0; i < NSHOTS; i++) {
-		if (sh->s[i].used && strcmp(sh->s[i].id, id) == 0) {
+		if (sh->s[i].used && strcmp(sh->s[i].id, id) == 0 &&
+		    time(NULL) - sh->s[i].made <= SHOT_TTL_S) {
 			gc_buf_put(&r->out, sh->s[i].o.res.jpeg.data,
 			    sh->s[i].o.res.jpeg.len);
 			found = true;
@@ -1310,6 +1339,13 @@ api_resolve(struct gc_ui_req *r)
 		return;
 	}
 	seen = gc_json_get(o, "seen");
+	if (seen == NULL || seen->type != GC_JSON_ARRAY) {
+		gc_json_free(o);
+		gc_ui_error(r, 400, "bad_request", "seen: the list of candidate "
+		    "capture ids the page showed", "seen：页面显示的候选拍摄"
+		    "记录列表");
+		return;
+	}
 	lock(r);
 	if (!capture_of(r, ref, rs.capture, feed, student, photo) ||
 	    strcmp(student, key) != 0) {

@@ -5,6 +5,7 @@
  * (cookie) and, to change anything, its CSRF token; requests from other
  * hosts or origins are refused. */
 #include <ctype.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,9 @@ struct ui_job {
 	nng_aio       *aio;
 	uv_work_t      work;
 	char           method[16], path[512], query[1024];
-	char           cookie[512], csrf[128], host[256], origin[256];
+	char          *cookie; /* the whole header (gc_alloc'd), or NULL */
+	char           csrf[128], host[256], origin[256];
+	bool           chunked;
 	char          *body;
 	size_t         body_len;
 	bool           too_large;
@@ -65,7 +68,9 @@ struct gc_ui {
 	bool              stopping;
 	pthread_mutex_t   smtx; /* guards sess */
 	struct sess       sess[NSESS];
-	char              hosts[3][280]; /* Host values accepted ("" unused) */
+	char              hosts[8][280]; /* Host values accepted ("" unused) */
+	char              cookie_name[32];
+	atomic_int        logins; /* password checks running */
 	bool              loopback;
 	const char       *pwhash; /* NULL: no password */
 	void             *shots;
@@ -144,28 +149,33 @@ hdr_copy(nng_http_req *req, const char *name, char *out, size_t cap)
 	snprintf(out, cap, "%s", v != NULL ? v : "");
 }
 
-/* The gc_sid cookie's value, or "". */
-static void
-cookie_sid(const char *cookie, char out[65])
+/* Every gc_sid_<port> cookie's value in turn: cb until it returns true
+ * (a live session); the cookie is named per port, so the UIs of several
+ * nodes on one computer keep their own sessions. */
+static bool
+cookie_each(const struct gc_ui *ui, const char *cookie,
+    bool (*cb)(struct gc_ui *, const char *, void *), void *arg)
 {
 	const char *p = cookie;
+	size_t      nl = strlen(ui->cookie_name);
 
-	out[0] = '\0';
 	while (p != NULL && *p) {
 		while (*p == ' ' || *p == ';') {
 			p++;
 		}
-		if (strncmp(p, "gc_sid=", 7) == 0) {
-			size_t l = strcspn(p + 7, "; ");
+		if (strncmp(p, ui->cookie_name, nl) == 0 && p[nl] == '=' &&
+		    strcspn(p + nl + 1, "; ") == 64) {
+			char v[65];
 
-			if (l == 64) {
-				memcpy(out, p + 7, 64);
-				out[64] = '\0';
+			memcpy(v, p + nl + 1, 64);
+			v[64] = '\0';
+			if (cb((struct gc_ui *)ui, v, arg)) {
+				return true;
 			}
-			return;
 		}
 		p = strchr(p, ';');
 	}
+	return false;
 }
 
 static void
@@ -220,8 +230,9 @@ sess_new(struct gc_ui *ui, struct ui_job *j, char csrf[65])
 	rand_hex(s->csrf);
 	s->used = time(NULL);
 	memcpy(csrf, s->csrf, 65);
-	snprintf(j->set_cookie, sizeof(j->set_cookie), "gc_sid=%s; Path=/; "
-	    "HttpOnly; SameSite=Strict%s", s->sid, ui->https ? "; Secure" : "");
+	snprintf(j->set_cookie, sizeof(j->set_cookie), "%s=%s; Path=/; "
+	    "HttpOnly; SameSite=Strict%s", ui->cookie_name, s->sid,
+	    ui->https ? "; Secure" : "");
 	pthread_mutex_unlock(&ui->smtx);
 }
 
@@ -293,21 +304,38 @@ static bool
 host_ok(const struct gc_ui *ui, const struct ui_job *j)
 {
 	char origin[300];
+	bool ok = false;
 
-	if (ui->hosts[0][0] != '\0') {
-		bool ok = false;
-
-		for (int i = 0; i < 3; i++) {
-			ok |= ui->hosts[i][0] && strcasecmp(ui->hosts[i],
-			    j->host) == 0;
-		}
-		if (!ok) {
-			return false;
-		}
+	for (int i = 0; i < 8; i++) {
+		ok |= ui->hosts[i][0] && strcasecmp(ui->hosts[i], j->host) == 0;
+	}
+	if (!ok) {
+		return false;
 	}
 	snprintf(origin, sizeof(origin), "%s://%s", ui->https ? "https" :
 	    "http", j->host);
 	return j->origin[0] == '\0' || strcasecmp(j->origin, origin) == 0;
+}
+
+struct sid_find {
+	char *sid, *csrf;
+};
+
+/* A live session's id: its id and CSRF token copied out. */
+static bool
+sid_live(struct gc_ui *ui, const char *v, void *arg)
+{
+	struct sid_find *f = arg;
+	struct sess     *s;
+
+	pthread_mutex_lock(&ui->smtx);
+	s = sess_find(ui, v);
+	if (s != NULL) {
+		memcpy(f->sid, v, 65);
+		memcpy(f->csrf, s->csrf, 65);
+	}
+	pthread_mutex_unlock(&ui->smtx);
+	return s != NULL;
 }
 
 static void
@@ -364,19 +392,24 @@ dispatch(struct ui_job *j)
 		    "than 64 KiB", "请求内容超过 64 KiB");
 		goto out;
 	}
+	if (j->chunked) {
+		/* nng 1.5.2 would read the chunks as the next request */
+		gc_ui_error(&r, 411, "bad_request", "send the body with a "
+		    "Content-Length, not chunked", "请求须带 Content-Length，"
+		    "不要分块传输");
+		goto out;
+	}
 	if (!post && strcmp(j->method, "GET") != 0) {
 		gc_ui_error(&r, 405, "bad_request", "use GET or POST",
 		    "请使用 GET 或 POST");
 		goto out;
 	}
-	cookie_sid(j->cookie, sid);
-	pthread_mutex_lock(&ui->smtx);
-	s      = sess_find(ui, sid);
-	authed = s != NULL;
-	if (s != NULL) {
-		memcpy(csrf, s->csrf, 65);
+	{
+		struct sid_find sf = { sid, csrf };
+
+		sid[0] = '\0';
+		authed = cookie_each(ui, j->cookie, sid_live, &sf);
 	}
-	pthread_mutex_unlock(&ui->smtx);
 	if (strcmp(j->path, "/api/session") == 0 && !post) {
 		if (!authed && ui->pwhash == NULL) {
 			sess_new(ui, j, csrf);
@@ -391,20 +424,32 @@ dispatch(struct ui_job *j)
 		if (ui->pwhash == NULL) {
 			sess_new(ui, j, csrf);
 			session_json(ui, &r, true, csrf);
-		} else if (login_password(r.body, r.body_len, pw, sizeof(pw)) &&
-		    crypto_pwhash_str_verify(ui->pwhash, pw, strlen(pw)) == 0) {
-			sodium_memzero(pw, sizeof(pw));
-			sess_new(ui, j, csrf);
-			session_json(ui, &r, true, csrf);
-			GC_LOG(GC_LOG_NOTICE, "UI-LOGIN", "a session started "
-			    "(host %s)", j->host);
+		} else if (atomic_fetch_add(&ui->logins, 1) >= 2) {
+			/* at most two password checks at once: each costs
+			 * 64 MiB and a pool thread */
+			atomic_fetch_sub(&ui->logins, 1);
+			gc_ui_error(&r, 503, "unavailable", "too many logins at "
+			    "once: try again in a moment", "登录请求过多：请稍后"
+			    "再试");
 		} else {
+			bool ok = login_password(r.body, r.body_len, pw,
+			    sizeof(pw)) && crypto_pwhash_str_verify(ui->pwhash,
+			    pw, strlen(pw)) == 0;
+
 			sodium_memzero(pw, sizeof(pw));
-			sleep(1); /* slows guessing */
-			GC_LOG(GC_LOG_WARN, "UI-LOGIN-FAIL", "wrong password "
-			    "(host %s)", j->host);
-			gc_ui_error(&r, 401, "unauthorized", "wrong password",
-			    "密码错误");
+			if (ok) {
+				sess_new(ui, j, csrf);
+				session_json(ui, &r, true, csrf);
+				GC_LOG(GC_LOG_NOTICE, "UI-LOGIN", "a session "
+				    "started (host %s)", j->host);
+			} else {
+				sleep(1); /* slows guessing */
+				GC_LOG(GC_LOG_WARN, "UI-LOGIN-FAIL", "wrong "
+				    "password (host %s)", j->host);
+				gc_ui_error(&r, 401, "unauthorized",
+				    "wrong password", "密码错误");
+			}
+			atomic_fetch_sub(&ui->logins, 1);
 		}
 		goto out;
 	}
@@ -432,6 +477,8 @@ dispatch(struct ui_job *j)
 			sodium_memzero(s, sizeof(*s));
 		}
 		pthread_mutex_unlock(&ui->smtx);
+		snprintf(j->set_cookie, sizeof(j->set_cookie), "%s=; Path=/; "
+		    "HttpOnly; SameSite=Strict; Max-Age=0", ui->cookie_name);
 		gc_buf_puts(&r.out, "{}");
 		r.ctype = "application/json";
 		goto out;
@@ -452,13 +499,23 @@ static void
 job_free(struct ui_job *j)
 {
 	if (j->aio != NULL) {
-		nng_http_res *res;
+		static const char body[] = "{\"error\":{\"code\":\"unavailable\","
+		    "\"message\":\"the node is stopping\",\"message_zh\":"
+		    "\"节点正在停止\"}}";
+		nng_http_res *res = NULL;
 
-		if (nng_http_res_alloc_error(&res, 503) == 0) {
-			nng_aio_set_output(j->aio, 0, res);
+		if (nng_http_res_alloc(&res) == 0 &&
+		    (nng_http_res_set_status(res, 503) != 0 ||
+		    nng_http_res_set_header(res, "Content-Type",
+		        "application/json") != 0 ||
+		    nng_http_res_set_data(res, body, sizeof(body) - 1) != 0)) {
+			nng_http_res_free(res);
+			res = NULL;
 		}
-		nng_aio_finish(j->aio, 0);
+		nng_aio_set_output(j->aio, 0, res);
+		nng_aio_finish(j->aio, res != NULL ? 0 : NNG_ENOMEM);
 	}
+	gc_free(j->cookie);
 	gc_free(j->body);
 	gc_buf_release(&j->out);
 	gc_free(j);
@@ -477,7 +534,7 @@ done_cb(uv_work_t *w, int status) /* loop thread */
 {
 	struct ui_job *j  = w->data;
 	struct gc_ui  *ui = j->ui;
-	nng_http_res  *res;
+	nng_http_res  *res = NULL;
 	int            rc;
 
 	ui->inflight--;
@@ -528,13 +585,14 @@ done_cb(uv_work_t *w, int status) /* loop thread */
 		    "frame-ancestors 'none'");
 	}
 	if (rc != 0) {
-		nng_http_res_free(res);
-		if (nng_http_res_alloc_error(&res, 500) != 0) {
-			res = NULL;
+		if (res != NULL) {
+			nng_http_res_free(res);
 		}
+		res = NULL;
 	}
 	nng_aio_set_output(j->aio, 0, res);
-	nng_aio_finish(j->aio, 0);
+	/* no answer could be made: nng closes the connection */
+	nng_aio_finish(j->aio, res != NULL ? 0 : NNG_ENOMEM);
 	j->aio = NULL;
 	job_free(j);
 	if (ui->inflight == 0 && ui->stop_pending) {
@@ -597,7 +655,18 @@ http_cb(nng_aio *aio) /* nng thread */
 	if (uri[pl] == '?') {
 		snprintf(j->query, sizeof(j->query), "%s", uri + pl + 1);
 	}
-	hdr_copy(req, "Cookie", j->cookie, sizeof(j->cookie));
+	{
+		const char *ck = nng_http_req_get_header(req, "Cookie");
+		const char *te = nng_http_req_get_header(req, "Transfer-Encoding");
+
+		if (ck != NULL && strlen(ck) < 16384) {
+			j->cookie = gc_alloc(strlen(ck) + 1);
+			if (j->cookie != NULL) {
+				memcpy(j->cookie, ck, strlen(ck) + 1);
+			}
+		}
+		j->chunked = te != NULL && strcasestr(te, "chunked") != NULL;
+	}
 	hdr_copy(req, "X-CSRF-Token", j->csrf, sizeof(j->csrf));
 	hdr_copy(req, "Host", j->host, sizeof(j->host));
 	hdr_copy(req, "Origin", j->origin, sizeof(j->origin));
@@ -623,8 +692,8 @@ http_cb(nng_aio *aio) /* nng thread */
 	}
 	j->next   = ui->queue;
 	ui->queue = j;
+	uv_async_send(&ui->wake); /* under qmtx: never after the close */
 	uv_mutex_unlock(&ui->qmtx);
-	uv_async_send(&ui->wake);
 }
 
 /* ---- start / stop ---- */
@@ -684,18 +753,52 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 		    "own TLS certificate)", url);
 		return GC_EPERM;
 	}
-	if (ui->loopback) {
-		snprintf(ui->hosts[0], sizeof(ui->hosts[0]), "127.0.0.1:%s",
-		    u->u_port);
-		snprintf(ui->hosts[1], sizeof(ui->hosts[1]), "localhost:%s",
-		    u->u_port);
-		snprintf(ui->hosts[2], sizeof(ui->hosts[2]), "[::1]:%s",
-		    u->u_port);
-	} else if (strcmp(u->u_hostname, "0.0.0.0") != 0 &&
-	    strcmp(u->u_hostname, "::") != 0) {
-		snprintf(ui->hosts[0], sizeof(ui->hosts[0]), "%s:%s",
-		    u->u_hostname, u->u_port);
+	/* the Host values a request may carry (DNS rebinding): the names of
+	 * this address, with the port, and without it on the default port */
+	{
+		const char *def = ui->https ? "443" : "80";
+		const char *names[8];
+		size_t      nn = 0, nh = 0;
+		char        list[512] = "", one[280], *save = NULL, *tok;
+
+		if (ui->loopback) {
+			names[nn++] = "127.0.0.1";
+			names[nn++] = "localhost";
+			names[nn++] = "[::1]";
+		} else if (strcmp(u->u_hostname, "0.0.0.0") != 0 &&
+		    strcmp(u->u_hostname, "::") != 0) {
+			snprintf(one, sizeof(one), strchr(u->u_hostname, ':') ?
+			    "[%s]" : "%s", u->u_hostname);
+			names[nn++] = one;
+		} else {
+			/* every interface: the names staff type must be said */
+			snprintf(list, sizeof(list), "%s", gc_config_get(n->cfg,
+			    "ui", "hosts", ""));
+			for (tok = strtok_r(list, ", ", &save); tok != NULL &&
+			     nn < 4; tok = strtok_r(NULL, ", ", &save)) {
+				names[nn++] = tok;
+			}
+			if (nn == 0) {
+				nng_url_free(u);
+				gc_free(ui);
+				gc_diag_set(d, "the UI would listen on every "
+				    "interface (%s): list the names or addresses "
+				    "staff will type in [ui] hosts = NAME, ... (in "
+				    "gradcap.ini), or listen on one address", url);
+				return GC_EINVAL;
+			}
+		}
+		for (size_t i = 0; i < nn && nh + 2 <= 8; i++) {
+			snprintf(ui->hosts[nh++], sizeof(ui->hosts[0]), "%s:%s",
+			    names[i], u->u_port);
+			if (strcmp(u->u_port, def) == 0) {
+				snprintf(ui->hosts[nh++], sizeof(ui->hosts[0]),
+				    "%s", names[i]);
+			}
+		}
 	}
+	snprintf(ui->cookie_name, sizeof(ui->cookie_name), "gc_sid_%s",
+	    u->u_port);
 	pthread_mutex_init(&ui->smtx, NULL);
 	uv_mutex_init(&ui->qmtx);
 	uv_async_init(loop, &ui->wake, wake_cb);

@@ -101,7 +101,7 @@ site, coord = UI(PS), UI(PC)
 j = site.login()
 want(j["node"]["role"] == "site" and j["auth"] == "none" and len(j["csrf"]) == 64,
      "session on the site", j)
-want(site.cookie and site.cookie.startswith("gc_sid="), "a session cookie", site.cookie)
+want(site.cookie and site.cookie.startswith("gc_sid_%d=" % PS), "a session cookie named by the port", site.cookie)
 
 # --- assets by exact path; query strings stripped; no file system
 st, ct, _ = site.req("GET", "/")
@@ -285,6 +285,29 @@ want(j["peers"][0]["pending"]["push_entries"] == 0, "nothing pending after it", 
 j = expect(coord, "GET", "/api/peers", 200)
 want([p for p in j["peers"] if p["name"] == "东区"][0]["last_ok"] > seen0,
      "the coordinator saw the second sync", j)
+# --- one capture code, one student, checked when shot and when stored
+def shoot(body, status=200, code=None):
+    for _ in range(40):   # a shot needs a frame newer than the last one
+        st, ct, j = site.req("POST", "/api/capture/shoot", body)
+        if st != 503:
+            break
+        time.sleep(0.1)
+    want(st == status, "shoot %r: status %d" % (body, status), (st, j))
+    if code is not None:
+        want(j.get("error", {}).get("code") == code, "shoot: error %s" % code, j)
+    return j
+k3, k4, k5 = [expect(site, "GET", "/api/students?q=" + sno[i], 200)["students"][0]["key"] for i in (3, 4, 5)]
+a = shoot({"student": k3, "code": "QR-PAYLOAD-X"})
+want(a["student"]["key"] == k3, "shot with a code", a)
+expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k3})
+j = shoot({"student": k4, "code": "QR-PAYLOAD-X"}, 409, "conflict")
+want("capture code was scanned for another student" in j["error"]["message"], "the code's owner named", j)
+a = shoot({"student": k4, "code": "QR-PAYLOAD-Y"})
+b = shoot({"student": k5, "code": "QR-PAYLOAD-Y"})    # both shot, neither stored
+expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k4})
+j = expect(site, "POST", "/api/capture/accept", 409, {"shot": b["shot"], "student": k5}, code="conflict")
+want("capture code was scanned for another student" in j["error"]["message"], "checked again when stored", j)
+shoot({"student": k5, "code": "x" * 300}, 400, "bad_request")
 print("ui_api: %d checks passed" % checks)
 EOF
 export T G PS PC PSYNC
@@ -299,6 +322,9 @@ printf '\n[ui]\npassword_hash = %s\n' "$pw" >>c/gradcap.ini
 kill $p2; wait $p2 2>/dev/null || true
 expect 1 "$G" serve --home c --ui "http://0.0.0.0:$(port)"
 has err "in clear text"
+expect 1 "$G" serve --home c --ui "https://0.0.0.0:$(port)"
+has err "[ui] hosts"
+printf 'hosts = 127.0.0.1\n' >>c/gradcap.ini
 "$G" serve --home c --ui "https://0.0.0.0:$PP" 2>c2.log &
 p2=$!
 for _ in $(seq 1 100); do
@@ -326,7 +352,7 @@ assert st == 401 and j["error"]["code"] == "unauthorized", j
 st, sc, j = req("POST", "/api/login", {"password": "wrong horse"})
 assert st == 401 and sc is None, j
 st, sc, j = req("POST", "/api/login", {"password": "correct horse battery"})
-assert st == 200 and j["logged_in"] and sc.startswith("gc_sid=") and "Secure" in sc, (j, sc)
+assert st == 200 and j["logged_in"] and sc.startswith("gc_sid_%d=" % port) and "Secure" in sc, (j, sc)
 st, _, j = req("GET", "/api/status", cookie=sc.split(";")[0])
 assert st == 200 and j["merge"]["students"] == 6, j
 print("password: 5 checks passed")

@@ -137,13 +137,13 @@ check(st in (400, 401), f'a password that is no string: {st}')
 st, h, data = req('POST', '/api/login', json.dumps({'password': 'open sesame'}), {'Content-Type': 'application/json'})
 check(st == 200, f'right password: {st} {data[:200]}')
 cookie = h['set-cookie'].split(';')[0]
-check(cookie.startswith('gc_sid=') and 'HttpOnly' in h['set-cookie'] and 'SameSite=Strict' in h['set-cookie'], h['set-cookie'])
+check(cookie.startswith(f'gc_sid_{PORT}=') and 'HttpOnly' in h['set-cookie'] and 'SameSite=Strict' in h['set-cookie'], h['set-cookie'])
 csrf = json.loads(data)['csrf']
 check(csrf and len(csrf) >= 32, 'a CSRF token after login')
 auth = {'Cookie': cookie}
 st, h, data = req('GET', '/api/status', headers=auth)
 check(st == 200 and 'merge' in json.loads(data), f'/api/status after login: {st} {data[:200]}')
-st, h, data = req('GET', '/api/status', headers={'Cookie': 'gc_sid=' + '0' * 64})
+st, h, data = req('GET', '/api/status', headers={'Cookie': f'gc_sid_{PORT}=' + '0' * 64})
 check(st == 401, f'a made-up session id: {st}')
 
 st, h, data = req('GET', '/api/nope', headers=auth)
