@@ -1,6 +1,8 @@
 /* gradcap ui-password: the Argon2id hash for [ui] password_hash. */
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -21,8 +23,35 @@ gc_cmd_ui_password(int argc, char **argv)
 		return argc > 1 && strcmp(argv[1], "--help") == 0 ?
 		    GC_EXIT_OK : GC_EXIT_USAGE;
 	}
-	if (fgets(pw, sizeof(pw), stdin) == NULL) {
-		gc_cli_err("no passphrase on standard input");
+	if (sodium_init() < 0) {
+		gc_cli_err("libsodium does not start");
+		return GC_EXIT_FAIL;
+	}
+	{
+		struct termios t, quiet;
+		bool           tty = isatty(0) && tcgetattr(0, &t) == 0;
+
+		if (tty) { /* typed at a terminal: not echoed */
+			fputs("UI passphrase: ", stderr);
+			quiet = t;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(0, TCSAFLUSH, &quiet);
+		}
+		if (fgets(pw, sizeof(pw), stdin) == NULL) {
+			if (tty) {
+				tcsetattr(0, TCSAFLUSH, &t);
+			}
+			gc_cli_err("no passphrase on standard input");
+			return GC_EXIT_USAGE;
+		}
+		if (tty) {
+			tcsetattr(0, TCSAFLUSH, &t);
+			fputc('\n', stderr);
+		}
+	}
+	if (strchr(pw, '\n') == NULL && !feof(stdin)) {
+		sodium_memzero(pw, sizeof(pw));
+		gc_cli_err("the passphrase is longer than 510 bytes");
 		return GC_EXIT_USAGE;
 	}
 	n = strcspn(pw, "\r\n");

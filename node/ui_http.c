@@ -21,6 +21,7 @@
 #include "common/gc_alloc.h"
 #include "common/gc_log.h"
 #include "node/cli.h"
+#include "common/json.h"
 #include "node/ui.h"
 #include "sync/tls.h"
 
@@ -71,6 +72,7 @@ struct gc_ui {
 	char              hosts[8][280]; /* Host values accepted ("" unused) */
 	char              cookie_name[32];
 	atomic_int        logins; /* password checks running */
+	atomic_int        refs;   /* the loop's, and nng's handler's */
 	bool              loopback;
 	const char       *pwhash; /* NULL: no password */
 	void             *shots;
@@ -129,6 +131,7 @@ gc_ui_query(const char *query, const char *name, char *out, size_t cap)
 					i += 2;
 				}
 				if (c == 0 || o + 1 >= cap) {
+					out[0] = '\0';
 					return false;
 				}
 				out[o++] = (char)c;
@@ -261,41 +264,28 @@ session_json(struct gc_ui *ui, struct gc_ui_req *r, bool logged_in,
 	gc_buf_puts(&r->out, ",\"lang\":\"zh\"}");
 }
 
-/* The password of a login body {"password": "..."}: a minimal reading,
- * the only field; false when absent. */
+/* The password of a login body {"password": "..."}; false when the body
+ * is not such an object. */
 static bool
 login_password(const char *body, size_t n, char *out, size_t cap)
 {
-	const char *p = body, *end = body + n;
-	const char  key[] = "\"password\"";
-	size_t      o = 0;
+	struct gc_json *doc = NULL;
+	const char     *pw;
+	bool            ok;
 
-	for (; p + sizeof(key) - 1 <= end; p++) {
-		if (memcmp(p, key, sizeof(key) - 1) == 0) {
-			break;
-		}
-	}
-	if (p + sizeof(key) - 1 > end) {
+	if (gc_json_parse(&doc, body, n, NULL, 0) != GC_OK) {
 		return false;
 	}
-	p += sizeof(key) - 1;
-	while (p < end && (*p == ' ' || *p == ':' || *p == '\t')) {
-		p++;
+	pw = gc_json_str_of(doc, "password");
+	ok = pw != NULL && strlen(pw) < cap;
+	if (ok) {
+		memcpy(out, pw, strlen(pw) + 1);
 	}
-	if (p >= end || *p++ != '"') {
-		return false;
+	if (pw != NULL) {
+		sodium_memzero((void *)pw, strlen(pw));
 	}
-	while (p < end && *p != '"') {
-		if (*p == '\\' && p + 1 < end) {
-			p++;
-		}
-		if (o + 1 >= cap) {
-			return false;
-		}
-		out[o++] = *p++;
-	}
-	out[o] = '\0';
-	return p < end;
+	gc_json_free(doc);
+	return ok;
 }
 
 /* ---- dispatch (pool thread) ---- */
@@ -698,6 +688,8 @@ http_cb(nng_aio *aio) /* nng thread */
 
 /* ---- start / stop ---- */
 
+static void ui_unref(void *arg);
+
 gc_err
 gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
     pthread_mutex_t *lgmtx, const char *url, struct gc_diag *d)
@@ -719,6 +711,7 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 		return GC_EINVAL;
 	}
 	ui = gc_xzalloc(sizeof(*ui));
+	atomic_init(&ui->refs, 1);
 	ui->https = strcmp(u->u_scheme, "https") == 0;
 	ui->loop  = loop;
 	ui->n     = n;
@@ -842,7 +835,11 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 		rc = nng_http_handler_collect_body(ui->h, true, BODY_COLLECT);
 	}
 	if (rc == 0) {
-		rc = nng_http_handler_set_data(ui->h, ui, NULL);
+		atomic_fetch_add(&ui->refs, 1);
+		rc = nng_http_handler_set_data(ui->h, ui, ui_unref);
+		if (rc != 0) {
+			atomic_fetch_sub(&ui->refs, 1);
+		}
 	}
 	if (rc == 0) {
 		rc = nng_http_server_add_handler(ui->srv, ui->h);
@@ -880,10 +877,22 @@ ui_free(struct gc_ui *ui)
 	gc_free(ui);
 }
 
+/* Freed when both the loop (its handle closed) and nng (the handler it
+ * may still call freed) are done with it. */
+static void
+ui_unref(void *arg)
+{
+	struct gc_ui *ui = arg;
+
+	if (atomic_fetch_sub(&ui->refs, 1) == 1) {
+		ui_free(ui);
+	}
+}
+
 static void
 wake_closed(uv_handle_t *h)
 {
-	ui_free(h->data);
+	ui_unref(h->data);
 }
 
 /* Stops the server and frees: only when no answer is owed (the nng
