@@ -533,6 +533,43 @@ api_missing(struct gc_ui_req *r)
 	ok_json(r);
 }
 
+/* A class's queue: every student of it with its status, in roster order
+ * (who is done, who waits for review, who is still to be photographed). */
+static void
+api_class(struct gc_ui_req *r)
+{
+	char             klass[80];
+	struct gc_merge *m;
+	struct gc_diag   d;
+	size_t           k = 0;
+
+	if (!gc_ui_query(r->query, "name", klass, sizeof(klass)) ||
+	    klass[0] == '\0') {
+		gc_ui_error(r, 400, "bad_request", "give name: a class",
+		    "缺少班级名称");
+		return;
+	}
+	gc_diag_clear(&d);
+	lock(r);
+	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
+		unlock(r);
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	gc_buf_puts(&r->out, "{\"students\":[");
+	for (size_t i = 0; i < m->nst; i++) {
+		if (strcmp(m->st[i].klass, klass) != 0) {
+			continue;
+		}
+		gc_buf_puts(&r->out, k++ ? "," : "");
+		student_json(r, m->st[i].key, &r->out);
+	}
+	unlock(r);
+	gc_buf_puts(&r->out, "]}");
+	gc_merge_free(m);
+	ok_json(r);
+}
+
 static void
 api_conflicts(struct gc_ui_req *r)
 {
@@ -1764,6 +1801,7 @@ gc_ui_api(struct gc_ui_req *r)
 		{ "GET", "/api/students", api_students },
 		{ "GET", "/api/student", api_student },
 		{ "GET", "/api/missing", api_missing },
+		{ "GET", "/api/class", api_class },
 		{ "GET", "/api/conflicts", api_conflicts },
 		{ "GET", "/api/review", api_review_list },
 		{ "GET", "/api/photo", api_photo },

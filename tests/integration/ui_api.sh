@@ -42,7 +42,7 @@ for p in $PS $PC $PSYNC; do
 done
 
 cat >api.py <<'EOF'
-import http.client, json, os, sys, shutil, subprocess
+import http.client, json, os, sys, shutil, subprocess, urllib.parse
 
 T, G = os.environ["T"], os.environ["G"]
 PS, PC = int(os.environ["PS"]), int(os.environ["PC"])
@@ -191,6 +191,11 @@ caps = j["captures"]
 want(len(caps) == 3 and all(c["photo"].startswith("/api/photo?capture=") for c in caps),
      "three captures to review", j)
 expect(site, "POST", "/api/review", 403, {"capture": caps[0]["id"], "decision": "approve"}, code="forbidden")
+cls0 = rows[0].split(",")[10]
+j = expect(site, "GET", "/api/class?name=" + urllib.parse.quote(cls0), 200)
+want(any(s["key"] == k0 and s["status"] == "CONFLICT" for s in j["students"]) and
+     all(s["class"] == cls0 for s in j["students"]), "the class queue", j)
+expect(site, "GET", "/api/class", 400, code="bad_request")
 expect(site, "POST", "/api/void", 404, {"capture": "00000000", "reason": "x"}, code="not_found")
 st, ct, img = site.req("GET", caps[0]["photo"])
 want(st == 200 and ct == "image/jpeg", "a capture's photo", (st, ct))

@@ -12,14 +12,15 @@ let root = null;
 let state = null;
 
 function fresh() {
-	return { session: undefined, classes: [], cls: '', missing: null, counts: null, note: null, form: { kind: 'central', location: '', operator: '' } };
+	return { session: undefined, classes: [], cls: '', missing: null, queue: null, counts: null, note: null, form: { kind: 'central', location: '', operator: '' } };
 }
 
 async function load() {
-	const [cur, status, missing] = await Promise.allSettled([
+	const [cur, status, missing, queue] = await Promise.allSettled([
 		get('/api/sessions/current'),
 		get('/api/status'),
 		get('/api/missing' + qs({ class: state.cls })),
+		state.cls ? get('/api/class' + qs({ name: state.cls })) : Promise.resolve(null),
 	]);
 	if (!root) {
 		return;
@@ -35,7 +36,29 @@ async function load() {
 	if (missing.status === 'fulfilled') {
 		state.missing = missing.value.students || [];
 	}
+	state.queue = queue.status === 'fulfilled' && queue.value ? queue.value.students || [] : null;
 	render();
+}
+
+/* The class's queue: every student with its status (done, waiting for
+ * review, still to photograph). */
+function queueBlock() {
+	if (!state.cls || state.queue === null) {
+		return null;
+	}
+	return h('section', { class: 'card no-print' },
+		h('h2', {}, `${t('ses.queue')} · ${state.cls}`),
+		h('table', { class: 'list', id: 'ses-queue' },
+			h('thead', {}, h('tr', {},
+				h('th', { scope: 'col' }, '#'),
+				h('th', { scope: 'col' }, t('field.name')),
+				h('th', { scope: 'col' }, t('field.student_no')),
+				h('th', { scope: 'col' }, t('field.status')))),
+			h('tbody', {}, state.queue.map((s, i) => h('tr', { dataset: { key: s.key, status: s.status } },
+				h('td', {}, String(i + 1)),
+				h('td', {}, s.name),
+				h('td', { class: 'mono' }, s.student_no),
+				h('td', { title: statusName(s.status) }, statusBadge(s.status)))))));
 }
 
 async function openSession(e) {
@@ -138,14 +161,16 @@ function missingBlock() {
 				h('th', { scope: 'col' }, t('field.class')),
 				h('th', { scope: 'col' }, t('field.student_no')),
 				h('th', { scope: 'col' }, t('field.id')),
-				h('th', { scope: 'col' }, t('field.status')))),
+				h('th', { scope: 'col' }, t('field.status')),
+				h('th', { scope: 'col' }, t('field.reason')))),
 			h('tbody', {}, list.map((s, i) => h('tr', { dataset: { key: s.key } },
 				h('td', {}, String(i + 1)),
 				h('td', {}, s.name),
 				h('td', {}, s.class),
 				h('td', { class: 'mono' }, s.student_no),
 				h('td', { class: 'mono' }, s.id_masked),
-				h('td', { title: statusName(s.status) }, statusBadge(s.status))))));
+				h('td', { title: statusName(s.status) }, statusBadge(s.status)),
+				h('td', { class: 'reason' }, s.reject_reason || '')))));
 	}
 	return h('section', { class: 'card missing print-area' }, h('h2', {}, t('ses.missing')), head, body);
 }
@@ -165,6 +190,7 @@ function render() {
 		note,
 		h('section', { class: 'card no-print' }, h('h2', {}, t('ses.current')), currentBlock()),
 		h('section', { class: 'card no-print' }, h('h2', {}, `${t('ses.counts')}${state.cls ? ' · ' + state.cls : ''}`), countsBlock()),
+		queueBlock(),
 		missingBlock());
 }
 
