@@ -1069,6 +1069,43 @@ table_open(struct lg_txn *x, MDB_dbi dbi, size_t elem, void **out,
 	return gc_err_from_mdb(rc);
 }
 
+/* Brings the leaf of student st (in key order) to val, walking the mleaf
+ * cursor alongside: leaves of keys before st are gone from the roster and
+ * deleted, an equal leaf is rewritten only when it changed, a missing one
+ * inserted. *lrc, lk, lv: the cursor's current record (MDB_NOTFOUND at
+ * the end). */
+static int
+leaf_sync(MDB_cursor *lc, int *lrc, MDB_val *lk, MDB_val *lv, const char *st,
+    size_t n, const uint8_t val[ML_LEN])
+{
+	MDB_val k = { n, (void *)st }, v = { ML_LEN, (void *)val };
+	int     rc;
+
+	while (*lrc == 0 && key_cmp(lk->mv_data, lk->mv_size, st, n) < 0) {
+		if ((rc = mdb_cursor_del(lc, 0)) != 0) {
+			return rc;
+		}
+		*lrc = mdb_cursor_get(lc, lk, lv, MDB_NEXT);
+	}
+	if (*lrc == 0 && key_cmp(lk->mv_data, lk->mv_size, st, n) == 0) {
+		if (lv->mv_size != ML_LEN || memcmp(lv->mv_data, val,
+		    ML_LEN) != 0) {
+			rc = mdb_cursor_put(lc, &k, &v, MDB_CURRENT);
+			if (rc != 0) {
+				return rc;
+			}
+		}
+	} else {
+		/* the cursor lands on the new leaf; the next is the old one
+		 * it was on */
+		if ((rc = mdb_cursor_put(lc, &k, &v, 0)) != 0) {
+			return rc;
+		}
+	}
+	*lrc = mdb_cursor_get(lc, lk, lv, MDB_NEXT);
+	return *lrc == MDB_NOTFOUND ? 0 : *lrc;
+}
+
 /* Everything from the tables: every student decided, the tree, the
  * alerts, the counts. */
 static int
@@ -1077,9 +1114,9 @@ finish_full(struct lg_txn *x, struct mstate *s)
 	struct mparams p;
 	struct capvec  cv = { NULL, 0, 0 };
 	struct gc_buf  b;
-	MDB_cursor    *sc = NULL, *cc = NULL, *rcur = NULL;
-	MDB_val        sk, sv, ck, cvv, rk, rv;
-	int            rc, crc, rrc;
+	MDB_cursor    *sc = NULL, *cc = NULL, *rcur = NULL, *lc = NULL;
+	MDB_val        sk, sv, ck, cvv, rk, rv, lk, lv;
+	int            rc, crc, rrc, lrc;
 	uint8_t        (*blk)[32] = NULL, (*lvl)[32] = NULL;
 	size_t         nblk = 0, lcap = 0, inb = 0;
 	uint64_t       pos  = 0;
@@ -1087,8 +1124,10 @@ finish_full(struct lg_txn *x, struct mstate *s)
 	params_of(x, s, &p);
 	memset(s->counts, 0, sizeof(s->counts));
 	s->unmatched = s->nalert = 0;
-	if ((rc = mdb_drop(x->t, x->lg->mleaf, 0)) != 0 ||
-	    (rc = mdb_drop(x->t, x->lg->mtree, 0)) != 0 ||
+	/* the leaves are compared and only what changed is written (a redo
+	 * that changes nothing dirties no page); the tree above the blocks
+	 * and the alerts are small and made again */
+	if ((rc = mdb_drop(x->t, x->lg->mtree, 0)) != 0 ||
 	    (rc = mdb_drop(x->t, x->lg->malert, 0)) != 0) {
 		return rc;
 	}
@@ -1104,10 +1143,14 @@ finish_full(struct lg_txn *x, struct mstate *s)
 	if (rc == 0) {
 		rc = mdb_cursor_open(x->t, x->lg->mres, &rcur);
 	}
+	if (rc == 0) {
+		rc = mdb_cursor_open(x->t, x->lg->mleaf, &lc);
+	}
 	if (rc != 0) {
 		goto out;
 	}
 	crc = mdb_cursor_get(cc, &ck, &cvv, MDB_FIRST);
+	lrc = mdb_cursor_get(lc, &lk, &lv, MDB_FIRST);
 	rrc = mdb_cursor_get(rcur, &rk, &rv, MDB_FIRST);
 	for (rc = mdb_cursor_get(sc, &sk, &sv, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(sc, &sk, &sv, MDB_NEXT)) {
@@ -1162,8 +1205,7 @@ finish_full(struct lg_txn *x, struct mstate *s)
 		gc_le32_put(val + ML_POS, (uint32_t)pos);
 		val[ML_STATUS] = (uint8_t)dc.status;
 		memcpy(val + ML_HASH, blk[inb], 32);
-		prc = gc__lg_put(x, x->lg->mleaf, st, sk.mv_size, val, ML_LEN,
-		    MDB_APPEND);
+		prc = leaf_sync(lc, &lrc, &lk, &lv, st, sk.mv_size, val);
 		if (prc != 0) {
 			rc = prc;
 			goto out;
@@ -1189,6 +1231,13 @@ finish_full(struct lg_txn *x, struct mstate *s)
 		goto out;
 	}
 	rc = 0;
+	/* leaves of students no longer on the roster */
+	while (lrc == 0) {
+		if ((rc = mdb_cursor_del(lc, 0)) != 0) {
+			goto out;
+		}
+		lrc = mdb_cursor_get(lc, &lk, &lv, MDB_NEXT);
+	}
 	for (; crc == 0; crc = mdb_cursor_get(cc, &ck, &cvv, MDB_NEXT)) {
 		if (ck.mv_size > 33 && cvv.mv_size == MC_LEN) {
 			s->unmatched++;
@@ -1247,11 +1296,14 @@ out:
 	if (rcur != NULL) {
 		mdb_cursor_close(rcur);
 	}
+	if (lc != NULL) {
+		mdb_cursor_close(lc);
+	}
 	gc_buf_release(&b);
 	gc_free(cv.v);
 	gc_free(blk);
 	gc_free(lvl);
-	return rc;
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 gc_err
