@@ -315,6 +315,12 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		gc_image_release(&ana);
 		return GC_OK;
 	}
+	/* the face, in source pixels (the preview shows it) */
+	res->has_face = true;
+	res->face_x   = s.face.x / (float)sa;
+	res->face_y   = s.face.y / (float)sa;
+	res->face_w   = s.face.w / (float)sa;
+	res->face_h   = s.face.h / (float)sa;
 	/* measures in source pixels for the framing */
 	{
 		struct gc_face_measures m = s.m;

@@ -4,6 +4,7 @@
 #ifndef GC_CAPTURE_PIPELINE_H
 #define GC_CAPTURE_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,10 @@ struct gc_pipeline_result {
 	                                  * framing succeeded */
 	int                      quality; /* of the output */
 	int                      src_w, src_h;
+	/* normalise: the face found, in source pixels (has_face: one face;
+	 * the live preview draws it) */
+	bool                     has_face;
+	float                    face_x, face_y, face_w, face_h;
 	struct gc_pipeline_times t;
 };
 

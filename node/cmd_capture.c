@@ -292,7 +292,7 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 	char    other[80], hex[17];
 
 	gc_sha256(h, o->res.jpeg.data, o->res.jpeg.len);
-	if (r->camera == NULL &&
+	if ((r->camera == NULL || strcmp(r->camera, "import") == 0) &&
 	    gc_ledger_merge_bound(n->lg, GC_ALERT_PHOTO, h, o->key, other,
 	    other_id) == GC_OK) {
 		gc_hex_encode(hex, other_id, 8);

@@ -1467,6 +1467,94 @@ api_checkpoint(struct gc_ui_req *r)
 	ok_json(r);
 }
 
+/* ---- importing photo files (散拍, online) ---- */
+
+/* One studio or online photo file, its name the student's ID number or
+ * 学号 (as `gradcap import-shoots`), into the open session, which must be
+ * of an import kind; checked, and stored when it passes. */
+static void
+api_import(struct gc_ui_req *r)
+{
+	struct shots         *sh = r->shots;
+	struct gc_capture_req cq;
+	struct gc_capture_out o;
+	struct gc_session_rec sess;
+	struct gc_diag        d;
+	char                  name[200], again[8] = "", *dot;
+	gc_err                rv;
+
+	if (!gc_ui_query(r->query, "name", name, sizeof(name)) ||
+	    (dot = strrchr(name, '.')) == NULL || dot == name ||
+	    (strcasecmp(dot, ".jpg") != 0 && strcasecmp(dot, ".jpeg") != 0)) {
+		gc_ui_error(r, 400, "bad_request", "name: the file's name, <ID "
+		    "number>.jpg or <学号>.jpg", "name：文件名，应为 <身份证号>.jpg"
+		    " 或 <学号>.jpg");
+		return;
+	}
+	*dot = '\0';
+	gc_ui_query(r->query, "again", again, sizeof(again));
+	if (r->body_len == 0) {
+		gc_ui_error(r, 400, "bad_request", "no photo in the request",
+		    "请求中没有照片");
+		return;
+	}
+	memset(&cq, 0, sizeof(cq));
+	memset(&o, 0, sizeof(o));
+	cq.student_ref = name;
+	cq.bind        = GC_BIND_FILENAME;
+	cq.camera      = "import";
+	cq.again       = strcmp(again, "1") == 0;
+	cq.photo       = (const uint8_t *)r->body;
+	cq.photo_len   = r->body_len;
+	gc_pipeline_result_init(&o.res);
+	gc_diag_clear(&d);
+	pthread_mutex_lock(&sh->plmtx);
+	if (!pipeline_ready(r, sh)) {
+		pthread_mutex_unlock(&sh->plmtx);
+		gc_ui_error(r, 503, "unavailable", sh->pl_err, sh->pl_err);
+		return;
+	}
+	lock(r);
+	if (gc_ledger_session_current(r->n->lg, r->n->info.self, &sess) !=
+	    GC_OK || (sess.kind != GC_SESSION_INDIVIDUAL &&
+	    sess.kind != GC_SESSION_ONLINE && sess.kind != GC_SESSION_MAKEUP)) {
+		unlock(r);
+		pthread_mutex_unlock(&sh->plmtx);
+		gc_pipeline_result_release(&o.res);
+		gc_ui_error(r, 409, "conflict", "open an individual (散拍), online "
+		    "or makeup session to import photo files", "导入照片文件前请"
+		    "先打开散拍、线上或补拍场次");
+		return;
+	}
+	rv = gc_capture_prepare(r->n, sh->pl, &cq, &o, &d);
+	if (rv == GC_OK && o.why[0] == '\0') {
+		rv = gc_capture_store(r->n, &sh->prof, &sess, &cq, &o, &d);
+	}
+	unlock(r);
+	pthread_mutex_unlock(&sh->plmtx);
+	if (rv != GC_OK || !o.stored) {
+		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : o.why;
+
+		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
+		    "internal" : "conflict", why, why);
+		gc_pipeline_result_release(&o.res);
+		return;
+	}
+	{
+		char hex[65];
+
+		gc_hex_encode(hex, o.entry, 32);
+		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"verdict\":\"%s\","
+		    "\"student\":", hex, gc_verdict_name(o.res.report.verdict));
+		lock(r);
+		student_json(r, o.key, &r->out);
+		unlock(r);
+		gc_buf_puts(&r->out, "}");
+	}
+	gc_pipeline_result_release(&o.res);
+	ok_json(r);
+}
+
 /* ---- the export ---- */
 
 static void
@@ -1755,6 +1843,14 @@ api_guide(struct gc_ui_req *r)
 	} else {
 		gc_buf_puts(&r->out, "null");
 	}
+	gc_buf_puts(&r->out, ",\"face\":");
+	if (res.has_face) {
+		gc_buf_printf(&r->out, "{\"x\":%.0f,\"y\":%.0f,\"w\":%.0f,"
+		    "\"h\":%.0f}", res.face_x, res.face_y, res.face_w,
+		    res.face_h);
+	} else {
+		gc_buf_puts(&r->out, "null");
+	}
 	gc_buf_printf(&r->out, ",\"verdict\":\"%s\",\"guide\":",
 	    gc_verdict_name(res.report.verdict));
 	gc_json_str(&r->out, res.report.guide_en[0] ? res.report.guide_en :
@@ -1815,6 +1911,7 @@ gc_ui_api(struct gc_ui_req *r)
 		{ "POST", "/api/capture/shoot", api_shoot },
 		{ "POST", "/api/capture/accept", api_accept },
 		{ "POST", "/api/capture/discard", api_discard },
+		{ "POST", "/api/import", api_import },
 		{ "POST", "/api/review", api_review },
 		{ "POST", "/api/void", api_void },
 		{ "POST", "/api/resolve", api_resolve },

@@ -25,8 +25,9 @@
 #include "node/ui.h"
 #include "sync/tls.h"
 
-#define BODY_COLLECT ((size_t)4 << 20)  /* nng refuses more (400) */
+#define BODY_COLLECT ((size_t)16 << 20) /* nng refuses more (400) */
 #define BODY_MAX     ((size_t)64 << 10) /* we refuse more (413) */
+#define IMPORT_MAX   ((size_t)16 << 20) /* a photo file (/api/import) */
 #define NSESS        64
 #define SESS_IDLE_S  (12 * 3600)
 
@@ -378,8 +379,9 @@ dispatch(struct ui_job *j)
 		goto out;
 	}
 	if (j->too_large) {
-		gc_ui_error(&r, 413, "too_large", "the request body is larger "
-		    "than 64 KiB", "请求内容超过 64 KiB");
+		gc_ui_error(&r, 413, "too_large", "the request body is too "
+		    "large (64 KiB; a photo file 16 MiB)", "请求内容过大（限 64 "
+		    "KiB；照片文件限 16 MiB）");
 		goto out;
 	}
 	if (j->chunked) {
@@ -661,7 +663,8 @@ http_cb(nng_aio *aio) /* nng thread */
 	hdr_copy(req, "Host", j->host, sizeof(j->host));
 	hdr_copy(req, "Origin", j->origin, sizeof(j->origin));
 	nng_http_req_get_data(req, &data, &len);
-	if (len > BODY_MAX) {
+	if (len > (strcmp(j->path, "/api/import") == 0 ? IMPORT_MAX :
+	    BODY_MAX)) {
 		j->too_large = true;
 	} else if (len > 0) {
 		j->body = gc_alloc(len + 1);

@@ -88,15 +88,20 @@ export function renderError() {
 
 // --- requests -----------------------------------------------------------
 
+// POST a file's bytes as they are (a photo to import); errors are thrown.
+export async function postRaw(path, blob) {
+	return request('POST', path, null, { raw: blob });
+}
+
 async function request(method, path, body, opts = {}) {
 	const headers = { Accept: 'application/json' };
 	const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
 	if (method === 'POST') {
-		headers['Content-Type'] = 'application/json';
+		headers['Content-Type'] = opts.raw ? opts.raw.type || 'application/octet-stream' : 'application/json';
 		if (session?.csrf && path !== '/api/login') {
 			headers['X-CSRF-Token'] = session.csrf;
 		}
-		init.body = JSON.stringify(body ?? {});
+		init.body = opts.raw ? opts.raw : JSON.stringify(body ?? {});
 	}
 	let res;
 	try {

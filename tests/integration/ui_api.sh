@@ -217,6 +217,9 @@ want(g["frame_w"] > 0 and any(f["id"] == "background.uniformity" and f["message_
 shutil.copy(os.path.join(T, "synth/grace_hopper-ok-blue.jpg"), os.path.join(T, "cam/shot.jpg"))
 st, ct, g = poll("/api/camera/guide", lambda st, ct, j: st == 200 and j["verdict"] != "fail")
 want(g["crop"] and g["crop"]["w"] > 0 and g["failed"] == [], "the good frame: where the photo will be", g)
+f = g["face"]
+want(f and g["crop"]["x"] <= f["x"] and f["x"] + f["w"] <= g["crop"]["x"] + g["crop"]["w"] and
+     g["crop"]["y"] <= f["y"] and f["y"] + f["h"] <= g["crop"]["y"] + g["crop"]["h"], "the face box, inside the crop", g)
 shot = expect(site, "POST", "/api/capture/shoot", 200, {"student": k2})
 want(shot["verdict"] != "fail", "a shot from the stream", shot)
 expect(site, "POST", "/api/capture/discard", 200, {"shot": shot["shot"]})
@@ -290,6 +293,29 @@ want(j["peers"][0]["pending"]["push_entries"] == 0, "nothing pending after it", 
 j = expect(coord, "GET", "/api/peers", 200)
 want([p for p in j["peers"] if p["name"] == "东区"][0]["last_ok"] > seen0,
      "the coordinator saw the second sync", j)
+# --- photo files imported into an individual (散拍) session
+def imp(name, data, status, code=None):
+    st, ct, j = site.req("POST", "/api/import?name=" + urllib.parse.quote(name), raw=data,
+                         headers={"Content-Type": "image/jpeg"})
+    want(st == status, "import %s: status %d" % (name, status), (st, j))
+    if code:
+        want(j["error"]["code"] == code, "import %s: %s" % (name, code), j)
+    return j
+studio = open(os.path.join(T, "synth/grace_hopper-ok-grey.jpg"), "rb").read()
+imp(sno[5] + ".jpg", studio, 409, "conflict")          # a central session is open
+expect(site, "POST", "/api/session/close", 200, {})
+expect(site, "POST", "/api/session/open", 200, {"kind": "individual", "location": "照相馆"})
+j = imp(sno[5] + ".jpg", studio, 200)
+want(j["student"]["student_no"] == sno[5] and len(j["entry"]) == 64, "a studio photo imported", j)
+j = imp(sno[4] + ".jpg", studio, 409, "conflict")      # the same file for another student
+want("already bound to another student" in j["error"]["message"], "one file, one student", j)
+imp("2099999999.jpg", studio, 409, "conflict")
+imp("notes.txt", studio, 400, "bad_request")
+imp(sno[4] + ".jpg", b"", 400, "bad_request")
+j = imp(sno[4] + ".jpg", b"not a jpeg at all", 409, "conflict")
+expect(site, "POST", "/api/session/close", 200, {})
+expect(site, "POST", "/api/session/open", 200, {"kind": "central", "location": "体育馆"})
+
 # --- one capture code, one student, checked when shot and when stored
 def shoot(body, status=200, code=None):
     for _ in range(40):   # a shot needs a frame newer than the last one
@@ -310,7 +336,7 @@ want("capture code was scanned for another student" in j["error"]["message"], "t
 a = shoot({"student": k4, "code": "QR-PAYLOAD-Y"})
 b = shoot({"student": k5, "code": "QR-PAYLOAD-Y"})    # both shot, neither stored
 expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k4})
-j = expect(site, "POST", "/api/capture/accept", 409, {"shot": b["shot"], "student": k5}, code="conflict")
+j = expect(site, "POST", "/api/capture/accept", 409, {"shot": b["shot"], "student": k5, "again": True}, code="conflict")
 want("capture code was scanned for another student" in j["error"]["message"], "checked again when stored", j)
 shoot({"student": k5, "code": "x" * 300}, 400, "bad_request")
 print("ui_api: %d checks passed" % checks)

@@ -643,13 +643,18 @@ function renderGuide(g) {
 	const failedNow = (g?.failed || []).map((c) => msg(c)).filter(Boolean);
 	text.textContent = [words, ...failedNow].filter(Boolean).join(' · ');
 	previewEl.dataset.verdict = g?.verdict || '';
-	const c = g?.crop;
-	if (c && g.frame_w > 0 && g.frame_h > 0) {
+	place(box, g?.crop, g);
+	place(previewEl.querySelector('.face-box'), g?.face, g);
+}
+
+// A box in frame pixels, drawn over the preview in percent.
+function place(box, r, g) {
+	if (r && g.frame_w > 0 && g.frame_h > 0) {
 		box.hidden = false;
-		box.style.left = (100 * c.x / g.frame_w) + '%';
-		box.style.top = (100 * c.y / g.frame_h) + '%';
-		box.style.width = (100 * c.w / g.frame_w) + '%';
-		box.style.height = (100 * c.h / g.frame_h) + '%';
+		box.style.left = (100 * r.x / g.frame_w) + '%';
+		box.style.top = (100 * r.y / g.frame_h) + '%';
+		box.style.width = (100 * r.w / g.frame_w) + '%';
+		box.style.height = (100 * r.h / g.frame_h) + '%';
 	} else {
 		box.hidden = true;
 	}
@@ -699,7 +704,8 @@ function build(el) {
 		h('h3', {}, t('cap.preview')),
 		h('div', { class: 'preview-frame' },
 			h('img', { alt: t('cap.preview') }),
-			h('div', { class: 'guide-box', hidden: true })),
+			h('div', { class: 'guide-box', hidden: true }),
+			h('div', { class: 'face-box', hidden: true })),
 		h('p', { class: 'guide-text', 'aria-live': 'polite' }));
 	root.append(
 		h('div', { class: 'scanbar' },

@@ -2,7 +2,7 @@
 // operator; close), the progress of a class, and the makeup list (who
 // still needs a photo) with a class filter and a print button.
 import { t, kindName, fmtTime, statusName } from '../i18n.js';
-import { get, post, qs } from '../api.js';
+import { get, post, postRaw, qs } from '../api.js';
 import { h, fill, statusBadge, notice, confirmBox } from './util.js';
 
 const KINDS = ['central', 'makeup', 'individual', 'online'];
@@ -12,7 +12,7 @@ let root = null;
 let state = null;
 
 function fresh() {
-	return { session: undefined, classes: [], cls: '', missing: null, queue: null, counts: null, note: null, form: { kind: 'central', location: '', operator: '' } };
+	return { session: undefined, classes: [], cls: '', missing: null, queue: null, counts: null, note: null, imported: [], importing: false, form: { kind: 'central', location: '', operator: '' } };
 }
 
 async function load() {
@@ -38,6 +38,51 @@ async function load() {
 	}
 	state.queue = queue.status === 'fulfilled' && queue.value ? queue.value.students || [] : null;
 	render();
+}
+
+/* Importing studio (散拍) or online photo files named by ID number or
+ * 学号, into an open individual, online or makeup session: each file in
+ * turn, its result listed. */
+async function importFiles(files) {
+	state.importing = true;
+	state.imported = [];
+	render();
+	for (const f of files) {
+		const row = { name: f.name, ok: false, text: '' };
+		try {
+			const r = await postRaw('/api/import' + qs({ name: f.name }), f);
+			row.ok = true;
+			row.text = `${r.student.name} · ${r.student.class}`;
+		} catch (e) {
+			row.text = e.text ? e.text() : e.message;
+		}
+		state.imported.push(row);
+		render();
+	}
+	state.importing = false;
+	await load();
+}
+
+function importBlock() {
+	const s = state.session;
+	if (!s || !['individual', 'online', 'makeup'].includes(s.kind)) {
+		return null;
+	}
+	const input = h('input', { type: 'file', id: 'ses-import-files', multiple: true, accept: '.jpg,.jpeg,image/jpeg' });
+	return h('section', { class: 'card no-print' },
+		h('h2', {}, t('ses.import')),
+		h('p', { class: 'muted' }, t('ses.import.help')),
+		h('div', { class: 'toolbar' },
+			h('label', { for: 'ses-import-files' }, t('ses.import.files')), input,
+			h('button', {
+				type: 'button', id: 'ses-import', disabled: state.importing,
+				onclick: () => input.files.length && importFiles([...input.files]),
+			}, t('ses.import.go'))),
+		state.imported.length ? h('table', { class: 'list', id: 'ses-imported' },
+			h('tbody', {}, state.imported.map((r) => h('tr', { dataset: { ok: String(r.ok) } },
+				h('td', { class: 'mono' }, r.name),
+				h('td', {}, r.ok ? '✓ ' + t('ses.import.stored') : '✗ ' + t('ses.import.refused')),
+				h('td', {}, r.text))))) : null);
 }
 
 /* The class's queue: every student with its status (done, waiting for
@@ -190,6 +235,7 @@ function render() {
 		note,
 		h('section', { class: 'card no-print' }, h('h2', {}, t('ses.current')), currentBlock()),
 		h('section', { class: 'card no-print' }, h('h2', {}, `${t('ses.counts')}${state.cls ? ' · ' + state.cls : ''}`), countsBlock()),
+		importBlock(),
 		queueBlock(),
 		missingBlock());
 }
