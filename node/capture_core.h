@@ -36,6 +36,7 @@ struct gc_capture_out {
 	char                      why[512]; /* when refused */
 	size_t                    earlier;
 	size_t                    attempt; /* this site's, this one counted */
+	char                      why_zh[512]; /* the refusal in Chinese (UI) */
 };
 
 /* Finds the student, refuses a second capture this season unless

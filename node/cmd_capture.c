@@ -300,6 +300,9 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 		    "bound to another student, %.79s (capture %s): one photo, "
 		    "one student; if that binding is the mistake, void it "
 		    "first", other, hex);
+		snprintf(o->why_zh, sizeof(o->why_zh), "这张照片已绑定给另一位"
+		    "学生 %.79s（拍摄记录 %s）：一张照片只能属于一个人；如果那次"
+		    "绑定有误，请先作废它", other, hex);
 		return true;
 	}
 	if (r->code != NULL) {
@@ -311,6 +314,9 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 			    "scanned for another student, %.79s (capture %s): "
 			    "check the student in front of the camera", other,
 			    hex);
+			snprintf(o->why_zh, sizeof(o->why_zh), "这个采集码已用于"
+			    "另一位学生 %.79s（拍摄记录 %s）：请核对镜头前的学生",
+			    other, hex);
 			return true;
 		}
 	}
@@ -329,10 +335,13 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 
 	memset(o->entry, 0, 32);
 	o->stored = false;
-	o->why[0] = '\0';
+	o->why[0]    = '\0';
+	o->why_zh[0] = '\0';
 	rv = gc_ledger_student_find(n->lg, r->student_ref, o->key, d);
 	if (rv != GC_OK) {
 		snprintf(o->why, sizeof(o->why), "%.500s", gc_diag_msg(d, rv));
+		snprintf(o->why_zh, sizeof(o->why_zh), "名单中找不到“%.200s”"
+		    "（或不唯一）：请核对身份证号、学号或考生号", r->student_ref);
 		return GC_OK;
 	}
 	rv = gc_ledger_student_get(n->lg, o->key, &row, &rl, NULL, NULL);
@@ -356,6 +365,9 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		    "pass --again to take another, and the coordinator will "
 		    "choose", o->row.v[GC_ROW_NAME], o->key, o->earlier,
 		    o->earlier == 1 ? "" : "s", seen.where);
+		snprintf(o->why_zh, sizeof(o->why_zh), "%.60s 本季已有 %zu 次"
+		    "拍摄记录：每个学历层次只能一张照片；确需再拍请确认，由协调人"
+		    "裁定", o->row.v[GC_ROW_NAME], o->earlier);
 		return GC_OK;
 	}
 	rv = gc_pipeline_run(pl, r->photo, r->photo_len, GC_PIPE_NORMALIZE,
@@ -373,6 +385,19 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		}
 		snprintf(o->why, sizeof(o->why), "no photo could be made: %.250s",
 		    what[0] ? what : "the shot fails its checks");
+		{
+			const char *zh = o->res.report.guide_zh;
+
+			for (int i = 0; zh[0] == '\0' && i < o->res.report.n;
+			     i++) {
+				if (o->res.report.c[i].verdict ==
+				    GC_VERDICT_FAIL) {
+					zh = o->res.report.c[i].msg_zh;
+				}
+			}
+			snprintf(o->why_zh, sizeof(o->why_zh), "无法生成照片："
+			    "%.250s", zh[0] ? zh : "未通过检测");
+		}
 		return GC_OK;
 	}
 	if (binding_taken(n, r, o)) {
@@ -417,6 +442,9 @@ gc_capture_store(struct gc_node *n, const struct gc_profile *p,
 			snprintf(o->why, sizeof(o->why), "check %s failed: %.250s "
 			    "(give --override %s:REASON to store it anyway)",
 			    ck->id, ck->msg_en, ck->id);
+			snprintf(o->why_zh, sizeof(o->why_zh), "检测项 %s 不合格："
+			    "%.250s（如仍要保存，请填写放行理由）", ck->id,
+			    ck->msg_zh);
 			return GC_OK;
 		}
 	}

@@ -994,7 +994,8 @@ api_shoot(struct gc_ui_req *r)
 		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : s.o.why;
 
 		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
-		    "internal" : "conflict", why, why);
+		    "internal" : "conflict", why, rv == GC_OK &&
+		    s.o.why_zh[0] ? s.o.why_zh : why);
 		gc_free(s.orig);
 		gc_pipeline_result_release(&s.o.res);
 		return;
@@ -1214,7 +1215,8 @@ api_accept(struct gc_ui_req *r)
 		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : s->o.why;
 
 		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
-		    "internal" : "conflict", why, why);
+		    "internal" : "conflict", why, rv == GC_OK &&
+		    s->o.why_zh[0] ? s->o.why_zh : why);
 		shot_put(sh, s);
 		return;
 	}
@@ -1536,7 +1538,8 @@ api_import(struct gc_ui_req *r)
 		const char *why = rv != GC_OK ? gc_diag_msg(&d, rv) : o.why;
 
 		gc_ui_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
-		    "internal" : "conflict", why, why);
+		    "internal" : "conflict", why, rv == GC_OK && o.why_zh[0] ?
+		    o.why_zh : why);
 		gc_pipeline_result_release(&o.res);
 		return;
 	}

@@ -182,6 +182,7 @@ async function main() {
 	});
 	try {
 		await run(browser);
+		await importStep(browser);
 	} catch (e) {
 		for (const [i, p] of pages.entries()) {
 			await p.screenshot({ path: join(OUT, `FAIL-${i}-${step.replace(/\W+/g, '_')}.png`), fullPage: true }).catch(() => {});
@@ -511,6 +512,7 @@ async function run(browser) {
 	await camera('s1', 'good86.jpg');
 	await typeSlowly(s1, rows[5].no);
 	await confirmStudent(s1, rows[5]);
+	await until(async () => await s1.locator('.face-box').isVisible(), 'the face box on the live preview', 15000);
 	ok((await shoot(s1)) === 'pass', 'the shot itself works without a session');
 	await s1.keyboard.press('a');
 	await s1.locator('#error').waitFor({ state: 'visible' });
@@ -524,6 +526,33 @@ async function run(browser) {
 	st = status('c');
 	ok(st.merge.counts.APPROVED === 2 && st.merge.counts.NEEDS_RETAKE === 1 && st.merge.counts.PENDING_REVIEW === 1 &&
 		st.merge.counts.CONFLICT === 0 && st.merge.counts.MISSING === rows.length - 4, `final counts ${JSON.stringify(st.merge.counts)}`);
+}
+
+// ---- importing studio files (散拍) at site 1, after the tally ---------------
+async function importStep(browser) {
+	step = 'import of studio files';
+	const s1 = await newPage(browser, URL.s1 + '/#/session');
+	await s1.locator('#ses-open').waitFor();
+	await s1.selectOption('#ses-kind', 'individual');
+	await s1.fill('#ses-location', '照相馆');
+	await s1.press('#ses-location', 'Enter');
+	await s1.locator('#ses-import-files').waitFor();
+	const S = rows[6];
+	const good = join(OUT, `${S.no}.jpg`);
+	const bad = join(OUT, 'nobody.jpg');
+	copyFileSync(join(PHOTOS, 'good89.jpg'), good);
+	copyFileSync(join(PHOTOS, 'good89.jpg'), bad);
+	const n0 = captures('s1').length;
+	await s1.setInputFiles('#ses-import-files', [good, bad]);
+	await s1.click('#ses-import');
+	await until(async () => (await s1.locator('#ses-imported tr').count()) === 2, 'both files answered', 60000);
+	ok(await s1.locator('#ses-imported tr[data-ok="true"]').count() === 1, 'one file stored');
+	await seeText(s1, '#ses-imported tr[data-ok="true"]', S.name, 'the stored file names its student');
+	await seeText(s1, '#ses-imported tr[data-ok="false"]', '名单', 'the refusal says why (not on the roster)');
+	await snap(s1, 'site1-import');
+	const imported = captures('s1').filter((c) => c.body.bind === 'filename');
+	ok(imported.length === 1 && imported[0].body.session_kind === 'individual' &&
+		captures('s1').length >= n0 + 1, 'stored once, as an individual-session import');
 }
 
 main().catch((e) => {

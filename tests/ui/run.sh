@@ -82,7 +82,7 @@ wait_port() {
 # clothing.colour)
 "$GC_SYNTH" --size 1000x1336 --source grace_hopper "$GC_TESTDATA_DIR" synth >/dev/null
 mkdir photos
-for q in 81 82 83 84 85 86 87 88; do
+for q in 81 82 83 84 85 86 87 88 89; do
 	convert synth/grace_hopper-ok-blue.jpg -quality $q photos/good$q.jpg
 done
 cp synth/grace_hopper-blur.jpg photos/blur.jpg

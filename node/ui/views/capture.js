@@ -12,7 +12,8 @@ import { t, msg, fmtTime, kindName, getLang } from '../i18n.js';
 import { get, post, qs, showError } from '../api.js';
 import { h, checkList, statusBadge, notice } from './util.js';
 
-const SCAN_GAP_MS = 40; // a wedge types faster than any person
+const SCAN_GAP_MS = 40; // a wedge types faster than any person (mean)
+const SCAN_PAUSE_MS = 250; // no single gap longer than this
 const PREVIEW_MS = 300;
 
 let root = null;
@@ -75,12 +76,15 @@ function wasScanned(value) {
 	if (keys.length < Math.max(4, value.length) || value.length < 4) {
 		return false;
 	}
+	// on average faster than any person, and no pause a person would
+	// make (a busy computer may delay one key of a wedge now and then)
+	const span = keys[keys.length - 1] - keys[0];
 	for (let i = 1; i < keys.length; i++) {
-		if (keys[i] - keys[i - 1] > SCAN_GAP_MS) {
+		if (keys[i] - keys[i - 1] > SCAN_PAUSE_MS) {
 			return false;
 		}
 	}
-	return true;
+	return span / (keys.length - 1) <= SCAN_GAP_MS;
 }
 
 function bindFor(q, list, scanned) {
