@@ -1122,9 +1122,9 @@ api_accept(struct gc_ui_req *r)
 	struct gc_session_rec  sess;
 	struct shot           *s;
 	struct gc_diag         d;
-	char                   id[32], key[80];
+	char                   id[32], key[80], seen_warning[16];
 	char                   ovs[GC_CAPTURE_MAX_OVERRIDES][300];
-	enum gc_mstatus        st;
+	enum gc_mstatus        st = GC_MS_MISSING;
 	struct gc_mcap        *caps = NULL;
 	size_t                 nc = 0, live = 0;
 	gc_err                 rv;
@@ -1139,6 +1139,11 @@ api_accept(struct gc_ui_req *r)
 		return;
 	}
 	cq.again = gc_json_bool_of(o, "again", false);
+	{
+		const char *w = gc_json_str_of(o, "warning");
+
+		snprintf(seen_warning, sizeof(seen_warning), "%s", w ? w : "");
+	}
 	ov       = gc_json_get(o, "overrides");
 	for (it = ov != NULL && ov->type == GC_JSON_ARRAY ? ov->kid : NULL;
 	     it != NULL; it = it->next) {
@@ -1207,6 +1212,18 @@ api_accept(struct gc_ui_req *r)
 		gc_ui_error(r, 409, "conflict", "the student already has a "
 		    "capture this season: confirm a second one (again)",
 		    "该学生本季已有拍摄记录：如确需再拍，请确认（again）");
+		return;
+	}
+	/* a page that confirmed "captured" must not store over an APPROVED
+	 * photo that arrived since (another site, the coordinator's review):
+	 * the operator confirms what is true now */
+	if (cq.again && seen_warning[0] != '\0' && st == GC_MS_APPROVED &&
+	    strcmp(seen_warning, "approved") != 0) {
+		unlock(r);
+		shot_put(sh, s);
+		gc_ui_error(r, 409, "conflict", "the student's photo was approved "
+		    "since the page warned: look again before taking another",
+		    "页面提示后该学生的照片已审核通过：请重新确认后再拍");
 		return;
 	}
 	rv = gc_capture_store(r->n, &sh->prof, &sess, &cq, &s->o, &d);

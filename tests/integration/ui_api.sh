@@ -262,6 +262,22 @@ j = expect(coord, "POST", "/api/checkpoint", 200, {})
 want(j["size"] == 6 and len(j["root"]) == 64 and "gradcap/10335" in j["note"], "a checkpoint", j)
 expect(site, "POST", "/api/checkpoint", 403, {}, code="forbidden")
 expect(coord, "GET", "/api/camera/preview", 503, code="unavailable")  # no camera there
+# a site page that confirmed "captured" before k0 was approved is refused
+# now that it is APPROVED (the decisions reach the site by sync)
+r = subprocess.run([G, "sync", "--home", os.path.join(T, "s"), "--insecure",
+                    "tcp://127.0.0.1:" + os.environ["PSYNC"]], capture_output=True)
+want(r.returncode == 0, "the decisions reach the site", r.stderr)
+for _ in range(40):
+    st, ct, shot = site.req("POST", "/api/capture/shoot", {"student": k0})
+    if st != 503:
+        break
+    time.sleep(0.1)
+want(st == 200 and shot["warning"]["code"] == "approved", "the shot warns: approved", shot)
+j = expect(site, "POST", "/api/capture/accept", 409,
+           {"shot": shot["shot"], "student": k0, "again": True, "warning": "captured"}, code="conflict")
+want("approved since the page warned" in j["error"]["message"], "a stale confirmation refused", j)
+expect(site, "POST", "/api/capture/discard", 200, {"shot": shot["shot"]})
+
 # the export, with its progress; a site does not export
 expect(site, "POST", "/api/export", 403, {}, code="forbidden")
 j = expect(coord, "POST", "/api/export", 200, {"season": "2026届"})

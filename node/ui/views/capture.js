@@ -248,6 +248,10 @@ async function accept() {
 			student: student.key,
 			overrides: fails.map((c) => ({ check: c.id, reason: st.reasons[c.id].trim() })),
 			again: st.again,
+			// the warning the operator confirmed: the server refuses when
+			// the student's state has changed since (another site, the
+			// coordinator)
+			warning: st.again ? st.warning?.code ?? 'captured' : null,
 		});
 	} catch {
 		setNote('', null);
