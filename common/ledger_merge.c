@@ -19,17 +19,18 @@
  *   malert  kind ‖ hash → the first two students and their captures
  *   meta "mstate" → parameters, counts, root (MS_*)
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
 
 #include "common/bytes.h"
 #include "common/entry.h"
 #include "common/gc_alloc.h"
 #include "common/ledger_int.h"
 #include "common/mergecore.h"
+#include "common/merkle.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
 #include "common/cbor.h"
@@ -80,56 +81,6 @@ struct mtouch {
 	uint8_t (*al)[33]; /* kind ‖ hash */
 	size_t  nal, alcap;
 };
-
-/* ---- hashing (RFC 9162 §2.1.1) ---- */
-
-static void
-leaf_hash(uint8_t out[32], const uint8_t *p, size_t n)
-{
-	crypto_hash_sha256_state s;
-	const uint8_t            z = 0;
-
-	crypto_hash_sha256_init(&s);
-	crypto_hash_sha256_update(&s, &z, 1);
-	crypto_hash_sha256_update(&s, p, n);
-	crypto_hash_sha256_final(&s, out);
-}
-
-static void
-node_hash(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
-{
-	uint8_t b[65];
-
-	b[0] = 1;
-	memcpy(b + 1, l, 32);
-	memcpy(b + 33, r, 32);
-	crypto_hash_sha256(out, b, 65);
-}
-
-/* The RFC 9162 tree hash of n hashes, pairing each level from the left
- * and carrying an odd last node up unchanged (the same tree as splitting
- * at the largest power of two below n). Overwrites h. */
-static void
-subtree(uint8_t out[32], uint8_t (*h)[32], size_t n)
-{
-	if (n == 0) {
-		crypto_hash_sha256(out, NULL, 0);
-		return;
-	}
-	while (n > 1) {
-		size_t k = 0;
-
-		for (size_t i = 0; i < n; i += 2, k++) {
-			if (i + 1 < n) {
-				node_hash(h[k], h[i], h[i + 1]);
-			} else {
-				memmove(h[k], h[i], 32);
-			}
-		}
-		n = k;
-	}
-	memcpy(out, h[0], 32);
-}
 
 /* ---- state ---- */
 
@@ -691,7 +642,7 @@ decide_leaf(const char *st, const struct capvec *c, const uint8_t *res_cap,
 	gc_buf_reset(b);
 	gc_merge_leaf_encode(b, st, dc->status,
 	    dc->winner >= 0 ? &c->v[dc->winner] : NULL);
-	leaf_hash(lh, b->data, b->len);
+	gc_merkle_leaf_hash(lh, b->data, b->len);
 }
 
 static int
@@ -736,7 +687,7 @@ tree_levels(struct lg_txn *x, uint8_t (*h)[32], size_t n, uint8_t root[32],
 	int      rc    = 0;
 
 	if (n == 0) {
-		crypto_hash_sha256(root, NULL, 0);
+		gc_merkle_root(root, NULL, 0);
 		return 0;
 	}
 	for (;;) {
@@ -750,7 +701,7 @@ tree_levels(struct lg_txn *x, uint8_t (*h)[32], size_t n, uint8_t root[32],
 		}
 		for (size_t i = 0; i < n; i += 2, k++) {
 			if (i + 1 < n) {
-				node_hash(h[k], h[i], h[i + 1]);
+				gc_merkle_node_hash(h[k], h[i], h[i + 1]);
 			} else {
 				memmove(h[k], h[i], 32);
 			}
@@ -792,7 +743,7 @@ tree_update(struct lg_txn *x, MDB_cursor *lc, uint64_t pos, uint64_t n,
 		}
 		memcpy(h[k++], (const uint8_t *)v.mv_data + ML_HASH, 32);
 	}
-	subtree(node, h, k);
+	gc_merkle_root(node, (const uint8_t (*)[32])h, k);
 	nb = (n + MB_SIZE - 1) / MB_SIZE; /* nodes on this level */
 	for (unsigned level = MB_LEVEL;; level++) {
 		rc = tree_put(x, level, blk, node, 0);
@@ -804,9 +755,9 @@ tree_update(struct lg_txn *x, MDB_cursor *lc, uint64_t pos, uint64_t n,
 				return MDB_CORRUPTED;
 			}
 			if (blk & 1) {
-				node_hash(node, sib, node);
+				gc_merkle_node_hash(node, sib, node);
 			} else {
-				node_hash(node, node, sib);
+				gc_merkle_node_hash(node, node, sib);
 			}
 		}
 		blk /= 2;
@@ -1223,7 +1174,7 @@ finish_full(struct lg_txn *x, struct mstate *s)
 				lvl  = nv;
 				lcap = nc;
 			}
-			subtree(lvl[nblk++], blk, inb);
+			gc_merkle_root(lvl[nblk++], (const uint8_t (*)[32])blk, inb);
 			inb = 0;
 		}
 	}
@@ -1254,7 +1205,7 @@ finish_full(struct lg_txn *x, struct mstate *s)
 			lvl = nv;
 			lcap++;
 		}
-		subtree(lvl[nblk++], blk, inb);
+		gc_merkle_root(lvl[nblk++], (const uint8_t (*)[32])blk, inb);
 	}
 	s->nst = pos;
 	rc     = tree_levels(x, lvl, nblk, s->root, 0);

@@ -27,7 +27,7 @@
 #include "node/node.h"
 #include "sync/audit.h"
 #include "sync/merge.h"
-#include "sync/merkle.h"
+#include "common/merkle.h"
 #include "sync/note.h"
 
 #define PROOF_MAGIC "gradcap inclusion proof v1"

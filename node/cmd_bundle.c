@@ -19,7 +19,7 @@
 #include "common/fileio.h"
 #include "common/gc_alloc.h"
 #include "node/cli.h"
-#include "sync/merkle.h"
+#include "common/merkle.h"
 #include "sync/note.h"
 
 struct vb {

@@ -10,7 +10,7 @@
 #include "common/entry.h"
 #include "common/gc_alloc.h"
 #include "common/rosterdb.h"
-#include "sync/merkle.h"
+#include "common/merkle.h"
 
 /* ---- collection ---- */
 

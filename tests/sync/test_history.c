@@ -24,7 +24,7 @@
 #include "common/gc_alloc.h"
 #include "common/keys.h"
 #include "common/ledger.h"
-#include "sync/merkle.h"
+#include "common/merkle.h"
 #include "sync/note.h"
 #include "tests/testutil.h"
 

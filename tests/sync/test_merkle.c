@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "sync/merkle.h"
+#include "common/merkle.h"
 
 #define NMAX 70
 

@@ -1,5 +1,5 @@
 /* RFC 9162 Merkle tree hashing. */
-#include "sync/merkle.h"
+#include "common/merkle.h"
 
 #include <string.h>
 
@@ -17,8 +17,8 @@ gc_merkle_leaf_hash(uint8_t out[32], const uint8_t *leaf, size_t len)
 	crypto_hash_sha256_final(&st, out);
 }
 
-static void
-node_hash(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
+void
+gc_merkle_node_hash(uint8_t out[32], const uint8_t l[32], const uint8_t r[32])
 {
 	crypto_hash_sha256_state st;
 	const uint8_t            one = 0x01;
@@ -48,7 +48,7 @@ mth(uint8_t out[32], const uint8_t (*h)[32], size_t n)
 	}
 	mth(l, h, k);
 	mth(r, h + k, n - k);
-	node_hash(out, l, r);
+	gc_merkle_node_hash(out, l, r);
 }
 
 void
@@ -112,7 +112,7 @@ gc_merkle_verify_inclusion(const uint8_t leaf_hash[32], size_t index,
 			return -1;
 		}
 		if ((fn & 1) || fn == sn) {
-			node_hash(r, proof[i], r);
+			gc_merkle_node_hash(r, proof[i], r);
 			if (!(fn & 1)) {
 				while (fn != 0 && !(fn & 1)) {
 					fn >>= 1;
@@ -120,7 +120,7 @@ gc_merkle_verify_inclusion(const uint8_t leaf_hash[32], size_t index,
 				}
 			}
 		} else {
-			node_hash(r, r, proof[i]);
+			gc_merkle_node_hash(r, r, proof[i]);
 		}
 		fn >>= 1;
 		sn >>= 1;
@@ -209,14 +209,14 @@ gc_merkle_verify_consistency(size_t m, const uint8_t old_root[32],
 			return -1;
 		}
 		if ((fn & 1) || fn == sn) {
-			node_hash(fr, proof[i], fr);
-			node_hash(sr, proof[i], sr);
+			gc_merkle_node_hash(fr, proof[i], fr);
+			gc_merkle_node_hash(sr, proof[i], sr);
 			while (!(fn & 1) && fn != 0) {
 				fn >>= 1;
 				sn >>= 1;
 			}
 		} else {
-			node_hash(sr, sr, proof[i]);
+			gc_merkle_node_hash(sr, sr, proof[i]);
 		}
 		fn >>= 1;
 		sn >>= 1;
