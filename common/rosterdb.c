@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "common/cbor.h"
+#include "common/gc_alloc.h"
+#include "common/ledger.h"
 
 static const char *row_names[GC_ROW_NKEYS] = {
 	"key", "school", "id_type", "id_number", "level_code", "name", "sex",
@@ -84,4 +86,24 @@ gc_row_json(struct gc_buf *b, const struct gc_row *r)
 		gc_json_str(b, r->v[k][0] != '\0' ? r->v[k] : NULL);
 	}
 	gc_buf_putc(b, '}');
+}
+
+gc_err
+gc_row_of(struct gc_ledger *lg, const char *key, struct gc_row *out)
+{
+	uint8_t *rb;
+	size_t   rl;
+	gc_err   rv;
+
+	memset(out, 0, sizeof(*out));
+	rv = gc_ledger_student_get(lg, key, &rb, &rl, NULL, NULL);
+	if (rv != GC_OK) {
+		return rv;
+	}
+	rv = gc_row_decode(rb, rl, out);
+	gc_free(rb);
+	if (rv != GC_OK) {
+		memset(out, 0, sizeof(*out));
+	}
+	return rv;
 }

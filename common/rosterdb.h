@@ -45,6 +45,11 @@ struct gc_row {
 /* Decodes a row map; GC_ECORRUPT when it is not one. */
 gc_err gc_row_decode(const uint8_t *p, size_t len, struct gc_row *out);
 
+/* The roster row of student key, decoded into out (all "" when the key
+ * is not on the roster or the row does not decode). */
+struct gc_ledger;
+gc_err gc_row_of(struct gc_ledger *lg, const char *key, struct gc_row *out);
+
 /* JSON object of a decoded row with named keys. */
 void gc_row_json(struct gc_buf *b, const struct gc_row *r);
 

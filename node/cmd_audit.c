@@ -419,7 +419,7 @@ gc_cmd_checkpoint(int argc, char **argv)
 	}
 	gc_diag_clear(&d);
 	gc_buf_init(&note);
-	rv = gc_checkpoint_make(&n, &m, &note, id, &d);
+	rv = gc_checkpoint_make(&n, &m, &note, id, NULL, NULL, &d);
 	if (rv != GC_OK) {
 		gc_cli_err("checkpoint: %s", gc_diag_msg(&d, rv));
 		ex = GC_EXIT_FAIL;
@@ -445,7 +445,9 @@ gc_cmd_checkpoint(int argc, char **argv)
 
 gc_err
 gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
-    struct gc_buf *note, uint8_t id[32], struct gc_diag *d)
+    struct gc_buf *note, uint8_t id[32],
+    gc_err (*vet)(const struct gc_merge *m, void *arg), void *vet_arg,
+    struct gc_diag *d)
 {
 	struct gc_merge *m;
 	struct gc_buf    text, body, leaf;
@@ -480,6 +482,9 @@ gc_checkpoint_make(struct gc_node *n, struct gc_merge **mout,
 	 * checkpoint covers goes into it, so an auditor recomputes the same */
 	gc_ledger_heads(n->lg, cut_cb, &cut);
 	rv = gc_merge_node_cut(n, cut.v, cut.n, &m, d);
+	if (rv == GC_OK && vet != NULL && (rv = vet(m, vet_arg)) != GC_OK) {
+		gc_merge_free(m); /* refused: nothing signed, nothing stored */
+	}
 	if (rv != GC_OK) {
 		hist_release(&h);
 		free(cut.v);

@@ -329,8 +329,6 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
     struct gc_diag *d)
 {
 	struct seen_arg seen;
-	uint8_t        *row;
-	size_t          rl;
 	gc_err          rv;
 
 	memset(o->entry, 0, 32);
@@ -344,12 +342,10 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		    "（或不唯一）：请核对身份证号、学号或考生号", r->student_ref);
 		return GC_OK;
 	}
-	rv = gc_ledger_student_get(n->lg, o->key, &row, &rl, NULL, NULL);
-	if (rv != GC_OK || gc_row_decode(row, rl, &o->row) != GC_OK) {
-		gc_free(row);
-		return rv != GC_OK ? rv : GC_ECORRUPT;
+	rv = gc_row_of(n->lg, o->key, &o->row);
+	if (rv != GC_OK) {
+		return rv;
 	}
-	gc_free(row);
 	/* one photo per student and level: a second shot needs intent */
 	memset(&seen, 0, sizeof(seen));
 	seen.self = n->info.self;

@@ -54,7 +54,8 @@ struct scope {
 };
 
 struct idref {
-	const char *id;
+	const char *id;  /* into the arena, once it has stopped growing */
+	size_t      off; /* in the arena */
 	size_t      i;
 };
 
@@ -88,17 +89,18 @@ static int
 export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
     bool allow, struct scope *sc)
 {
-	struct gc_row (*rows) = gc_alloc(sizeof(*rows) * (m->nst + 1));
-	struct idref  *ids    = gc_alloc(sizeof(*ids) * (m->nst + 1));
+	struct idref  *ids = gc_alloc(sizeof(*ids) * (m->nst + 1));
 	uint8_t      (*ah)[33] = gc_alloc(33 * (m->nalert + 1));
+	struct gc_buf  arena; /* the in-scope 证件号码, NUL-separated */
+	struct gc_row  row;
 	size_t         nid = 0, ndup = 0;
 	int            ex  = GC_EXIT_OK;
 
 	memset(sc, 0, sizeof(*sc));
+	gc_buf_init(&arena);
 	sc->in      = gc_alloc(m->nst + 1);
 	sc->blocked = gc_alloc(m->nst + 1);
-	if (rows == NULL || ids == NULL || ah == NULL || sc->in == NULL ||
-	    sc->blocked == NULL) {
+	if (ids == NULL || ah == NULL || sc->in == NULL || sc->blocked == NULL) {
 		gc_cli_err("export: out of memory");
 		ex = GC_EXIT_FAIL;
 		goto out;
@@ -113,26 +115,19 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 	}
 	for (size_t i = 0; i < m->nst; i++) {
 		const struct gc_mstudent *s = &m->st[i];
-		uint8_t                  *rb;
-		size_t                    rl;
-		uint64_t                  hlc;
-		uint8_t                   eid[32];
 
-		memset(&rows[i], 0, sizeof(rows[i]));
-		if (gc_ledger_student_get(n->lg, s->key, &rb, &rl, &hlc, eid) ==
-		    GC_OK) {
-			gc_row_decode(rb, rl, &rows[i]);
-			gc_free(rb);
-		}
+		gc_row_of(n->lg, s->key, &row);
 		sc->in[i] = level == NULL ||
-		    strcmp(rows[i].v[GC_ROW_LEVEL], level) == 0;
+		    strcmp(row.v[GC_ROW_LEVEL], level) == 0;
 		if (!sc->in[i]) {
 			continue;
 		}
 		sc->nin++;
-		if (rows[i].v[GC_ROW_ID_NUMBER][0] != '\0') {
-			ids[nid].id  = rows[i].v[GC_ROW_ID_NUMBER];
+		if (row.v[GC_ROW_ID_NUMBER][0] != '\0') {
+			ids[nid].off = arena.len;
 			ids[nid++].i = i;
+			gc_buf_put(&arena, row.v[GC_ROW_ID_NUMBER],
+			    strlen(row.v[GC_ROW_ID_NUMBER]) + 1);
 		}
 		if (s->status == GC_MS_CONFLICT) {
 			if (sc->nconf++ < 20) {
@@ -157,21 +152,33 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 			sc->nnot++;
 		}
 	}
+	if (gc_buf_status(&arena) != GC_OK) {
+		gc_cli_err("export: out of memory");
+		ex = GC_EXIT_FAIL;
+		goto out;
+	}
 	if (level != NULL && sc->nin == 0) {
 		gc_cli_err("no student on the roster has 层次 '%s'", level);
 		ex = GC_EXIT_FAIL;
 		goto out;
 	}
 	/* one 证件号码 twice: the photos would overwrite each other */
+	for (size_t i = 0; i < nid; i++) {
+		ids[i].id = (const char *)arena.data + ids[i].off;
+	}
 	if (nid > 1) {
 		qsort(ids, nid, sizeof(*ids), idref_cmp);
 	}
 	for (size_t i = 1; i < nid; i++) {
 		if (strcmp(ids[i].id, ids[i - 1].id) == 0 && ndup++ < 20) {
+			struct gc_row other;
+
+			gc_row_of(n->lg, m->st[ids[i - 1].i].key, &other);
+			gc_row_of(n->lg, m->st[ids[i].i].key, &row);
 			gc_cli_note("证件号码 %s: %s (%s) and %s (%s)",
 			    ids[i].id, m->st[ids[i - 1].i].key,
-			    rows[ids[i - 1].i].v[GC_ROW_LEVEL], m->st[ids[i].i].key,
-			    rows[ids[i].i].v[GC_ROW_LEVEL]);
+			    other.v[GC_ROW_LEVEL], m->st[ids[i].i].key,
+			    row.v[GC_ROW_LEVEL]);
 		}
 	}
 	if (ndup > 0) {
@@ -190,10 +197,28 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 		ex = GC_EXIT_FAIL;
 	}
 out:
-	gc_free(rows);
+	gc_buf_release(&arena);
 	gc_free(ids);
 	gc_free(ah);
 	return ex;
+}
+
+struct vet_arg {
+	struct gc_node *n;
+	const char     *level;
+	bool            allow;
+	struct scope   *sc;
+	int             ex; /* the refusal's exit code */
+};
+
+/* The export's checks on the merge the checkpoint is about to sign. */
+static gc_err
+export_vet(const struct gc_merge *m, void *arg)
+{
+	struct vet_arg *va = arg;
+
+	va->ex = export_scope(va->n, m, va->level, va->allow, va->sc);
+	return va->ex == GC_EXIT_OK ? GC_OK : GC_EINVAL;
 }
 
 /* The print sizes of the school profile (gradcap.ini [print] large,
@@ -415,27 +440,14 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		gc_cli_err("%s already holds an export; give a new folder", out);
 		return GC_EXIT_FAIL;
 	}
-	gc_diag_clear(&d);
-	/* conflicts first: nothing is written or signed while they stand */
-	if (gc_merge_node(np, &m, &d) != GC_OK) {
-		gc_cli_err("%s", d.msg);
-		return GC_EXIT_FAIL;
-	}
 	ex = print_spec(np, &spec);
-	if (ex == GC_EXIT_OK) {
-		ex = export_scope(np, m, level, allow, &sc);
-		scope_free(&sc);
-	}
-	gc_merge_free(m);
-	m = NULL;
 	if (ex != GC_EXIT_OK) {
 		return ex;
 	}
-	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
-		gc_cli_err("%s: %s", out, strerror(errno));
-		return GC_EXIT_FAIL;
-	}
-	/* a checkpoint of exactly what is exported */
+	/* a checkpoint of exactly what is exported; the checks (level, one
+	 * 证件号码, conflicts, alerts) run on its merge before it is signed:
+	 * a refused export signs and writes nothing */
+	gc_diag_clear(&d);
 	gc_buf_init(&note);
 	gc_buf_init(&csv);
 	gc_buf_init(&man);
@@ -444,16 +456,22 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	gc_buf_init(&pf);
 	memset(&bd, 0, sizeof(bd));
 	snprintf(bd.dir, sizeof(bd.dir), "%s", out);
-	memset(&sc, 0, sizeof(sc));
-	if (gc_checkpoint_make(np, &m, &note, cpid, &d) != GC_OK) {
-		gc_cli_err("checkpoint: %s", d.msg);
-		ex = GC_EXIT_FAIL;
-		goto done;
+	{
+		struct vet_arg va = { np, level, allow, &sc, GC_EXIT_OK };
+
+		memset(&sc, 0, sizeof(sc));
+		if (gc_checkpoint_make(np, &m, &note, cpid, export_vet, &va,
+		    &d) != GC_OK) {
+			if (va.ex == GC_EXIT_OK) {
+				gc_cli_err("checkpoint: %s", d.msg);
+			}
+			ex = va.ex != GC_EXIT_OK ? va.ex : GC_EXIT_FAIL;
+			goto done;
+		}
 	}
-	/* the same checks over exactly what the checkpoint covers (entries
-	 * may have arrived since) */
-	ex = export_scope(np, m, level, allow, &sc);
-	if (ex != GC_EXIT_OK) {
+	if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+		gc_cli_err("%s: %s", out, strerror(errno));
+		ex = GC_EXIT_FAIL;
 		goto done;
 	}
 	if (pg != NULL) {
@@ -491,10 +509,6 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	for (size_t i = 0; i < m->nst && ex == GC_EXIT_OK; i++) {
 		const struct gc_mstudent *s = &m->st[i];
 		struct gc_row             row;
-		uint8_t                  *rb;
-		size_t                    rl;
-		uint64_t                  hlc;
-		uint8_t                   eid[32];
 		char                      file[160] = "", when[32] = "";
 		const char               *site = "", *kind = "";
 		const char               *v[NCOLS];
@@ -505,12 +519,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		if (pg != NULL) {
 			atomic_fetch_add(&pg->done, 1);
 		}
-		memset(&row, 0, sizeof(row));
-		if (gc_ledger_student_get(np->lg, s->key, &rb, &rl, &hlc, eid) ==
-		    GC_OK) {
-			gc_row_decode(rb, rl, &row);
-			gc_free(rb);
-		}
+		gc_row_of(np->lg, s->key, &row);
 		if (s->status == GC_MS_APPROVED && s->winner >= 0 &&
 		    !sc.blocked[i]) {
 			const struct gc_mcap *cap = &m->cap[s->winner];

@@ -365,10 +365,6 @@ gc_cmd_missing(int argc, char **argv)
 	for (size_t i = 0; i < m->nst; i++) {
 		const struct gc_mstudent *s = &m->st[i];
 		struct gc_row             row;
-		uint8_t                  *rb;
-		size_t                    rl;
-		uint64_t                  hlc;
-		uint8_t                   eid[32];
 		char                      why[256];
 
 		if ((s->status != GC_MS_MISSING &&
@@ -376,12 +372,7 @@ gc_cmd_missing(int argc, char **argv)
 		    (klass != NULL && strcmp(s->klass, klass) != 0)) {
 			continue;
 		}
-		memset(&row, 0, sizeof(row));
-		if (gc_ledger_student_get(n.lg, s->key, &rb, &rl, &hlc, eid) ==
-		    GC_OK) {
-			gc_row_decode(rb, rl, &row);
-			gc_free(rb);
-		}
+		gc_row_of(n.lg, s->key, &row);
 		count++;
 		gc_merge_reject_reason(&n, m, s, why, sizeof(why));
 		if (csv) {

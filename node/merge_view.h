@@ -49,9 +49,12 @@ void gc_checkpoint_origin(char *out, size_t cap, const char *school);
 
 /* Signs a checkpoint of the set as it stands (coordinator; n opened with
  * its key): appends the CHECKPOINT entry (id) and its signed note to
- * note; *m gets the merge it covers (gc_merge_free). */
+ * note; *m gets the merge it covers (gc_merge_free). vet (may be NULL)
+ * sees that merge first: its error refuses, and nothing is stored. */
 gc_err gc_checkpoint_make(struct gc_node *n, struct gc_merge **m,
-    struct gc_buf *note, uint8_t id[32], struct gc_diag *d);
+    struct gc_buf *note, uint8_t id[32],
+    gc_err (*vet)(const struct gc_merge *m, void *arg), void *vet_arg,
+    struct gc_diag *d);
 
 /* Leaf hashes of the whole set (gc_alloc'd, m->nst of them; NULL on
  * OOM), and the text of leaf idx's inclusion proof appended to pf. */

@@ -224,24 +224,23 @@ iso_time(char *out, size_t cap, uint64_t hlc)
 }
 
 /* The student's JSON object (key, name, class, level, 学号, masked ID,
- * status). Ledger locked. */
+ * status, and reject_reason when given). status < 0: read from the kept
+ * merge (a caller holding the merge passes it). Ledger locked. */
 static void
-student_json(struct gc_ui_req *r, const char *key, struct gc_buf *b)
+student_json(struct gc_ui_req *r, const char *key, int status,
+    const char *reason, struct gc_buf *b)
 {
 	struct gc_row   row;
-	uint8_t        *rb;
-	size_t          rl, nc;
+	size_t          nc;
 	char            masked[80];
 	enum gc_mstatus st = GC_MS_MISSING;
 	struct gc_mcap *caps = NULL;
 
-	memset(&row, 0, sizeof(row));
-	if (gc_ledger_student_get(r->n->lg, key, &rb, &rl, NULL, NULL) ==
+	gc_row_of(r->n->lg, key, &row);
+	if (status >= 0) {
+		st = (enum gc_mstatus)status;
+	} else if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) ==
 	    GC_OK) {
-		gc_row_decode(rb, rl, &row);
-		gc_free(rb);
-	}
-	if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) == GC_OK) {
 		gc_free(caps);
 	}
 	mask_id(masked, sizeof(masked), row.v[GC_ROW_ID_NUMBER]);
@@ -257,7 +256,12 @@ student_json(struct gc_ui_req *r, const char *key, struct gc_buf *b)
 	gc_json_str(b, row.v[GC_ROW_STUDENT_NO]);
 	gc_buf_puts(b, ",\"id_masked\":");
 	gc_json_str(b, masked);
-	gc_buf_printf(b, ",\"status\":\"%s\"}", gc_mstatus_name(st));
+	gc_buf_printf(b, ",\"status\":\"%s\"", gc_mstatus_name(st));
+	if (reason != NULL) {
+		gc_buf_puts(b, ",\"reject_reason\":");
+		gc_json_str(b, reason[0] ? reason : NULL);
+	}
+	gc_buf_puts(b, "}");
 }
 
 /* The checks of a report. */
@@ -436,7 +440,7 @@ api_students(struct gc_ui_req *r)
 	gc_buf_puts(&r->out, "{\"students\":[");
 	for (size_t i = 0; i < a.n; i++) {
 		gc_buf_puts(&r->out, i ? "," : "");
-		student_json(r, keys[i], &r->out);
+		student_json(r, keys[i], -1, NULL, &r->out);
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
@@ -467,7 +471,7 @@ api_student(struct gc_ui_req *r)
 	}
 	gc_ledger_enrollments(r->n->lg, gc_names_cb, &nm);
 	gc_buf_puts(&r->out, "{\"student\":");
-	student_json(r, key, &r->out);
+	student_json(r, key, -1, NULL, &r->out);
 	gc_buf_puts(&r->out, ",\"captures\":[");
 	for (size_t i = 0; i < nc; i++) {
 		gc_buf_puts(&r->out, i ? "," : "");
@@ -508,24 +512,20 @@ api_missing(struct gc_ui_req *r)
 	gc_buf_puts(&r->out, "{\"students\":[");
 	for (size_t i = 0; i < m->nst; i++) {
 		const struct gc_mstudent *s = &m->st[i];
+		char                      why[256];
 
 		if ((s->status != GC_MS_MISSING &&
 		    s->status != GC_MS_NEEDS_RETAKE) ||
 		    (klass[0] && strcmp(s->klass, klass) != 0)) {
 			continue;
 		}
-		gc_buf_puts(&r->out, k++ ? "," : "");
-		student_json(r, s->key, &r->out);
+		why[0] = '\0';
 		if (s->status == GC_MS_NEEDS_RETAKE) {
-			char why[256];
-
-			/* the student object, one field more: the reason */
 			gc_merge_reject_reason(r->n, m, s, why, sizeof(why));
-			r->out.len--; /* the closing brace */
-			gc_buf_puts(&r->out, ",\"reject_reason\":");
-			gc_json_str(&r->out, why[0] ? why : NULL);
-			gc_buf_puts(&r->out, "}");
 		}
+		gc_buf_puts(&r->out, k++ ? "," : "");
+		student_json(r, s->key, (int)s->status, s->status ==
+		    GC_MS_NEEDS_RETAKE ? why : NULL, &r->out);
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
@@ -562,7 +562,8 @@ api_class(struct gc_ui_req *r)
 			continue;
 		}
 		gc_buf_puts(&r->out, k++ ? "," : "");
-		student_json(r, m->st[i].key, &r->out);
+		student_json(r, m->st[i].key, (int)m->st[i].status, NULL,
+		    &r->out);
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
@@ -1011,7 +1012,7 @@ api_shoot(struct gc_ui_req *r)
 	s.used = true;
 	gc_buf_printf(&r->out, "{\"shot\":\"%s\",\"student\":", s.id);
 	lock(r);
-	student_json(r, s.o.key, &r->out);
+	student_json(r, s.o.key, -1, NULL, &r->out);
 	unlock(r);
 	gc_buf_printf(&r->out, ",\"verdict\":\"%s\",\"checks\":",
 	    gc_verdict_name(s.o.res.report.verdict));
@@ -1243,7 +1244,7 @@ api_accept(struct gc_ui_req *r)
 		gc_hex_encode(hex, s->o.entry, 32);
 		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"student\":", hex);
 		lock(r);
-		student_json(r, s->student, &r->out);
+		student_json(r, s->student, -1, NULL, &r->out);
 		unlock(r);
 		gc_buf_puts(&r->out, "}");
 		GC_LOG(GC_LOG_NOTICE, "UI-CAPTURE", "stored capture %.16s of %s",
@@ -1468,7 +1469,7 @@ api_checkpoint(struct gc_ui_req *r)
 	gc_buf_init(&note);
 	gc_diag_clear(&d);
 	lock(r);
-	rv = gc_checkpoint_make(r->n, &m, &note, id, &d);
+	rv = gc_checkpoint_make(r->n, &m, &note, id, NULL, NULL, &d);
 	unlock(r);
 	if (rv != GC_OK) {
 		gc_buf_release(&note);
@@ -1567,7 +1568,7 @@ api_import(struct gc_ui_req *r)
 		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"verdict\":\"%s\","
 		    "\"student\":", hex, gc_verdict_name(o.res.report.verdict));
 		lock(r);
-		student_json(r, o.key, &r->out);
+		student_json(r, o.key, -1, NULL, &r->out);
 		unlock(r);
 		gc_buf_puts(&r->out, "}");
 	}
