@@ -546,47 +546,66 @@ gc_cmd_conflicts(int argc, char **argv)
 
 /* ---- decisions ---- */
 
-/* Resolves CAPTURE (an entry id or a unique prefix of ≥ 8 hex digits) to
- * a held CAPTURE entry; fills id, feed and the student key. */
-static int
-capture_ref(struct gc_node *n, const char *ref, uint8_t id[32],
-    uint8_t feed[32], char student[80])
+gc_err
+gc_capture_lookup(struct gc_node *n, const char *ref, struct gc_capture_ref *out,
+    struct gc_diag *d)
 {
-	struct gc_diag         d;
 	struct gc_entry        e;
 	struct gc_capture_rec *c;
 	uint8_t               *bytes;
 	size_t                 len;
 	gc_err                 rv;
 
-	gc_diag_clear(&d);
 	if (strlen(ref) < 8) {
-		gc_cli_err("capture '%s': give 8 or more hex digits of its "
-		    "entry id", ref);
-		return GC_EXIT_USAGE;
+		gc_diag_set(d, "give 8 or more hex digits of its entry id");
+		return GC_EINVAL;
 	}
-	rv = gc_ledger_get(n->lg, ref, &bytes, &len, &d);
+	rv = gc_ledger_get(n->lg, ref, &bytes, &len, d);
 	if (rv != GC_OK) {
-		gc_cli_err("capture %s: %s", ref, gc_diag_msg(&d, rv));
-		return rv == GC_EINVAL ? GC_EXIT_USAGE : GC_EXIT_FAIL;
+		return rv;
 	}
 	c  = gc_alloc(sizeof(*c));
 	rv = c == NULL ? GC_ENOMEM : gc_entry_parse(&e, bytes, len, NULL);
 	if (rv == GC_OK && e.kind != GC_KIND_CAPTURE) {
-		gc_cli_err("entry %s is a %s, not a CAPTURE", ref,
+		gc_diag_set(d, "it is a %s entry, not a CAPTURE",
 		    gc_kind_name(e.kind));
-		rv = GC_EINVAL;
+		rv = GC_ENOTFOUND;
 	} else if (rv == GC_OK) {
 		rv = gc_capture_decode(e.body, e.body_len, c);
 		if (rv == GC_OK) {
-			memcpy(id, e.id, 32);
-			memcpy(feed, e.feed, 32);
-			snprintf(student, 80, "%s", c->student);
+			memcpy(out->id, e.id, 32);
+			memcpy(out->feed, e.feed, 32);
+			memcpy(out->photo, c->photo, 32);
+			snprintf(out->student, sizeof(out->student), "%s",
+			    c->student);
+		} else {
+			gc_diag_set(d, "its CAPTURE does not decode");
 		}
 	}
 	gc_free(c);
 	gc_free(bytes);
-	return rv == GC_OK ? GC_EXIT_OK : GC_EXIT_FAIL;
+	return rv;
+}
+
+/* gc_capture_lookup for the CLI: the error printed, an exit code. */
+static int
+capture_ref(struct gc_node *n, const char *ref, uint8_t id[32],
+    uint8_t feed[32], char student[80])
+{
+	struct gc_capture_ref cr;
+	struct gc_diag        d;
+	gc_err                rv;
+
+	gc_diag_clear(&d);
+	rv = gc_capture_lookup(n, ref, &cr, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("capture %s: %s", ref, gc_diag_msg(&d, rv));
+		return rv == GC_EINVAL ? GC_EXIT_USAGE : GC_EXIT_FAIL;
+	}
+	memcpy(id, cr.id, 32);
+	memcpy(feed, cr.feed, 32);
+	snprintf(student, 80, "%s", cr.student);
+	return GC_EXIT_OK;
 }
 
 static const char decide_usage[] =

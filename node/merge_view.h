@@ -29,6 +29,16 @@ gc_err gc_merge_report(struct gc_node *n, const char *klass,
 void gc_merge_reject_reason(struct gc_node *n, const struct gc_merge *m,
     const struct gc_mstudent *s, char *out, size_t cap);
 
+/* A held CAPTURE entry named by its id or a unique prefix of 8 or more
+ * hex digits: GC_EINVAL (too short), GC_ENOTFOUND (none, or not a
+ * CAPTURE), with d saying why (the caller names REF). */
+struct gc_capture_ref {
+	uint8_t id[32], feed[32], photo[32];
+	char    student[80];
+};
+gc_err gc_capture_lookup(struct gc_node *n, const char *ref,
+    struct gc_capture_ref *out, struct gc_diag *d);
+
 /* What `gradcap conflicts [--json]` prints, appended to b. */
 gc_err gc_conflicts_report(struct gc_node *n, bool json, struct gc_buf *b,
     struct gc_diag *d);

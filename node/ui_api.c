@@ -626,27 +626,16 @@ static bool
 capture_of(struct gc_ui_req *r, const char *ref, uint8_t id[32],
     uint8_t feed[32], char student[80], uint8_t photo[32])
 {
-	uint8_t               *bytes;
-	size_t                 len;
-	struct gc_entry        e;
-	struct gc_capture_rec *c = gc_alloc(sizeof(*c));
-	bool                   ok = false;
+	struct gc_capture_ref cr;
 
-	if (c != NULL && strlen(ref) >= 8 &&
-	    gc_ledger_get(r->n->lg, ref, &bytes, &len, NULL) == GC_OK) {
-		ok = gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
-		    e.kind == GC_KIND_CAPTURE &&
-		    gc_capture_decode(e.body, e.body_len, c) == GC_OK;
-		if (ok) {
-			memcpy(id, e.id, 32);
-			memcpy(feed, e.feed, 32);
-			memcpy(photo, c->photo, 32);
-			snprintf(student, 80, "%s", c->student);
-		}
-		gc_free(bytes);
+	if (gc_capture_lookup(r->n, ref, &cr, NULL) != GC_OK) {
+		return false;
 	}
-	gc_free(c);
-	return ok;
+	memcpy(id, cr.id, 32);
+	memcpy(feed, cr.feed, 32);
+	memcpy(photo, cr.photo, 32);
+	snprintf(student, 80, "%s", cr.student);
+	return true;
 }
 
 /* capture_of, or (unlocking the ledger) a 404 answered. */
