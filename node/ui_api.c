@@ -621,29 +621,12 @@ api_review_list(struct gc_ui_req *r)
 	ok_json(r);
 }
 
-/* The photo hash of a held CAPTURE entry. Ledger locked. */
+/* The held CAPTURE entry REF names, or (unlocking the ledger) a 404
+ * answered. Ledger locked. */
 static bool
-capture_of(struct gc_ui_req *r, const char *ref, uint8_t id[32],
-    uint8_t feed[32], char student[80], uint8_t photo[32])
+capture_held(struct gc_ui_req *r, const char *ref, struct gc_capture_ref *cr)
 {
-	struct gc_capture_ref cr;
-
-	if (gc_capture_lookup(r->n, ref, &cr, NULL) != GC_OK) {
-		return false;
-	}
-	memcpy(id, cr.id, 32);
-	memcpy(feed, cr.feed, 32);
-	memcpy(photo, cr.photo, 32);
-	snprintf(student, 80, "%s", cr.student);
-	return true;
-}
-
-/* capture_of, or (unlocking the ledger) a 404 answered. */
-static bool
-capture_held(struct gc_ui_req *r, const char *ref, uint8_t id[32],
-    uint8_t feed[32], char student[80], uint8_t photo[32])
-{
-	if (capture_of(r, ref, id, feed, student, photo)) {
+	if (gc_capture_lookup(r->n, ref, cr, NULL) == GC_OK) {
 		return true;
 	}
 	unlock(r);
@@ -678,18 +661,18 @@ blob_answer(struct gc_ui_req *r, const uint8_t hash[32])
 static void
 api_photo(struct gc_ui_req *r)
 {
-	char    ref[80], student[80];
-	uint8_t id[32], feed[32], photo[32];
+	char                  ref[80];
+	struct gc_capture_ref cr;
 
 	if (!gc_ui_query(r->query, "capture", ref, sizeof(ref))) {
 		gc_ui_error(r, 400, "bad_request", "give capture", "缺少 capture");
 		return;
 	}
 	lock(r);
-	if (!capture_held(r, ref, id, feed, student, photo)) {
+	if (!capture_held(r, ref, &cr)) {
 		return;
 	}
-	blob_answer(r, photo);
+	blob_answer(r, cr.photo);
 	unlock(r);
 }
 
@@ -744,7 +727,8 @@ api_session_current(struct gc_ui_req *r)
 
 /* ---- acting ---- */
 
-/* Appends a decision entry; answers {"entry": id}. Ledger locked. */
+/* Appends a decision entry with BODY (released), unlocks the ledger and
+ * answers {"entry": id}. Ledger locked. */
 static void
 append_answer(struct gc_ui_req *r, unsigned kind, struct gc_buf *body)
 {
@@ -755,6 +739,8 @@ append_answer(struct gc_ui_req *r, unsigned kind, struct gc_buf *body)
 
 	gc_diag_clear(&d);
 	rv = gc_ledger_append_body(r->n->lg, kind, body, id, &d);
+	unlock(r);
+	gc_buf_release(body);
 	if (rv != GC_OK) {
 		gc_ui_error(r, rv == GC_EPERM ? 403 : 500, rv == GC_EPERM ?
 		    "forbidden" : "internal", gc_diag_msg(&d, rv),
@@ -815,8 +801,6 @@ api_session_open(struct gc_ui_req *r)
 	gc_buf_init(&b);
 	gc_session_open_encode(&b, &s);
 	append_answer(r, GC_KIND_SESSION_OPEN, &b);
-	unlock(r);
-	gc_buf_release(&b);
 }
 
 static void
@@ -836,8 +820,6 @@ api_session_close(struct gc_ui_req *r)
 	gc_buf_init(&b);
 	gc_session_close_encode(&b, cur.id, (uint64_t)time(NULL), 0);
 	append_answer(r, GC_KIND_SESSION_CLOSE, &b);
-	unlock(r);
-	gc_buf_release(&b);
 }
 
 static bool
@@ -1274,9 +1256,9 @@ api_review(struct gc_ui_req *r)
 	struct gc_json      *o = body_object(r);
 	struct gc_review_rec rv;
 	struct gc_buf        b;
-	char                 ref[80], dec[16], student[80];
+	char                 ref[80], dec[16];
 	const char          *reason;
-	uint8_t              feed[32], photo[32];
+	struct gc_capture_ref cr;
 
 	if (o == NULL) {
 		return;
@@ -1306,14 +1288,13 @@ api_review(struct gc_ui_req *r)
 		return;
 	}
 	lock(r);
-	if (!capture_held(r, ref, rv.capture, feed, student, photo)) {
+	if (!capture_held(r, ref, &cr)) {
 		return;
 	}
+	memcpy(rv.capture, cr.id, 32);
 	gc_buf_init(&b);
 	gc_review_encode(&b, &rv);
 	append_answer(r, GC_KIND_REVIEW, &b);
-	unlock(r);
-	gc_buf_release(&b);
 }
 
 static void
@@ -1322,8 +1303,8 @@ api_void(struct gc_ui_req *r)
 	struct gc_json    *o = body_object(r);
 	struct gc_void_rec v;
 	struct gc_buf      b;
-	char               ref[80], student[80];
-	uint8_t            feed[32], photo[32];
+	char               ref[80];
+	struct gc_capture_ref cr;
 
 	if (o == NULL) {
 		return;
@@ -1336,10 +1317,11 @@ api_void(struct gc_ui_req *r)
 	}
 	gc_json_free(o);
 	lock(r);
-	if (!capture_held(r, ref, v.capture, feed, student, photo)) {
+	if (!capture_held(r, ref, &cr)) {
 		return;
 	}
-	if (!r->coordinator && memcmp(feed, r->n->info.self, 32) != 0) {
+	memcpy(v.capture, cr.id, 32);
+	if (!r->coordinator && memcmp(cr.feed, r->n->info.self, 32) != 0) {
 		unlock(r);
 		gc_ui_error(r, 403, "forbidden", "a site voids only its own "
 		    "captures; this one was taken elsewhere (ask the "
@@ -1350,8 +1332,6 @@ api_void(struct gc_ui_req *r)
 	gc_buf_init(&b);
 	gc_void_encode(&b, &v);
 	append_answer(r, GC_KIND_VOID, &b);
-	unlock(r);
-	gc_buf_release(&b);
 }
 
 static void
@@ -1361,8 +1341,8 @@ api_resolve(struct gc_ui_req *r)
 	const struct gc_json  *seen, *it;
 	struct gc_resolve_rec  rs;
 	struct gc_buf          b;
-	char                   ref[80], student[80], key[80];
-	uint8_t                feed[32], photo[32];
+	char                   ref[80], key[80];
+	struct gc_capture_ref  cr;
 	struct gc_mcap        *caps = NULL;
 	enum gc_mstatus        st;
 	size_t                 nc = 0, nseen = 0, nlive = 0;
@@ -1393,8 +1373,8 @@ api_resolve(struct gc_ui_req *r)
 		return;
 	}
 	lock(r);
-	if (!capture_of(r, ref, rs.capture, feed, student, photo) ||
-	    strcmp(student, key) != 0) {
+	if (gc_capture_lookup(r->n, ref, &cr, NULL) != GC_OK ||
+	    strcmp(cr.student, key) != 0) {
 		unlock(r);
 		gc_json_free(o);
 		gc_ui_error(r, 404, "not_found", "no such capture of this "
@@ -1402,8 +1382,8 @@ api_resolve(struct gc_ui_req *r)
 		return;
 	}
 	/* a stale page: the candidates it showed are not the current ones */
-	if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) == GC_OK &&
-	    seen != NULL && seen->type == GC_JSON_ARRAY) {
+	memcpy(rs.capture, cr.id, 32);
+	if (gc_ledger_merge_student(r->n->lg, key, &st, &caps, &nc) == GC_OK) {
 		for (size_t i = 0; i < nc; i++) {
 			char hex[65];
 			bool shown = false;
@@ -1436,8 +1416,6 @@ api_resolve(struct gc_ui_req *r)
 	gc_buf_init(&b);
 	gc_resolve_encode(&b, &rs);
 	append_answer(r, GC_KIND_RESOLVE, &b);
-	unlock(r);
-	gc_buf_release(&b);
 }
 
 static void

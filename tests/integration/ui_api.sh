@@ -242,6 +242,9 @@ expect(coord, "POST", "/api/resolve", 200,
        {"student": k0, "capture": cands[1], "reason": "更清楚", "seen": cands})
 k1caps = [c for c in expect(coord, "GET", "/api/review", 200)["captures"] if c["student"] == k1]
 want(len(k1caps) == 1 and k1caps[0]["overrides"], "the override reason travels", k1caps)
+# a capture of another student does not settle this one
+expect(coord, "POST", "/api/resolve", 404,
+       {"student": k0, "capture": k1caps[0]["id"], "reason": "x", "seen": cands}, code="not_found")
 expect(coord, "POST", "/api/review", 400, {"capture": k1caps[0]["id"], "decision": "reject"}, code="bad_request")
 expect(coord, "POST", "/api/review", 200,
        {"capture": k1caps[0]["id"], "decision": "reject", "reason": "阴影太重"})
@@ -346,7 +349,7 @@ def shoot(body, status=200, code=None):
 k3, k4, k5 = [expect(site, "GET", "/api/students?q=" + sno[i], 200)["students"][0]["key"] for i in (3, 4, 5)]
 a = shoot({"student": k3, "code": "QR-PAYLOAD-X"})
 want(a["student"]["key"] == k3, "shot with a code", a)
-expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k3})
+k3cap = expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k3})["entry"]
 j = shoot({"student": k4, "code": "QR-PAYLOAD-X"}, 409, "conflict")
 want("capture code was scanned for another student" in j["error"]["message"], "the code's owner named", j)
 a = shoot({"student": k4, "code": "QR-PAYLOAD-Y"})
@@ -355,6 +358,12 @@ expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": 
 j = expect(site, "POST", "/api/capture/accept", 409, {"shot": b["shot"], "student": k5, "again": True}, code="conflict")
 want("capture code was scanned for another student" in j["error"]["message"], "checked again when stored", j)
 shoot({"student": k5, "code": "x" * 300}, 400, "bad_request")
+# the site voids its own capture (a wrong student): the student is missing again
+expect(site, "POST", "/api/void", 400, {"capture": k3cap}, code="bad_request")
+j = expect(site, "POST", "/api/void", 200, {"capture": k3cap[:12], "reason": "拍错了人"})
+want(len(j["entry"]) == 64, "voided", j)
+want(any(s["key"] == k3 for s in expect(site, "GET", "/api/missing", 200)["students"]),
+     "the voided student is missing again", k3)
 print("ui_api: %d checks passed" % checks)
 EOF
 export T G PS PC PSYNC
