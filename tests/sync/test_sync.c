@@ -361,6 +361,26 @@ push_msg(struct gc_buf *req, const uint8_t session[16],
 	gc_cbor_bytes(req, ent->data, ent->len);
 }
 
+/* A BLOB_PUT of chunk DATA at OFF of the SIZE-byte blob HASH. */
+static void
+blob_put_msg(struct gc_buf *req, const uint8_t session[16],
+    const uint8_t hash[32], uint64_t size, uint64_t off, const void *data,
+    size_t len)
+{
+	gc_buf_reset(req);
+	gc_sync_msg_begin(req, GC_SYNC_BLOB_PUT, 5);
+	gc_cbor_uint(req, 2);
+	gc_cbor_bytes(req, session, 16);
+	gc_cbor_uint(req, 3);
+	gc_cbor_bytes(req, hash, 32);
+	gc_cbor_uint(req, 4);
+	gc_cbor_uint(req, size);
+	gc_cbor_uint(req, 5);
+	gc_cbor_uint(req, off);
+	gc_cbor_uint(req, 6);
+	gc_cbor_bytes(req, data, len);
+}
+
 /* The ingest status of the single entry a PUSH_OK answers. */
 static uint64_t
 push_status(const struct gc_buf *rep, char *why, size_t cap)
@@ -480,18 +500,7 @@ test_sync_blob_not_matching_its_hash_is_refused(void **state)
 	assert_int_equal(cc.blobs, 0);
 	assert_int_equal(cc.missing_blobs, 1);
 	/* in chunks too: the last chunk fails the hash, nothing is kept */
-	gc_buf_reset(&req);
-	gc_sync_msg_begin(&req, GC_SYNC_BLOB_PUT, 5);
-	gc_cbor_uint(&req, 2);
-	gc_cbor_bytes(&req, session, 16);
-	gc_cbor_uint(&req, 3);
-	gc_cbor_bytes(&req, hash, 32);
-	gc_cbor_uint(&req, 4);
-	gc_cbor_uint(&req, 13);
-	gc_cbor_uint(&req, 5);
-	gc_cbor_uint(&req, 0);
-	gc_cbor_uint(&req, 6);
-	gc_cbor_bytes(&req, "not the photo", 13);
+	blob_put_msg(&req, session, hash, 13, 0, "not the photo", 13);
 	gc_sync_serve(&f->nc, req.data, req.len, &rep);
 	assert_int_equal(gc_sync_msg_parse(&m, rep.data, rep.len, NULL), GC_OK);
 	assert_int_equal(m.type, GC_SYNC_BLOB_PUT_OK);
@@ -664,18 +673,7 @@ test_sync_malformed_requests_get_errors_and_server_goes_on(void **state)
 	gc_sync_serve(&f->nc, req.data, req.len, &rep);
 	assert_string_equal(reply_code(&rep, code, sizeof(code)), "malformed");
 	/* a blob no entry names is refused */
-	gc_buf_reset(&req);
-	gc_sync_msg_begin(&req, GC_SYNC_BLOB_PUT, 5);
-	gc_cbor_uint(&req, 2);
-	gc_cbor_bytes(&req, session, 16);
-	gc_cbor_uint(&req, 3);
-	gc_cbor_bytes(&req, junk, 32);
-	gc_cbor_uint(&req, 4);
-	gc_cbor_uint(&req, 4);
-	gc_cbor_uint(&req, 5);
-	gc_cbor_uint(&req, 0);
-	gc_cbor_uint(&req, 6);
-	gc_cbor_bytes(&req, junk, 4);
+	blob_put_msg(&req, session, junk, 4, 0, junk, 4);
 	gc_sync_serve(&f->nc, req.data, req.len, &rep);
 	assert_string_equal(reply_code(&rep, code, sizeof(code)), "denied");
 	/* and after all that the server still syncs */
@@ -714,52 +712,6 @@ feed_head(gc_ledger *lg, const uint8_t *feed, struct gc_head *out)
 	assert_int_equal(gc_ledger_heads(lg, head_cb, &a), GC_OK);
 	*out = a.h;
 	return a.found;
-}
-
-static void
-test_sync_restored_backup_is_a_proved_fork(void **state)
-{
-	struct fx           *f = *state;
-	struct gc_sync_stats st;
-	struct gc_head       h;
-	char                 cmd[2000], bak[700];
-
-	shoot(f->ls, "a", 1000);
-	shoot(f->ls, "b", 1000);
-	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
-	/* back up the site, write on, sync; then restore and write again */
-	gc_ledger_close(f->ls);
-	snprintf(bak, sizeof(bak), "%s/backup", f->dir);
-	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", f->site, bak);
-	assert_int_equal(system(cmd), 0);
-	f->ls    = gc_test_ledger_open(f->site, f->ks);
-	f->ns.lg = f->ls;
-	shoot(f->ls, "c", 1000);
-	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
-	gc_ledger_close(f->ls);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mv '%s' '%s'", f->site, bak,
-	    f->site);
-	assert_int_equal(system(cmd), 0);
-	f->ls    = gc_test_ledger_open(f->site, f->ks);
-	f->ns.lg = f->ls;
-	shoot(f->ls, "c-prime", 1000);
-	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
-	assert_true(st.forks > 0);
-	/* the coordinator holds the proof and quarantines the feed */
-	{
-		struct gc_ledger_counts cc;
-
-		assert_int_equal(gc_ledger_counts(f->lc, &cc), GC_OK);
-		assert_int_equal(cc.forks, 1);
-	}
-	assert_true(feed_head(f->lc, f->ks->pk, &h));
-	assert_true(h.quarantined);
-	assert_int_equal(h.qseq, 3);
-	/* the other site still converges with the coordinator */
-	shoot(f->ls2, "west", 1000);
-	assert_int_equal(run(&f->ns2, &f->nc, &st, -1), GC_OK);
-	assert_true(st.converged);
-	digests_equal(f->ls2, f->lc, true);
 }
 
 /* A laptop restored from a backup taken at seq 2, after the original
@@ -808,6 +760,24 @@ restored_parts_at(struct fx *f, int orig, int restored)
 	/* a second run: nothing new, both hold the proof */
 	assert_int_equal(run(&f->ns, &f->nc, &st, -1), GC_OK);
 	assert_int_equal(st.entries_recv + st.entries_sent, 0);
+}
+
+static void
+test_sync_restored_backup_is_a_proved_fork(void **state)
+{
+	struct fx              *f = *state;
+	struct gc_sync_stats    st;
+	struct gc_ledger_counts cc;
+
+	restored_parts_at(f, 1, 1);
+	/* the coordinator holds one proof; the other site still converges
+	 * with it */
+	assert_int_equal(gc_ledger_counts(f->lc, &cc), GC_OK);
+	assert_int_equal(cc.forks, 1);
+	shoot(f->ls2, "west", 1000);
+	assert_int_equal(run(&f->ns2, &f->nc, &st, -1), GC_OK);
+	assert_true(st.converged);
+	digests_equal(f->ls2, f->lc, true);
 }
 
 static void
