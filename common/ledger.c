@@ -323,6 +323,8 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			 * writable open for nodes older than sync */
 			{ "partial", &lg->partial,
 			    (flags & GC_LEDGER_RDONLY) ? 0 : MDB_CREATE },
+			/* students removed from the roster; likewise */
+			{ "sgone", &lg->sgone, mk },
 			/* the merge kept up to date; likewise */
 			{ "mcap", &lg->mcap, mk },
 			{ "mcid", &lg->mcid, mk },
@@ -343,6 +345,10 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 				/* read-only, older node: no partial blobs */
 				lg->no_partial = true;
 				rc             = 0;
+			}
+			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->sgone) {
+				lg->no_gone = true; /* none removed yet */
+				rc          = 0;
 			}
 			if (rc == MDB_NOTFOUND && dbs[i].dbi >= &lg->mcap &&
 			    dbs[i].dbi <= &lg->malert) {

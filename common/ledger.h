@@ -295,8 +295,18 @@ typedef int (*gc_student_cb)(const struct gc_student_rec *r, void *arg);
 /* All students, in key order, inside one read transaction. */
 gc_err gc_ledger_students(gc_ledger *lg, gc_student_cb cb, void *arg);
 
+/* Likewise the students removed from the roster (roster remove): their
+ * last rows, which carry the removal's reason. */
+gc_err gc_ledger_removed_students(gc_ledger *lg, gc_student_cb cb,
+    void *arg);
+
 /* One student by key: GC_ENOTFOUND. *row is gc_alloc'd (gc_free). */
 gc_err gc_ledger_student_get(gc_ledger *lg, const char *key, uint8_t **row,
+    size_t *row_len, uint64_t *hlc, uint8_t entry_id[32]);
+
+/* A student removed from the roster (its last row carries the removal),
+ * by key: GC_ENOTFOUND when none. As gc_ledger_student_get otherwise. */
+gc_err gc_ledger_removed_get(gc_ledger *lg, const char *key, uint8_t **row,
     size_t *row_len, uint64_t *hlc, uint8_t entry_id[32]);
 
 /*

@@ -10,6 +10,7 @@
 #include "common/gc_alloc.h"
 #include "common/ledger_int.h"
 #include "common/records.h"
+#include "common/rosterdb.h"
 
 /* ROSTER row map keys (docs/formats.md). */
 enum {
@@ -244,6 +245,88 @@ sidx_row(struct lg_txn *x, const uint8_t *row, size_t len, const char *key,
 	return rc;
 }
 
+bool
+gc__lg_removed(struct lg_txn *x, const void *key, size_t n)
+{
+	MDB_val v;
+
+	return !x->lg->no_gone && gc__lg_get(x, x->lg->sgone, key, n, &v) == 0;
+}
+
+/* One row of a ROSTER entry: the row with the greatest (hlc, entry id)
+ * counts, whether it lives in `students` (with its sidx lookups) or, when
+ * it says the student was removed, in `sgone` (no lookups). */
+static gc_err
+roster_row(struct lg_txn *x, const struct gc_entry *e, const uint8_t *row,
+    size_t rlen, const char *key, size_t klen, uint8_t **val, size_t *cap)
+{
+	MDB_val  old;
+	MDB_dbi  where = x->lg->students;
+	bool     found, removed;
+	int      rc;
+
+	found = gc__lg_get(x, x->lg->students, key, klen, &old) == 0;
+	if (!found && !x->lg->no_gone &&
+	    gc__lg_get(x, x->lg->sgone, key, klen, &old) == 0) {
+		found = true;
+		where = x->lg->sgone;
+	}
+	if (found && old.mv_size >= 40) {
+		const uint8_t *op   = old.mv_data;
+		uint64_t       ohlc = gc_le64_get(op);
+
+		/* last writer wins by (hlc, entry id) */
+		if (ohlc > e->hlc || (ohlc == e->hlc &&
+		    memcmp(op + 8, e->id, 32) >= 0)) {
+			return GC_OK;
+		}
+	}
+	if (found && where == x->lg->students && old.mv_size >= 40) {
+		/* LMDB data is valid only until the next update: copy the
+		 * old row before deleting its index entries */
+		uint8_t *copy = gc_alloc(old.mv_size);
+		size_t   ol   = old.mv_size;
+
+		if (copy == NULL) {
+			return GC_ENOMEM;
+		}
+		memcpy(copy, old.mv_data, ol);
+		rc = sidx_row(x, copy + 40, ol - 40, key, klen, false);
+		gc_free(copy);
+		if (rc != 0) {
+			return gc_err_from_mdb(rc);
+		}
+	}
+	removed = (gc_row_map_flags(row, rlen) & GC_ROWF_REMOVED) != 0;
+	if (removed && x->lg->no_gone) {
+		return GC_OK; /* read-only open of an old node: never written */
+	}
+	if (found && (where == x->lg->sgone) != removed) {
+		rc = gc__lg_del(x, where, key, klen, NULL, 0);
+		if (rc != 0) {
+			return gc_err_from_mdb(rc);
+		}
+	}
+	if (40 + rlen > *cap) {
+		uint8_t *nv = gc_realloc(*val, 40 + rlen);
+
+		if (nv == NULL) {
+			return GC_ENOMEM;
+		}
+		*val = nv;
+		*cap = 40 + rlen;
+	}
+	gc_le64_put(*val, e->hlc);
+	memcpy(*val + 8, e->id, 32);
+	memcpy(*val + 40, row, rlen);
+	rc = gc__lg_put(x, removed ? x->lg->sgone : x->lg->students, key, klen,
+	    *val, 40 + rlen, 0);
+	if (rc == 0 && !removed) {
+		rc = sidx_row(x, row, rlen, key, klen, true);
+	}
+	return gc_err_from_mdb(rc);
+}
+
 static gc_err
 index_roster(struct lg_txn *x, const struct gc_entry *e)
 {
@@ -269,8 +352,6 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 		struct gc_cbor_field rf[1];
 		const char          *key;
 		size_t               klen;
-		MDB_val              old;
-		int                  rc;
 
 		if (gc_cbor_skip(&rc_cur) != GC_OK) {
 			break;
@@ -282,53 +363,7 @@ index_roster(struct lg_txn *x, const struct gc_entry *e)
 		    klen >= 80) {
 			continue;
 		}
-		if (gc__lg_get(x, x->lg->students, key, klen, &old) == 0 &&
-		    old.mv_size >= 40) {
-			const uint8_t *op   = old.mv_data;
-			uint64_t       ohlc = gc_le64_get(op);
-
-			uint8_t       *copy;
-
-			/* last writer wins by (hlc, entry id) */
-			if (ohlc > e->hlc || (ohlc == e->hlc &&
-			    memcmp(op + 8, e->id, 32) >= 0)) {
-				continue;
-			}
-			/* LMDB data is valid only until the next update: copy
-			 * the old row before deleting its index entries */
-			copy = gc_alloc(old.mv_size);
-			if (copy == NULL) {
-				rv = GC_ENOMEM;
-				break;
-			}
-			memcpy(copy, op, old.mv_size);
-			rc = sidx_row(x, copy + 40, old.mv_size - 40, key, klen,
-			    false);
-			gc_free(copy);
-			if (rc != 0) {
-				rv = gc_err_from_mdb(rc);
-				break;
-			}
-		}
-		if (40 + rlen > cap) {
-			uint8_t *nv = gc_realloc(val, 40 + rlen);
-
-			if (nv == NULL) {
-				rv = GC_ENOMEM;
-				break;
-			}
-			val = nv;
-			cap = 40 + rlen;
-		}
-		gc_le64_put(val, e->hlc);
-		memcpy(val + 8, e->id, 32);
-		memcpy(val + 40, row, rlen);
-		rc = gc__lg_put(x, x->lg->students, key, klen, val, 40 + rlen,
-		    0);
-		if (rc == 0) {
-			rc = sidx_row(x, row, rlen, key, klen, true);
-		}
-		rv = gc_err_from_mdb(rc);
+		rv = roster_row(x, e, row, rlen, key, klen, &val, &cap);
 	}
 	gc_free(val);
 	return rv;
@@ -536,6 +571,7 @@ gc_ledger_enrollments(gc_ledger *lg, gc_enroll_cb cb, void *arg)
 struct students_arg {
 	gc_student_cb cb;
 	void         *arg;
+	bool          removed;
 };
 
 static void
@@ -559,7 +595,11 @@ students_txn(struct lg_txn *x, void *arg)
 	MDB_val              k, v;
 	int                  rc;
 
-	rc = mdb_cursor_open(x->t, x->lg->students, &cur);
+	if (a->removed && x->lg->no_gone) {
+		return GC_OK;
+	}
+	rc = mdb_cursor_open(x->t, a->removed ? x->lg->sgone :
+	    x->lg->students, &cur);
 	if (rc != 0) {
 		return gc_err_from_mdb(rc);
 	}
@@ -582,7 +622,15 @@ students_txn(struct lg_txn *x, void *arg)
 gc_err
 gc_ledger_students(gc_ledger *lg, gc_student_cb cb, void *arg)
 {
-	struct students_arg a = { cb, arg };
+	struct students_arg a = { cb, arg, false };
+
+	return gc__lg_read(lg, students_txn, &a);
+}
+
+gc_err
+gc_ledger_removed_students(gc_ledger *lg, gc_student_cb cb, void *arg)
+{
+	struct students_arg a = { cb, arg, true };
 
 	return gc__lg_read(lg, students_txn, &a);
 }
@@ -593,6 +641,7 @@ struct student_get_arg {
 	size_t     *row_len;
 	uint64_t   *hlc;
 	uint8_t    *entry_id;
+	bool        removed; /* from sgone: the removed students */
 };
 
 static gc_err
@@ -602,8 +651,9 @@ student_get_txn(struct lg_txn *x, void *arg)
 	MDB_val                 v, k;
 	struct gc_student_rec   r;
 
-	if (gc__lg_get(x, x->lg->students, a->key, strlen(a->key), &v) != 0 ||
-	    v.mv_size < 40) {
+	if ((a->removed && x->lg->no_gone) ||
+	    gc__lg_get(x, a->removed ? x->lg->sgone : x->lg->students, a->key,
+	    strlen(a->key), &v) != 0 || v.mv_size < 40) {
 		return GC_ENOTFOUND;
 	}
 	k.mv_data = (void *)a->key;
@@ -628,7 +678,17 @@ gc_err
 gc_ledger_student_get(gc_ledger *lg, const char *key, uint8_t **row,
     size_t *row_len, uint64_t *hlc, uint8_t entry_id[32])
 {
-	struct student_get_arg a = { key, row, row_len, hlc, entry_id };
+	struct student_get_arg a = { key, row, row_len, hlc, entry_id, false };
+
+	*row = NULL;
+	return gc__lg_read(lg, student_get_txn, &a);
+}
+
+gc_err
+gc_ledger_removed_get(gc_ledger *lg, const char *key, uint8_t **row,
+    size_t *row_len, uint64_t *hlc, uint8_t entry_id[32])
+{
+	struct student_get_arg a = { key, row, row_len, hlc, entry_id, true };
 
 	*row = NULL;
 	return gc__lg_read(lg, student_get_txn, &a);
@@ -772,7 +832,8 @@ gc__lg_reindex(struct lg_txn *x)
 	    x->lg->students, 0) || mdb_drop(x->t, x->lg->sidx, 0) ||
 	    mdb_drop(x->t, x->lg->missing, 0) || mdb_drop(x->t,
 	    x->lg->sessions, 0) || mdb_drop(x->t, x->lg->caps, 0) ||
-	    mdb_drop(x->t, x->lg->codes, 0) || gc__lg_merge_drop(x) != GC_OK) {
+	    mdb_drop(x->t, x->lg->codes, 0) || (!x->lg->no_gone &&
+	    mdb_drop(x->t, x->lg->sgone, 0)) || gc__lg_merge_drop(x) != GC_OK) {
 		return GC_EIO;
 	}
 	x->mbulk = true; /* the merge inputs only; redone in full at commit */

@@ -10,13 +10,15 @@
 struct gc_ledger {
 	MDB_env             *env;
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
-	    meta, enroll, students, sidx, sessions, caps, codes, partial;
+	    meta, enroll, students, sidx, sessions, caps, codes, partial,
+	    sgone; /* removed students: key -> hlc ‖ entry id ‖ row */
 	/* the merge kept up to date (ledger_merge.c) */
 	MDB_dbi              mcap, mcid, mrev, mvoid, mres, mphoto, mcode,
 	    mleaf, mtree, malert;
 	unsigned             flags;
 	bool                 no_partial; /* read-only open of an old node */
 	bool                 no_merge;   /* likewise: no merge tables */
+	bool                 no_gone;    /* likewise: no removed students */
 	uint64_t             merge_ns;   /* the last upkeep took (bench) */
 	char                *dir;
 	const struct gc_key *key;
@@ -45,6 +47,9 @@ struct lg_head {
 	uint64_t nforks;
 	uint64_t hlc;
 };
+
+/* Whether key (n bytes) is a student removed from the roster. */
+bool gc__lg_removed(struct lg_txn *x, const void *key, size_t n);
 
 typedef gc_err (*lg_txn_fn)(struct lg_txn *x, void *arg);
 

@@ -56,13 +56,14 @@ enum {
 	MS_RANK    = 1, /* 4 bytes */
 	MS_FOREIGN = 5,
 	MS_NST     = 8,
-	MS_COUNTS  = 16, /* 5 × 8 */
-	MS_UNMATCH = 56,
-	MS_NALERT  = 64,
-	MS_ROOT    = 72,
-	MS_LEN     = 104,
+	MS_COUNTS  = 16, /* GC_MS_END (6) × 8 */
+	MS_UNMATCH = 64,
+	MS_NALERT  = 72,
+	MS_ROOT    = 80,
+	MS_LEN     = 112,
 };
-#define MS_V 1
+#define MS_V 2 /* 2: EXEMPT counted */
+_Static_assert(MS_COUNTS + 8 * GC_MS_END == MS_UNMATCH, "merge state layout");
 
 #define MB_LEVEL 6 /* the tree is kept from blocks of 64 leaves up */
 #define MB_SIZE  (1u << MB_LEVEL)
@@ -337,9 +338,10 @@ apply_capture(struct lg_txn *x, const struct gc_entry *e)
 	if (rc != 0 || x->mbulk || x->mfull) {
 		return rc;
 	}
-	/* not on the roster: counted now (a roster change recounts all) */
+	/* not on the roster (nor removed from it): counted now (a roster
+	 * change recounts all) */
 	if (gc__lg_get(x, x->lg->students, m.student, strlen(m.student),
-	    &v) != 0) {
+	    &v) != 0 && !gc__lg_removed(x, m.student, strlen(m.student))) {
 		struct mstate s;
 
 		if (state_get(x, &s)) {
@@ -635,10 +637,10 @@ student_caps(struct lg_txn *x, MDB_cursor *cur, const char *st,
 /* The decision and leaf hash of a student over its captures. */
 static void
 decide_leaf(const char *st, const struct capvec *c, const uint8_t *res_cap,
-    const struct mparams *p, struct gc_mdecision *dc, uint8_t lh[32],
-    struct gc_buf *b)
+    bool exempt, const struct mparams *p, struct gc_mdecision *dc,
+    uint8_t lh[32], struct gc_buf *b)
 {
-	gc_merge_decide(c->v, c->n, p->rank, res_cap, dc);
+	gc_merge_decide(c->v, c->n, p->rank, res_cap, exempt, dc);
 	gc_buf_reset(b);
 	gc_merge_leaf_encode(b, st, dc->status,
 	    dc->winner >= 0 ? &c->v[dc->winner] : NULL);
@@ -905,6 +907,7 @@ finish_touched(struct lg_txn *x, struct mstate *s)
 		MDB_val             key = { n, (void *)st }, v;
 		const uint8_t      *res = NULL;
 		uint64_t            pos;
+		bool                exempt;
 
 		if (i > 0 && strcmp(st, t->st[i - 1]) == 0) {
 			continue;
@@ -919,11 +922,14 @@ finish_touched(struct lg_txn *x, struct mstate *s)
 		if (rc != 0) {
 			break;
 		}
+		exempt = gc__lg_get(x, x->lg->students, st, n, &v) == 0 &&
+		    v.mv_size >= 40 && (gc_row_map_flags((const uint8_t *)
+		    v.mv_data + 40, v.mv_size - 40) & GC_ROWF_EXEMPT);
 		if (gc__lg_get(x, x->lg->mres, st, n, &v) == 0 &&
 		    v.mv_size == 72) {
 			res = (const uint8_t *)v.mv_data + 40;
 		}
-		decide_leaf(st, &cv, res, &p, &dc, lh, &b);
+		decide_leaf(st, &cv, res, exempt, &p, &dc, lh, &b);
 		if (gc_buf_status(&b) != GC_OK) {
 			rc = MDB_PANIC;
 			break;
@@ -1132,7 +1138,7 @@ finish_full(struct lg_txn *x, struct mstate *s)
 				break;
 			}
 			if (cmp < 0) {
-				s->unmatched++;
+				s->unmatched += !gc__lg_removed(x, cs, cl);
 				continue;
 			}
 			{
@@ -1147,7 +1153,9 @@ finish_full(struct lg_txn *x, struct mstate *s)
 			}
 		}
 		res = res_walk(rcur, &rrc, &rk, &rv, st, sk.mv_size);
-		decide_leaf(st, &cv, res, &p, &dc, blk[inb], &b);
+		decide_leaf(st, &cv, res, (gc_row_map_flags((const uint8_t *)
+		    sv.mv_data + 40, sv.mv_size - 40) & GC_ROWF_EXEMPT) != 0, &p,
+		    &dc, blk[inb], &b);
 		if (gc_buf_status(&b) != GC_OK) {
 			rc = MDB_PANIC;
 			goto out;
@@ -1191,7 +1199,8 @@ finish_full(struct lg_txn *x, struct mstate *s)
 	}
 	for (; crc == 0; crc = mdb_cursor_get(cc, &ck, &cvv, MDB_NEXT)) {
 		if (ck.mv_size > 33 && cvv.mv_size == MC_LEN) {
-			s->unmatched++;
+			s->unmatched += !gc__lg_removed(x, ck.mv_data,
+			    ck.mv_size - 33);
 		}
 	}
 	if (inb > 0) {
@@ -1397,9 +1406,11 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 		if (gc_cbor_map_fields(&cur, f, GC_ROW_NKEYS) == GC_OK) {
 			gc_cbor_field_strcpy(&f[GC_ROW_CLASS], s->klass,
 			    sizeof(s->klass));
+			s->exempt = f[GC_ROW_EXEMPT].p != NULL;
 		}
 		while (j < m->ncap && strcmp(m->cap[j].student, s->key) < 0) {
-			m->unmatched++;
+			m->unmatched += !gc__lg_removed(x, m->cap[j].student,
+			    strlen(m->cap[j].student));
 			j++;
 		}
 		s->first = (uint32_t)j;
@@ -1408,7 +1419,8 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 		}
 		s->ncap = (uint32_t)(j - s->first);
 		res = res_walk(rcur, &rrc, &rk, &rv, s->key, sk.mv_size);
-		gc_merge_decide(&m->cap[s->first], s->ncap, p->rank, res, &dc);
+		gc_merge_decide(&m->cap[s->first], s->ncap, p->rank, res,
+		    s->exempt, &dc);
 		s->status   = dc.status;
 		s->winner   = dc.winner >= 0 ? (int32_t)s->first + dc.winner : -1;
 		s->ncand    = dc.ncand;
@@ -1416,7 +1428,10 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 		m->counts[s->status]++;
 		m->nst++;
 	}
-	m->unmatched += m->ncap - j;
+	for (; j < m->ncap; j++) {
+		m->unmatched += !gc__lg_removed(x, m->cap[j].student,
+		    strlen(m->cap[j].student));
+	}
 	mdb_cursor_close(sc);
 	mdb_cursor_close(rcur);
 	return GC_OK;

@@ -7,7 +7,9 @@
 #include "common/gc_alloc.h"
 
 static const char *status_names[] = { "MISSING", "NEEDS_RETAKE",
-	"PENDING_REVIEW", "APPROVED", "CONFLICT" };
+	"PENDING_REVIEW", "APPROVED", "CONFLICT", "EXEMPT" };
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) == GC_MS_END,
+    "a name for every status");
 
 const uint8_t gc_merge_default_rank[GC_SESSION_KIND_END] = { 0, 1, 2, 3 };
 
@@ -109,7 +111,7 @@ better(const struct gc_mcap *a, const struct gc_mcap *b, const uint8_t *rank)
 
 void
 gc_merge_decide(const struct gc_mcap *cap, size_t n, const uint8_t *rank,
-    const uint8_t *resolve_capture, struct gc_mdecision *out)
+    const uint8_t *resolve_capture, bool exempt, struct gc_mdecision *out)
 {
 	int32_t  best = -1, only = -1;
 	uint32_t live = 0, rejected = 0;
@@ -141,7 +143,11 @@ gc_merge_decide(const struct gc_mcap *cap, size_t n, const uint8_t *rank,
 			best = (int32_t)i;
 		}
 	}
-	if (out->resolved) {
+	if (exempt) {
+		out->status   = GC_MS_EXEMPT;
+		out->winner   = -1;
+		out->resolved = false;
+	} else if (out->resolved) {
 		out->status = GC_MS_APPROVED;
 	} else if (live == 0) {
 		out->status = rejected > 0 ? GC_MS_NEEDS_RETAKE : GC_MS_MISSING;

@@ -18,6 +18,7 @@ enum gc_mstatus {
 	GC_MS_PENDING_REVIEW,
 	GC_MS_APPROVED,
 	GC_MS_CONFLICT,
+	GC_MS_EXEMPT, /* needs no photo: roster exempt (already at 学信网, …) */
 	GC_MS_END
 };
 const char *gc_mstatus_name(enum gc_mstatus s); /* "MISSING" */
@@ -44,6 +45,7 @@ struct gc_mstudent {
 	uint32_t        first, ncap; /* its captures: cap[first..+ncap) */
 	uint32_t        ncand;       /* candidates (not voided, blob held) */
 	bool            resolved;
+	bool            exempt;      /* the roster row says exempt */
 };
 
 enum gc_malert_kind { GC_ALERT_PHOTO = 0, GC_ALERT_CODE = 1 };
@@ -79,7 +81,8 @@ bool gc_merge_rank_parse(const char *s, uint8_t rank[GC_SESSION_KIND_END]);
 /* The decision for one student over its captures (in any order; each
  * capture's blob flag already says whether it counts as held), given the
  * session-kind rank (rank[kind], 0 best) and the capture the latest
- * RESOLVE names (NULL: none). */
+ * RESOLVE names (NULL: none). An exempt student is EXEMPT whatever its
+ * captures (no winner: no photo goes out); ncand still counts them. */
 struct gc_mdecision {
 	enum gc_mstatus status;
 	int32_t         winner; /* index into the captures, -1: none */
@@ -87,7 +90,7 @@ struct gc_mdecision {
 	bool            resolved;
 };
 void gc_merge_decide(const struct gc_mcap *cap, size_t n, const uint8_t *rank,
-    const uint8_t *resolve_capture, struct gc_mdecision *out);
+    const uint8_t *resolve_capture, bool exempt, struct gc_mdecision *out);
 
 /* The leaf bytes: CBOR [key, status, capture id | null, photo | null];
  * win NULL (or a CONFLICT's provisional pick) gives the nulls. */

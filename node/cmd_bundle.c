@@ -29,6 +29,8 @@ struct vb {
 	size_t         problems;
 	char          *held;  /* "\n<证件号码>\n..." marked ALERT in roster.csv */
 	size_t         nheld; /* approved photos held back by an alert */
+	char          *keys;  /* "\n<student key>\t<证件号码>\n...": roster.csv's
+	                       * 学生键 column (NULL for an export without it) */
 };
 
 static void bad(struct vb *v, const char *file, const char *fmt, ...)
@@ -204,15 +206,20 @@ walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
 
 /* The 证件号码 of roster.csv: every student's (*all) and those marked
  * ALERT (approved, but the photo or capture code is bound to another
- * student too: the export left the photo out), each "\n<id>\n"-joined.
- * roster.csv is in MANIFEST, so what it says is signed. Columns as the
- * export writes them: every cell quoted, 证件号码 the 4th, 状态 the 7th. */
+ * student too: the export left the photo out), each "\n<id>\n"-joined;
+ * and, where roster.csv has the 学生键 column, which 证件号码 each student
+ * key goes out under (v->keys: a student keeps its first key through
+ * corrections, so the key's own number may be an old one). roster.csv is
+ * in MANIFEST, so what it says is signed. Columns are found by their
+ * header; every cell is quoted. */
+#define ROSTER_COLS 40
 static void
 roster_ids(struct vb *v, char **all, char **held)
 {
 	size_t        n;
 	char         *csv = (char *)slurp(v, "roster.csv", &n), *line, *sv = NULL;
-	struct gc_buf a, h;
+	struct gc_buf a, h, k;
+	int           c_id = 3, c_st = 6, c_key = -1;
 	bool          header = true;
 
 	*all = *held = NULL;
@@ -221,42 +228,93 @@ roster_ids(struct vb *v, char **all, char **held)
 	}
 	gc_buf_init(&a);
 	gc_buf_init(&h);
+	gc_buf_init(&k);
 	gc_buf_putc(&a, '\n');
 	gc_buf_putc(&h, '\n');
+	gc_buf_putc(&k, '\n');
 	csv = gc_realloc(csv, n + 1);
 	csv[n] = '\0';
 	for (line = strtok_r(csv, "\r\n", &sv); line != NULL;
 	     line = strtok_r(NULL, "\r\n", &sv)) {
-		char       *cell[8];
-		int         k = 0;
-		const char *p = line;
+		char *cell[ROSTER_COLS];
+		int   nc = 0;
+		char *p  = line;
 
-		while (k < 8 && (p = strchr(p, '"')) != NULL) {
-			cell[k++] = (char *)++p;
+		while (nc < ROSTER_COLS && (p = strchr(p, '"')) != NULL) {
+			cell[nc++] = ++p;
 			p = strchr(p, '"');
 			if (p == NULL) {
 				break;
 			}
-			*(char *)p++ = '\0';
+			*p++ = '\0';
 		}
 		if (header) {
 			header = false;
+			for (int i = 0; i < nc; i++) {
+				const char *t = cell[i];
+
+				if (i == 0 && strncmp(t, "\xef\xbb\xbf", 3) == 0) {
+					t += 3;
+				}
+				c_id  = strcmp(t, "证件号码") == 0 ? i : c_id;
+				c_st  = strcmp(t, "状态") == 0 ? i : c_st;
+				c_key = strcmp(t, "学生键") == 0 ? i : c_key;
+			}
 			continue;
 		}
-		if (k >= 7 && cell[3][0]) {
-			gc_buf_printf(&a, "%s\n", cell[3]);
-			if (strcmp(cell[6], "ALERT") == 0) {
-				gc_buf_printf(&h, "%s\n", cell[3]);
+		if (nc > c_id && nc > c_st && cell[c_id][0]) {
+			gc_buf_printf(&a, "%s\n", cell[c_id]);
+			if (strcmp(cell[c_st], "ALERT") == 0) {
+				gc_buf_printf(&h, "%s\n", cell[c_id]);
+			}
+			if (c_key >= 0 && nc > c_key && cell[c_key][0]) {
+				gc_buf_printf(&k, "%s\t%s\n", cell[c_key],
+				    cell[c_id]);
 			}
 		}
 	}
 	gc_free(csv);
-	if (gc_buf_status(&a) == GC_OK && gc_buf_status(&h) == GC_OK) {
+	if (gc_buf_status(&a) == GC_OK && gc_buf_status(&h) == GC_OK &&
+	    gc_buf_status(&k) == GC_OK) {
 		*all  = strdup(gc_buf_cstr(&a));
 		*held = strdup(gc_buf_cstr(&h));
+		if (c_key >= 0) {
+			v->keys = strdup(gc_buf_cstr(&k));
+		}
 	}
 	gc_buf_release(&a);
 	gc_buf_release(&h);
+	gc_buf_release(&k);
+}
+
+/* The 证件号码 student key goes out under: from roster.csv's 学生键
+ * column, else (an older export) the number inside the key. */
+static bool
+key_number(const struct vb *v, const char *key, char *out, size_t cap)
+{
+	char        pat[140], tmp[128], *sv = NULL, *id;
+	const char *hit, *end;
+
+	if (v->keys != NULL) {
+		snprintf(pat, sizeof(pat), "\n%s\t", key);
+		hit = strstr(v->keys, pat);
+		if (hit == NULL) {
+			return false;
+		}
+		hit += strlen(pat);
+		end = strchr(hit, '\n');
+		snprintf(out, cap, "%.*s", (int)(end - hit), hit);
+		return true;
+	}
+	snprintf(tmp, sizeof(tmp), "%s", key);
+	strtok_r(tmp, ":", &sv);
+	strtok_r(NULL, ":", &sv);
+	id = strtok_r(NULL, ":", &sv);
+	if (id == NULL) {
+		return false;
+	}
+	snprintf(out, cap, "%s", id);
+	return true;
 }
 
 /* Checks one proof; for an APPROVED leaf, its photo. */
@@ -264,7 +322,7 @@ static void
 check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
     const uint8_t root[32], size_t *approved)
 {
-	char               *p, why[256];
+	char               *p, why[256], key[128], id[128], want[160];
 	size_t              n, ll;
 	uint8_t             leaf[4096];
 	struct gc_cbor_cur  c;
@@ -291,27 +349,34 @@ check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
 		bad(v, rel, "the leaf is not [key, status, capture, photo]");
 		return;
 	}
+	if (k.val >= 128) {
+		bad(v, rel, "the leaf's student key is too long");
+		return;
+	}
+	memcpy(key, k.data, k.val);
+	key[k.val] = '\0';
+	/* the proof is named by the 证件号码 its student goes out under */
+	if (!key_number(v, key, id, sizeof(id))) {
+		bad(v, rel, "the leaf's student %s is not in roster.csv", key);
+		return;
+	}
+	snprintf(want, sizeof(want), "proofs/%s.proof", id);
+	if (strcmp(rel, want) != 0) {
+		bad(v, rel, "the leaf is of another student (%s, %s)", key, id);
+		return;
+	}
 	if (st.val == 8 && memcmp(st.data, "APPROVED", 8) == 0) {
-		/* photos/<the ID number of the key (field 3)>.jpg */
-		char           key[128], full[128], *id, photo[300];
+		char           photo[300];
 		const uint8_t *img;
 		uint8_t        h[32];
 		size_t         il;
-		char          *sv = NULL;
 
-		if (ph.type != GC_CBOR_BYTES || ph.val != 32 ||
-		    k.val >= sizeof(key)) {
+		if (ph.type != GC_CBOR_BYTES || ph.val != 32) {
 			bad(v, rel, "an APPROVED leaf without a photo hash");
 			return;
 		}
-		memcpy(key, k.data, k.val);
-		key[k.val] = '\0';
-		memcpy(full, key, k.val + 1);
-		strtok_r(key, ":", &sv);
-		strtok_r(NULL, ":", &sv);
-		id = strtok_r(NULL, ":", &sv);
-		snprintf(photo, sizeof(photo), "photos/%s.jpg", id ? id : "?");
-		if (id != NULL && v->held != NULL) {
+		snprintf(photo, sizeof(photo), "photos/%s.jpg", id);
+		if (v->held != NULL) {
 			char pat[140], path[4400];
 
 			snprintf(pat, sizeof(pat), "\n%s\n", id);
@@ -330,7 +395,7 @@ check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
 		gc_free((void *)img);
 		if (memcmp(h, ph.data, 32) != 0) {
 			bad(v, photo, "not the photo the signed checkpoint "
-			    "approves for %s", full);
+			    "approves for %s", key);
 			return;
 		}
 		(*approved)++;
@@ -360,6 +425,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	}
 	gc_buf_init(&out);
 	v.held     = NULL;
+	v.keys     = NULL;
 	v.nheld    = 0;
 	v.dir      = dir;
 	v.out      = &out;
@@ -506,6 +572,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	gc_free(pub);
 	gc_free(cp);
 	free(v.held);
+	free(v.keys);
 	free(all_ids);
 	free(m);
 	return v.problems == 0 ? GC_EXIT_OK : GC_EXIT_VERIFY;

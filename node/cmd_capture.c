@@ -20,6 +20,7 @@
 #include "common/rosterdb.h"
 #include "common/fileio.h"
 #include "node/capture_core.h"
+#include "common/roster_change.h"
 #include "node/cli.h"
 #include "node/node.h"
 
@@ -336,6 +337,18 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 	o->why[0]    = '\0';
 	o->why_zh[0] = '\0';
 	rv = gc_ledger_student_find(n->lg, r->student_ref, o->key, d);
+	if (rv == GC_ENOTFOUND && gc_roster_removed_find(n->lg, r->student_ref,
+	    o->key, d) == GC_OK &&
+	    gc_row_of_removed(n->lg, o->key, &o->row) == GC_OK) {
+		snprintf(o->why, sizeof(o->why), "%.79s (%.60s) was removed from "
+		    "the roster (%.120s): the coordinator restores it with "
+		    "'gradcap roster restore' if that was a mistake", o->key,
+		    o->row.v[GC_ROW_NAME], o->row.v[GC_ROW_REMOVED]);
+		snprintf(o->why_zh, sizeof(o->why_zh), "%.60s 已从名单中移出"
+		    "（%.120s）：如有误，请协调人恢复后再拍", o->row.v[GC_ROW_NAME],
+		    o->row.v[GC_ROW_REMOVED]);
+		return GC_OK;
+	}
 	if (rv != GC_OK) {
 		snprintf(o->why, sizeof(o->why), "%.500s", gc_diag_msg(d, rv));
 		snprintf(o->why_zh, sizeof(o->why_zh), "名单中找不到“%.200s”"

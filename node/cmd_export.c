@@ -398,7 +398,7 @@ csv_cell(struct gc_buf *b, const char *s, bool last)
 }
 
 static const char *cols[] = { "学号", "姓名", "证件类型", "证件号码", "层次",
-	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式" };
+	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式", "学生键" };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 int
@@ -577,6 +577,9 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		v[8]  = when;
 		v[9]  = site;
 		v[10] = kind;
+		/* the leaf's key: the student's first identity, which a
+		 * correction leaves as it was (the proof maps it to v[3]) */
+		v[11] = s->key;
 		for (size_t k = 0; k < NCOLS; k++) {
 			csv_cell(&csv, v[k], k + 1 == NCOLS);
 			/* text cells: an ID number must never become a number */

@@ -41,7 +41,7 @@ static void
 body_json(struct gc_buf *b, const struct gc_entry *e)
 {
 	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[3];
+	struct gc_cbor_field f[4];
 	struct gc_cbor_item  it;
 	uint64_t             op = 0;
 	const char          *src;
@@ -56,13 +56,19 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 		return;
 	case GC_KIND_ROSTER:
 		gc_cbor_cur_init(&c, e->body, e->body_len);
-		if (gc_cbor_map_fields(&c, f, 3) != GC_OK) {
+		if (gc_cbor_map_fields(&c, f, 4) != GC_OK) {
 			break;
 		}
 		gc_cbor_field_uint(&f[0], &op);
 		gc_buf_printf(b, "{\"op\":\"%s\",\"source\":",
-		    op == GC_ROSTER_ADD ? "add" : "patch");
+		    gc_roster_op_name(op));
 		if (gc_cbor_field_text(&f[1], &src, &sl)) {
+			gc_json_strn(b, src, sl);
+		} else {
+			gc_buf_puts(b, "null");
+		}
+		gc_buf_puts(b, ",\"reason\":");
+		if (gc_cbor_field_text(&f[3], &src, &sl)) {
 			gc_json_strn(b, src, sl);
 		} else {
 			gc_buf_puts(b, "null");
@@ -214,7 +220,7 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 {
 	struct gc_enrollment en;
 	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[3];
+	struct gc_cbor_field f[4];
 	struct gc_cbor_item  it;
 	uint64_t             op = 0;
 	char                 hex[17];
@@ -236,17 +242,20 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 		break;
 	case GC_KIND_ROSTER:
 		gc_cbor_cur_init(&c, e->body, e->body_len);
-		if (gc_cbor_map_fields(&c, f, 3) == GC_OK) {
-			const char *src = "";
-			size_t      sl  = 0;
+		if (gc_cbor_map_fields(&c, f, 4) == GC_OK) {
+			const char *src = "", *why = NULL;
+			size_t      sl  = 0, wl = 0;
 
 			gc_cbor_field_uint(&f[0], &op);
 			gc_cbor_field_text(&f[1], &src, &sl);
 			gc_cbor_cur_init(&c, f[2].p, f[2].len);
 			if (f[2].p != NULL && gc_cbor_next(&c, &it) == GC_OK) {
-				gc_buf_printf(b, "%s %" PRIu64 " rows from %.*s",
-				    op == GC_ROSTER_ADD ? "add" : "patch", it.val,
-				    (int)sl, src);
+				gc_buf_printf(b, "%s %" PRIu64 " row%s from %.*s",
+				    gc_roster_op_name(op), it.val,
+				    it.val == 1 ? "" : "s", (int)sl, src);
+			}
+			if (gc_cbor_field_text(&f[3], &why, &wl)) {
+				gc_buf_printf(b, ": %.*s", (int)wl, why);
 			}
 		}
 		break;

@@ -10,6 +10,7 @@
 #include "common/cbor.h"
 #include "common/gc_alloc.h"
 #include "common/roster.h"
+#include "common/roster_change.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
 #include "node/node.h"
@@ -18,17 +19,35 @@
 #define ROWS_PER_ENTRY 1000
 
 static const char roster_usage[] =
-    "usage: gradcap roster import [--home DIR] [--encoding auto|utf-8|gbk]\n"
-    "                             [--strict] [--dry-run] [--json] FILE\n"
-    "       gradcap roster list   [--home DIR] [--class C] [--json]\n"
-    "       gradcap roster show   [--home DIR] [--json] STUDENT\n"
-    "  FILE: .csv (UTF-8, UTF-8 with BOM, GBK/GB18030), .xls or .xlsx\n"
-    "  STUDENT: an ID number, 学号, 考生号 or student key\n";
+    "usage: gradcap roster import  [--home DIR] [--encoding auto|utf-8|gbk]\n"
+    "                              [--strict] [--dry-run] [--upgrade-15]\n"
+    "                              [--json] FILE\n"
+    "       gradcap roster list    [--home DIR] [--class C] [--json]\n"
+    "       gradcap roster show    [--home DIR] [--json] STUDENT\n"
+    "       gradcap roster correct [--home DIR] [--id NUMBER] [--type T]\n"
+    "                              [--level L] [--name N] --reason TEXT\n"
+    "                              [--json] STUDENT\n"
+    "       gradcap roster remove  [--home DIR] --reason TEXT STUDENT\n"
+    "       gradcap roster restore [--home DIR] --reason TEXT STUDENT\n"
+    "       gradcap roster exempt  [--home DIR] [--clear] --reason TEXT\n"
+    "                              STUDENT\n"
+    "  FILE: .csv (UTF-8, UTF-8 with BOM, GBK/GB18030), .xls or .xlsx;\n"
+    "    rows are matched with the stored students (证件号码 and 层次,\n"
+    "    its 15/18-digit forms, 学号, 考生号): a corrected row is a\n"
+    "    change, listed old -> new, and the student keeps its photos\n"
+    "  --upgrade-15: store the 18-digit 升位 candidate of 15-digit numbers\n"
+    "  STUDENT: an ID number, 学号, 考生号 or student key (restore: the\n"
+    "    key or the 证件号码 of the removed student)\n"
+    "  correct: one student's 证件号码 / 证件类型 / 层次 / 姓名; remove: off\n"
+    "    the roster and out of the merge (its captures stay in the log);\n"
+    "  exempt: needs no photo (已有学信网图像, 在职, 延期…), EXEMPT in the\n"
+    "    merge; --clear: needs one again\n";
 
 struct roster_opts {
 	const char      *home, *passfile, *klass;
+	const char      *reason, *id, *type, *level, *name;
 	enum gc_encoding enc;
-	bool             strict, dry_run, json;
+	bool             strict, dry_run, json, upgrade15, clear;
 	int              first;
 };
 
@@ -43,6 +62,13 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "class", required_argument, NULL, 'c' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
+		{ "upgrade-15", no_argument, NULL, 'u' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "type", required_argument, NULL, 't' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "name", required_argument, NULL, 'm' },
+		{ "clear", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +111,27 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 		case 'P':
 			o->passfile = optarg;
 			break;
+		case 'u':
+			o->upgrade15 = true;
+			break;
+		case 'r':
+			o->reason = optarg;
+			break;
+		case 'i':
+			o->id = optarg;
+			break;
+		case 't':
+			o->type = optarg;
+			break;
+		case 'l':
+			o->level = optarg;
+			break;
+		case 'm':
+			o->name = optarg;
+			break;
+		case 'x':
+			o->clear = true;
+			break;
 		default:
 			c = gc_cli_help_or_usage(c, argv, roster_usage);
 			return c == GC_EXIT_OK ? -1 : c; /* -1: help shown */
@@ -95,8 +142,6 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 }
 
 /* ---- import ---- */
-
-enum row_fate { ROW_NEW, ROW_CHANGED, ROW_SAME, ROW_REJECTED };
 
 struct mapctx {
 	struct gc_roster_opts *ro;
@@ -113,13 +158,6 @@ map_cb(const char *key, const char *value, void *arg)
 	}
 }
 
-/* A reject found against the stored roster, after the file's own checks. */
-struct late_reject {
-	uint32_t line;
-	char     column[64];
-	char     reason[256];
-};
-
 static void
 json_reject(struct gc_buf *b, uint32_t line, const char *col, const char *why)
 {
@@ -130,74 +168,28 @@ json_reject(struct gc_buf *b, uint32_t line, const char *col, const char *why)
 	gc_buf_putc(b, '}');
 }
 
-/* Whether the file itself moves student key off value v of field f (so v
- * is free for another row of the same file). */
-static bool
-file_moves_off(const struct gc_roster *r, const char *key, int f,
-    const char *v)
+/* A ROSTER body: {0: op, 1: source, 2: rows, 3: reason (if any)}. */
+static void
+body_begin(struct gc_buf *b, enum gc_roster_op op, const char *source,
+    const char *reason, size_t nrows)
 {
-	for (size_t i = 0; i < r->nrows; i++) {
-		if (strcmp(r->rows[i].key, key) == 0) {
-			const char *mine = r->rows[i].f[f];
-
-			return mine == NULL || strcmp(mine, v) != 0;
-		}
-	}
-	return false;
+	gc_buf_init(b);
+	gc_cbor_map(b, reason != NULL ? 4 : 3);
+	gc_cbor_uint(b, 0);
+	gc_cbor_uint(b, op);
+	gc_cbor_uint(b, 1);
+	gc_cbor_text(b, source);
+	gc_cbor_uint(b, 2);
+	gc_cbor_array(b, nrows);
 }
 
-/* Checks that the 学号 and 考生号 of a new or changed student do not
- * already belong to another student in the stored roster (unless this
- * same file gives that student another value: a swap). */
-static bool
-stored_conflict(gc_ledger *lg, const struct gc_roster *r,
-    const struct gc_student *s, struct late_reject *lr)
-{
-	static const struct {
-		int         field;
-		const char *kind, *label;
-	} ks[] = {
-		{ GC_RF_STUDENT_NO, "xh", "学号" },
-		{ GC_RF_EXAM_NO, "ksh", "考生号" },
-	};
-
-	for (size_t i = 0; i < 2; i++) {
-		const char *v = s->f[ks[i].field];
-		char        keys[4][80];
-		size_t      n;
-
-		if (v == NULL || v[0] == '\0') {
-			continue;
-		}
-		n = gc_ledger_lookup(lg, ks[i].kind, v, keys, 4);
-		for (size_t k = 0; k < n && k < 4; k++) {
-			if (strcmp(keys[k], s->key) == 0 ||
-			    file_moves_off(r, keys[k], ks[i].field, v)) {
-				continue;
-			}
-			lr->line = s->line;
-			snprintf(lr->column, sizeof(lr->column), "%s",
-			    ks[i].label);
-			snprintf(lr->reason, sizeof(lr->reason), "%s %.64s already "
-			    "belongs to student %.79s in the stored roster",
-			    ks[i].label, v, keys[k]);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Builds the ROSTER entry bodies for rows[from..to) of one fate. */
+/* Builds the ROSTER entry bodies for the plan's rows of one fate. */
 static gc_err
-build_bodies(struct gc_buf **bodies, size_t *nb, const struct gc_roster *r,
-    const enum row_fate *fate, enum row_fate want, const char *school,
-    const char *source)
+build_bodies(struct gc_buf **bodies, size_t *nb, const struct gc_plan *p,
+    enum gc_plan_fate want, enum gc_roster_op op, const char *source)
 {
-	size_t total = 0, done = 0;
+	size_t total = p->counts[want], done = 0;
 
-	for (size_t i = 0; i < r->nrows; i++) {
-		total += fate[i] == want;
-	}
 	while (done < total) {
 		size_t         chunk = total - done < ROWS_PER_ENTRY ?
 		    total - done : ROWS_PER_ENTRY;
@@ -206,23 +198,16 @@ build_bodies(struct gc_buf **bodies, size_t *nb, const struct gc_roster *r,
 
 		*bodies = gc_xrealloc(*bodies, (*nb + 1) * sizeof(**bodies));
 		b       = &(*bodies)[*nb];
-		gc_buf_init(b);
 		(*nb)++;
-		gc_cbor_map(b, 3);
-		gc_cbor_uint(b, 0);
-		gc_cbor_uint(b, want == ROW_NEW ? GC_ROSTER_ADD : GC_ROSTER_PATCH);
-		gc_cbor_uint(b, 1);
-		gc_cbor_text(b, source);
-		gc_cbor_uint(b, 2);
-		gc_cbor_array(b, chunk);
-		for (size_t i = 0; i < r->nrows && put < chunk; i++) {
-			if (fate[i] != want) {
+		body_begin(b, op, source, NULL, chunk);
+		for (size_t i = 0; i < p->n && put < chunk; i++) {
+			if (p->rows[i].fate != want) {
 				continue;
 			}
 			if (seen++ < done) {
 				continue;
 			}
-			gc_row_encode(b, &r->rows[i], school);
+			gc_row_put(b, &p->rows[i].row);
 			put++;
 		}
 		done += chunk;
@@ -233,24 +218,158 @@ build_bodies(struct gc_buf **bodies, size_t *nb, const struct gc_roster *r,
 	return GC_OK;
 }
 
-/* "\rWHAT: i/n" on a terminal, every 2000 rows and at the end. */
-static void
-progress(const char *what, size_t i, size_t n)
-{
-	if (i % 2000 == 0 || i + 1 == n) {
-		fprintf(stderr, "\r%s: %zu/%zu", what, i + 1, n);
-		if (i + 1 == n) {
-			fputc('\n', stderr);
-		}
-	}
-}
-
 static const char *
 base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 
 	return s != NULL ? s + 1 : path;
+}
+
+static const char *const fate_names[GC_PLAN_END] = { "new", "changed",
+	"unchanged", "readded", "rejected" };
+
+/* What an import found and did: every rejected row, every change (old →
+ * new, field by field) and every warning, then the counts. */
+static void
+import_report(struct gc_buf *out, const struct roster_opts *o,
+    const char *file, const struct gc_table *t, const struct gc_roster *r,
+    const struct gc_plan *p, bool write, const struct gc_append *ap,
+    size_t nb)
+{
+	size_t nlate = p->counts[GC_PLAN_REJECTED];
+
+	if (o->json) {
+		bool first = true;
+
+		gc_buf_puts(out, "{\"file\":");
+		gc_json_str(out, file);
+		gc_buf_printf(out, ",\"format\":\"%s\",\"encoding\":", t->format);
+		gc_json_str(out, t->encoding[0] ? t->encoding : NULL);
+		gc_buf_printf(out, ",\"rows\":%zu,\"valid\":%zu,\"new\":%zu,"
+		    "\"changed\":%zu,\"unchanged\":%zu,\"readded\":%zu,"
+		    "\"rejected_count\":%zu,\"warnings_count\":%zu,"
+		    "\"unknown_columns\":%zu,\"dry_run\":%s,\"strict\":%s,"
+		    "\"imported\":%s,\"entries\":[",
+		    r->nrows + r->nrejects, r->nrows - nlate,
+		    p->counts[GC_PLAN_NEW], p->counts[GC_PLAN_CHANGED],
+		    p->counts[GC_PLAN_SAME], p->counts[GC_PLAN_READDED],
+		    r->nrejects + nlate, p->nwarn, r->nunknown,
+		    o->dry_run ? "true" : "false", o->strict ? "true" : "false",
+		    write ? "true" : "false");
+		for (size_t i = 0; write && i < nb; i++) {
+			gc_buf_puts(out, i ? ",\"" : "\"");
+			gc_buf_hex(out, ap[i].id, 32);
+			gc_buf_putc(out, '"');
+		}
+		gc_buf_puts(out, "],\"rejected\":[");
+		for (size_t i = 0; i < r->nrejects; i++) {
+			gc_buf_puts(out, first ? "" : ",");
+			first = false;
+			json_reject(out, r->rejects[i].line,
+			    r->rejects[i].column, r->rejects[i].reason);
+		}
+		for (size_t i = 0; i < p->n; i++) {
+			const struct gc_plan_row *pr = &p->rows[i];
+
+			if (pr->fate == GC_PLAN_REJECTED) {
+				gc_buf_puts(out, first ? "" : ",");
+				first = false;
+				json_reject(out, pr->line, pr->column, pr->reason);
+			}
+		}
+		gc_buf_puts(out, "],\"changes\":[");
+		first = true;
+		for (size_t i = 0; i < p->n; i++) {
+			const struct gc_plan_row *pr = &p->rows[i];
+
+			if (pr->fate != GC_PLAN_CHANGED &&
+			    pr->fate != GC_PLAN_READDED) {
+				continue;
+			}
+			gc_buf_printf(out, "%s{\"row\":%" PRIu32 ",\"fate\":"
+			    "\"%s\",\"student\":", first ? "" : ",", pr->line,
+			    fate_names[pr->fate]);
+			gc_json_str(out, pr->row.v[GC_ROW_KEY]);
+			gc_buf_puts(out, ",\"fields\":{");
+			for (int k = 0, f = 0; k < GC_ROW_NKEYS; k++) {
+				if (!(pr->changed & (1u << k))) {
+					continue;
+				}
+				gc_buf_puts(out, f++ ? "," : "");
+				gc_json_str(out, gc_row_key_name(
+				    (enum gc_row_key)k));
+				gc_buf_puts(out, ":[");
+				gc_json_str(out, pr->old.v[k]);
+				gc_buf_putc(out, ',');
+				gc_json_str(out, pr->row.v[k]);
+				gc_buf_putc(out, ']');
+			}
+			gc_buf_puts(out, "}}");
+			first = false;
+		}
+		gc_buf_puts(out, "],\"warnings\":[");
+		first = true;
+		for (size_t i = 0; i < p->n; i++) {
+			const struct gc_plan_row *pr = &p->rows[i];
+
+			if (pr->fate == GC_PLAN_REJECTED || !pr->warning[0]) {
+				continue;
+			}
+			gc_buf_printf(out, "%s{\"row\":%" PRIu32 ",\"warning\":",
+			    first ? "" : ",", pr->line);
+			gc_json_str(out, pr->warning);
+			gc_buf_putc(out, '}');
+			first = false;
+		}
+		gc_buf_puts(out, "]}");
+		return;
+	}
+	for (size_t i = 0; i < r->nrejects; i++) {
+		gc_buf_printf(out, "%s row %" PRIu32 ", column %s: %s\n",
+		    base_name(file), r->rejects[i].line, r->rejects[i].column,
+		    r->rejects[i].reason);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct gc_plan_row *pr = &p->rows[i];
+
+		if (pr->fate == GC_PLAN_REJECTED) {
+			gc_buf_printf(out, "%s row %" PRIu32 ", column %s: %s\n",
+			    base_name(file), pr->line, pr->column, pr->reason);
+		} else if (pr->fate == GC_PLAN_CHANGED ||
+		    pr->fate == GC_PLAN_READDED) {
+			gc_buf_printf(out, "%s row %" PRIu32 ": %s %s: ",
+			    base_name(file), pr->line,
+			    pr->fate == GC_PLAN_READDED ? "back on the roster" :
+			                                  "changes",
+			    pr->row.v[GC_ROW_KEY]);
+			gc_plan_row_describe(pr, out);
+			gc_buf_putc(out, '\n');
+		}
+		if (pr->fate != GC_PLAN_REJECTED && pr->warning[0]) {
+			gc_buf_printf(out, "%s row %" PRIu32 ": warning: %s\n",
+			    base_name(file), pr->line, pr->warning);
+		}
+	}
+	gc_buf_printf(out, "%s (%s%s%s): %zu rows: %zu new, %zu changed, "
+	    "%zu unchanged, %zu back on the roster, %zu rejected, %zu "
+	    "warning%s\n", file, t->format, t->encoding[0] ? ", " : "",
+	    t->encoding, r->nrows + r->nrejects, p->counts[GC_PLAN_NEW],
+	    p->counts[GC_PLAN_CHANGED], p->counts[GC_PLAN_SAME],
+	    p->counts[GC_PLAN_READDED], r->nrejects + nlate, p->nwarn,
+	    p->nwarn == 1 ? "" : "s");
+	if (o->dry_run) {
+		gc_buf_puts(out, "dry run: nothing was stored\n");
+	} else if (o->strict && r->nrejects + nlate > 0) {
+		gc_buf_puts(out, "--strict: some rows were rejected, so nothing "
+		    "was imported\n");
+	} else if (write) {
+		gc_buf_printf(out, "stored %zu signed ROSTER entr%s; the "
+		    "students' captures and decisions stay with them\n", nb,
+		    nb == 1 ? "y" : "ies");
+	} else {
+		gc_buf_puts(out, "nothing new to store\n");
+	}
 }
 
 static int
@@ -262,10 +381,9 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	struct gc_table      *t  = NULL;
 	struct gc_roster     *r  = NULL;
 	struct gc_diag        d;
-	enum row_fate        *fate = NULL;
-	struct late_reject   *late = NULL;
+	struct gc_plan_opts   po;
+	struct gc_plan       *plan  = NULL;
 	size_t                nlate = 0;
-	size_t                counts[4] = { 0 };
 	struct gc_buf        *bodies = NULL, out;
 	size_t                nb = 0;
 	struct gc_append     *ap = NULL;
@@ -317,44 +435,35 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 		gc_node_close(&n);
 		return GC_EXIT_FAIL; /* unreadable input: nothing imported */
 	}
-	fate = gc_xzalloc((r->nrows + 1) * sizeof(*fate));
-	late = gc_xzalloc((r->nrows + 1) * sizeof(*late));
-	for (size_t i = 0; i < r->nrows; i++) {
-		const struct gc_student *s = &r->rows[i];
-		struct gc_buf            row;
-		uint8_t                 *stored;
-		size_t                   slen;
-
-		if (tty) {
-			progress("comparing with the stored roster", i, r->nrows);
-		}
-		gc_buf_init(&row);
-		gc_row_encode(&row, s, n.info.school);
-		if (gc_ledger_student_get(n.lg, s->key, &stored, &slen, NULL,
-		        NULL) == GC_OK) {
-			fate[i] = (slen == row.len &&
-			    memcmp(stored, row.data, slen) == 0) ? ROW_SAME :
-			                                           ROW_CHANGED;
-			gc_free(stored);
-		} else {
-			fate[i] = ROW_NEW;
-		}
-		if (fate[i] != ROW_SAME &&
-		    stored_conflict(n.lg, r, s, &late[nlate])) {
-			fate[i] = ROW_REJECTED;
-			nlate++;
-		}
-		gc_buf_release(&row);
-		counts[fate[i]]++;
+	po.school     = n.info.school;
+	po.upgrade_15 = o->upgrade15;
+	if (tty) {
+		fprintf(stderr, "comparing with the stored roster ...\n");
 	}
+	rv = gc_roster_plan(n.lg, r, &po, &plan);
+	if (rv != GC_OK) {
+		gc_cli_err("%s: comparing with the stored roster: %s", file,
+		    gc_strerror(rv));
+		ex = GC_EXIT_FAIL;
+		goto done;
+	}
+	nlate = plan->counts[GC_PLAN_REJECTED];
 	write = !o->dry_run && !(o->strict && (r->nrejects + nlate) > 0) &&
-	    counts[ROW_NEW] + counts[ROW_CHANGED] > 0;
+	    plan->counts[GC_PLAN_NEW] + plan->counts[GC_PLAN_CHANGED] +
+	    plan->counts[GC_PLAN_READDED] > 0;
 	if (write) {
-		rv = build_bodies(&bodies, &nb, r, fate, ROW_NEW, n.info.school,
-		    base_name(file));
+		const char *src = base_name(file);
+
+		rv = build_bodies(&bodies, &nb, plan, GC_PLAN_NEW, GC_ROSTER_ADD,
+		    src);
 		if (rv == GC_OK) {
-			rv = build_bodies(&bodies, &nb, r, fate, ROW_CHANGED,
-			    n.info.school, base_name(file));
+			rv = build_bodies(&bodies, &nb, plan, GC_PLAN_CHANGED,
+			    o->upgrade15 ? GC_ROSTER_UPGRADE : GC_ROSTER_PATCH,
+			    src);
+		}
+		if (rv == GC_OK) {
+			rv = build_bodies(&bodies, &nb, plan, GC_PLAN_READDED,
+			    GC_ROSTER_PATCH, src);
 		}
 		if (rv == GC_OK) {
 			ap = gc_xzalloc(nb * sizeof(*ap));
@@ -374,68 +483,7 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 		}
 	}
 	gc_buf_init(&out);
-	if (o->json) {
-		bool first = true;
-
-		gc_buf_puts(&out, "{\"file\":");
-		gc_json_str(&out, file);
-		gc_buf_printf(&out, ",\"format\":\"%s\",\"encoding\":", t->format);
-		gc_json_str(&out, t->encoding[0] ? t->encoding : NULL);
-		gc_buf_printf(&out, ",\"rows\":%zu,\"valid\":%zu,\"new\":%zu,"
-		    "\"changed\":%zu,\"unchanged\":%zu,\"rejected_count\":%zu,"
-		    "\"unknown_columns\":%zu,\"dry_run\":%s,\"strict\":%s,"
-		    "\"imported\":%s,\"entries\":[",
-		    r->nrows + r->nrejects, r->nrows - nlate, counts[ROW_NEW],
-		    counts[ROW_CHANGED], counts[ROW_SAME], r->nrejects + nlate,
-		    r->nunknown, o->dry_run ? "true" : "false",
-		    o->strict ? "true" : "false", write ? "true" : "false");
-		for (size_t i = 0; write && i < nb; i++) {
-			gc_buf_puts(&out, i ? ",\"" : "\"");
-			gc_buf_hex(&out, ap[i].id, 32);
-			gc_buf_putc(&out, '"');
-		}
-		gc_buf_puts(&out, "],\"rejected\":[");
-		for (size_t i = 0; i < r->nrejects; i++) {
-			gc_buf_puts(&out, first ? "" : ",");
-			first = false;
-			json_reject(&out, r->rejects[i].line,
-			    r->rejects[i].column, r->rejects[i].reason);
-		}
-		for (size_t i = 0; i < nlate; i++) {
-			gc_buf_puts(&out, first ? "" : ",");
-			first = false;
-			json_reject(&out, late[i].line, late[i].column,
-			    late[i].reason);
-		}
-		gc_buf_puts(&out, "]}");
-	} else {
-		for (size_t i = 0; i < r->nrejects; i++) {
-			gc_buf_printf(&out, "%s row %" PRIu32 ", column %s: %s\n",
-			    base_name(file), r->rejects[i].line,
-			    r->rejects[i].column, r->rejects[i].reason);
-		}
-		for (size_t i = 0; i < nlate; i++) {
-			gc_buf_printf(&out, "%s row %" PRIu32 ", column %s: %s\n",
-			    base_name(file), late[i].line, late[i].column,
-			    late[i].reason);
-		}
-		gc_buf_printf(&out, "%s (%s%s%s): %zu rows: %zu new, %zu changed, "
-		    "%zu unchanged, %zu rejected\n", file, t->format,
-		    t->encoding[0] ? ", " : "", t->encoding,
-		    r->nrows + r->nrejects, counts[ROW_NEW],
-		    counts[ROW_CHANGED], counts[ROW_SAME], r->nrejects + nlate);
-		if (o->dry_run) {
-			gc_buf_puts(&out, "dry run: nothing was stored\n");
-		} else if (o->strict && r->nrejects + nlate > 0) {
-			gc_buf_puts(&out, "--strict: some rows were rejected, so "
-			    "nothing was imported\n");
-		} else if (write) {
-			gc_buf_printf(&out, "stored %zu signed ROSTER entr%s\n", nb,
-			    nb == 1 ? "y" : "ies");
-		} else {
-			gc_buf_puts(&out, "nothing new to store\n");
-		}
-	}
+	import_report(&out, o, file, t, r, plan, write, ap, nb);
 	ex = gc_cli_print(&out);
 	gc_buf_release(&out);
 	if (ex == GC_EXIT_OK && r->nrejects + nlate > 0) {
@@ -447,8 +495,7 @@ done:
 	}
 	gc_free(bodies);
 	gc_free(ap);
-	gc_free(fate);
-	gc_free(late);
+	gc_plan_free(plan);
 	gc_roster_free(r);
 	gc_table_free(t);
 	gc_node_close(&n);
@@ -553,6 +600,10 @@ roster_show(struct roster_opts *o, int argc, char **argv)
 	rv = gc_ledger_student_find(n.lg, argv[o->first], key, &d);
 	if (rv == GC_OK) {
 		rv = gc_ledger_student_get(n.lg, key, &stored, &slen, &hlc, eid);
+	} else if (rv == GC_ENOTFOUND &&
+	    gc_roster_removed_find(n.lg, argv[o->first], key, &d) == GC_OK) {
+		/* removed from the roster: shown with the reason */
+		rv = gc_ledger_removed_get(n.lg, key, &stored, &slen, &hlc, eid);
 	}
 	if (rv == GC_OK) {
 		rv = gc_row_decode(stored, slen, &row);
@@ -585,6 +636,123 @@ roster_show(struct roster_opts *o, int argc, char **argv)
 	return ex;
 }
 
+/* ---- correct / remove / restore / exempt ---- */
+
+static int
+roster_edit(struct roster_opts *o, int argc, char **argv,
+    enum gc_edit_kind kind)
+{
+	struct gc_node   n;
+	struct gc_diag   d;
+	struct gc_edit   e;
+	struct gc_row    row, old;
+	struct gc_buf    body, out;
+	struct gc_append ap;
+	char             key[80], id[65];
+	gc_err           rv;
+	int              ex;
+
+	if (o->first + 1 != argc || o->reason == NULL ||
+	    (kind == GC_EDIT_CORRECT && o->id == NULL && o->type == NULL &&
+	    o->level == NULL && o->name == NULL)) {
+		gc_cli_err(o->reason == NULL ? "%s: --reason is required: say "
+		    "why (it is signed with the change)" : "%s: say what to "
+		    "change (--id, --type, --level or --name)", argv[1]);
+		fputs(roster_usage, stderr);
+		return GC_EXIT_USAGE;
+	}
+	ex = gc_node_open(&n, o->home, GC_NODE_KEY, o->passfile);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	if (n.info.role != GC_ROLE_COORDINATOR) {
+		gc_cli_err("roster %s writes a ROSTER entry, which only the "
+		    "coordinator writes: run it there, and the change reaches "
+		    "the sites when they sync", argv[1]);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_diag_clear(&d);
+	memset(&e, 0, sizeof(e));
+	e.kind      = kind;
+	e.id_type   = o->type;
+	e.id_number = o->id;
+	e.level     = o->level;
+	e.name      = o->name;
+	e.reason    = o->reason;
+	rv = kind == GC_EDIT_RESTORE ?
+	    gc_roster_removed_find(n.lg, argv[o->first], key, &d) :
+	    gc_ledger_student_find(n.lg, argv[o->first], key, &d);
+	if (rv == GC_OK) {
+		rv = gc_roster_edit(n.lg, key, &e, &row, &old, &d);
+	}
+	if (rv != GC_OK) {
+		gc_cli_err("roster %s: %s", argv[1], gc_diag_msg(&d, rv));
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	body_begin(&body, gc_roster_edit_op(kind), "roster", o->reason, 1);
+	gc_row_put(&body, &row);
+	gc_cbor_uint(&body, 3);
+	gc_cbor_text(&body, o->reason);
+	memset(&ap, 0, sizeof(ap));
+	ap.kind     = GC_KIND_ROSTER;
+	ap.body     = body.data;
+	ap.body_len = body.len;
+	rv = gc_buf_status(&body);
+	if (rv == GC_OK) {
+		rv = gc_ledger_append(n.lg, &ap, 1, &d);
+	}
+	gc_buf_release(&body);
+	if (rv != GC_OK) {
+		gc_cli_err("roster %s: nothing stored: %s", argv[1],
+		    gc_diag_msg(&d, rv));
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	gc_hex_encode(id, ap.id, 32);
+	gc_buf_init(&out);
+	{
+		struct gc_plan_row pr;
+
+		memset(&pr, 0, sizeof(pr));
+		pr.old = old;
+		pr.row = row;
+		for (int k = 0; k < GC_ROW_NKEYS; k++) {
+			pr.changed |= strcmp(old.v[k], row.v[k]) != 0 ?
+			    1u << k : 0;
+		}
+		if (o->json) {
+			gc_buf_puts(&out, "{\"student\":");
+			gc_json_str(&out, key);
+			gc_buf_printf(&out, ",\"entry\":\"%s\",\"change\":", id);
+			{
+				struct gc_buf t;
+
+				gc_buf_init(&t);
+				gc_plan_row_describe(&pr, &t);
+				gc_buf_putc(&t, '\0');
+				gc_json_str(&out, (const char *)t.data);
+				gc_buf_release(&t);
+			}
+			gc_buf_putc(&out, '}');
+		} else {
+			gc_buf_printf(&out, "%s: ", key);
+			gc_plan_row_describe(&pr, &out);
+			gc_buf_printf(&out, "\nstored as ROSTER entry %.16s; %s\n",
+			    id, kind == GC_EDIT_REMOVE ? "its captures stay in "
+			    "the log and leave the merge" : kind ==
+			    GC_EDIT_EXEMPT ? "EXEMPT in the merge, off the "
+			    "makeup list" : "its captures and decisions stay "
+			    "with it");
+		}
+	}
+	ex = gc_cli_print(&out);
+	gc_buf_release(&out);
+	gc_node_close(&n);
+	return ex;
+}
+
 int
 gc_cmd_roster(int argc, char **argv)
 {
@@ -605,6 +773,15 @@ gc_cmd_roster(int argc, char **argv)
 		return roster_list(&o, argc);
 	} else if (strcmp(argv[1], "show") == 0) {
 		return roster_show(&o, argc, argv);
+	} else if (strcmp(argv[1], "correct") == 0) {
+		return roster_edit(&o, argc, argv, GC_EDIT_CORRECT);
+	} else if (strcmp(argv[1], "remove") == 0) {
+		return roster_edit(&o, argc, argv, GC_EDIT_REMOVE);
+	} else if (strcmp(argv[1], "restore") == 0) {
+		return roster_edit(&o, argc, argv, GC_EDIT_RESTORE);
+	} else if (strcmp(argv[1], "exempt") == 0) {
+		return roster_edit(&o, argc, argv, o.clear ? GC_EDIT_UNEXEMPT :
+		                                             GC_EDIT_EXEMPT);
 	}
 	gc_cli_err("roster: unknown verb '%s'", argv[1]);
 	fputs(roster_usage, stderr);

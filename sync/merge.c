@@ -52,6 +52,7 @@ struct mrow {
 	char     key[80], klass[64];
 	uint64_t hlc;
 	uint8_t  id[32];
+	bool     exempt, removed;
 };
 
 struct collect {
@@ -136,7 +137,9 @@ roster_rows(struct collect *c, const struct gc_entry *e)
 		}
 		gc_cbor_field_strcpy(&rf[GC_ROW_CLASS], r.klass,
 		    sizeof(r.klass));
-		r.hlc = e->hlc;
+		r.exempt  = rf[GC_ROW_EXEMPT].p != NULL;
+		r.removed = rf[GC_ROW_REMOVED].p != NULL;
+		r.hlc     = e->hlc;
 		memcpy(r.id, e->id, 32);
 		VEC_PUSH(c->rows, r, c->failed);
 	}
@@ -265,8 +268,12 @@ cap_find(struct gc_mcap *v, size_t n, const uint8_t id[32])
 
 /* ---- students ---- */
 
+struct gone_key {
+	char k[80];
+};
 struct st_collect {
 	VEC(struct gc_mstudent) st;
+	VEC(struct gone_key) gone; /* removed from the roster: key order */
 	bool failed;
 };
 
@@ -286,10 +293,49 @@ student_cb(const struct gc_student_rec *r, void *arg)
 	gc_cbor_cur_init(&cur, r->row, r->row_len);
 	if (gc_cbor_map_fields(&cur, f, GC_ROW_NKEYS) == GC_OK) {
 		gc_cbor_field_strcpy(&f[GC_ROW_CLASS], s.klass, sizeof(s.klass));
+		s.exempt = f[GC_ROW_EXEMPT].p != NULL;
 	}
 	s.winner = -1;
 	VEC_PUSH(c->st, s, c->failed);
 	return c->failed;
+}
+
+static int
+gone_cb(const struct gc_student_rec *r, void *arg)
+{
+	struct st_collect *c = arg;
+	struct gone_key    g;
+
+	if (r->key_len == 0 || r->key_len >= sizeof(g.k)) {
+		return 0;
+	}
+	memset(&g, 0, sizeof(g));
+	memcpy(g.k, r->key, r->key_len);
+	VEC_PUSH(c->gone, g, c->failed);
+	return c->failed;
+}
+
+/* Whether the captures of student key leave the merge: removed from the
+ * roster, so neither a student's nor unmatched. */
+static bool
+gone(const struct st_collect *c, const char *key)
+{
+	size_t lo = 0, hi = c->gone.n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int    cmp = strcmp(c->gone.v[mid].k, key);
+
+		if (cmp == 0) {
+			return true;
+		}
+		if (cmp < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return false;
 }
 
 /* missing blobs, sorted, for "blob held" */
@@ -328,7 +374,7 @@ decide(struct gc_merge *m, struct gc_mstudent *s, const uint8_t *rank,
 	struct gc_mdecision dc;
 
 	gc_merge_decide(&m->cap[s->first], s->ncap, rank,
-	    res != NULL ? res->capture : NULL, &dc);
+	    res != NULL ? res->capture : NULL, s->exempt, &dc);
 	s->status   = dc.status;
 	s->winner   = dc.winner >= 0 ? (int32_t)s->first + dc.winner : -1;
 	s->ncand    = dc.ncand;
@@ -482,9 +528,17 @@ rows_students(struct collect *c, struct st_collect *sc,
 		    strcmp(c->rows.v[i].key, c->rows.v[i + 1].key) == 0) {
 			continue; /* a later row of the same student follows */
 		}
+		if (c->rows.v[i].removed) {
+			struct gone_key g;
+
+			memcpy(g.k, c->rows.v[i].key, sizeof(g.k));
+			VEC_PUSH(sc->gone, g, sc->failed);
+			continue;
+		}
 		memset(&s, 0, sizeof(s));
 		memcpy(s.key, c->rows.v[i].key, sizeof(s.key));
 		memcpy(s.klass, c->rows.v[i].klass, sizeof(s.klass));
+		s.exempt = c->rows.v[i].exempt;
 		s.winner = -1;
 		VEC_PUSH(sc->st, s, sc->failed);
 	}
@@ -521,6 +575,9 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 	}
 	if (rv == GC_OK && (o == NULL || o->cut == NULL)) {
 		rv = gc_ledger_students(lg, student_cb, &sc);
+		if (rv == GC_OK) {
+			rv = gc_ledger_removed_students(lg, gone_cb, &sc);
+		}
 	} else if (rv == GC_OK) {
 		rv = rows_students(&c, &sc, info.authority);
 	}
@@ -583,7 +640,7 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 
 			while (j < m->ncap &&
 			    strcmp(m->cap[j].student, s->key) < 0) {
-				m->unmatched++;
+				m->unmatched += !gone(&sc, m->cap[j].student);
 				j++;
 			}
 			s->first = (uint32_t)j;
@@ -594,7 +651,9 @@ gc_merge_compute(gc_ledger *lg, const struct gc_merge_opts *o,
 			}
 			s->ncap = (uint32_t)(j - s->first);
 		}
-		m->unmatched += m->ncap - j;
+		for (; j < m->ncap; j++) {
+			m->unmatched += !gone(&sc, m->cap[j].student);
+		}
 	}
 	/* the coordinator's latest RESOLVE per student */
 	{
@@ -650,6 +709,7 @@ out:
 	gc_free(c.resolves.v);
 	gc_free(c.quar.v);
 	gc_free(sc.st.v);
+	gc_free(sc.gone.v);
 	gc_free(mc.h.v);
 	if (rv != GC_OK) {
 		gc_merge_free(m);

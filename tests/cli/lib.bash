@@ -34,3 +34,28 @@ json() {
 		{ cat "$T/out"; fail "json check failed: $1"; }
 	checks=$((checks + 1))
 }
+
+# synth_photos NAME: the synthetic portraits in $T/synth (made from the
+# test photos), or a SKIP line and exit 0 when there are none.
+synth_photos() {
+	if [ ! -s "${GC_TESTDATA_DIR:-/nonexistent}/grace_hopper.jpg" ]; then
+		echo "$1: SKIP: no test photos (tests/data/fetch.sh)"
+		exit 0
+	fi
+	"$GC_SYNTH" --size 1000x1336 --source grace_hopper "$GC_TESTDATA_DIR" \
+		"$T/synth" >/dev/null
+}
+
+# free_port: a TCP port on 127.0.0.1 free now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT: until something listens there (5 s at most).
+wait_port() {
+	for _ in $(seq 1 50); do
+		python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$1)))" && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on port $1"
+}

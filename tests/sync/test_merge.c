@@ -321,7 +321,26 @@ same_merge(const struct gc_merge *a, const struct gc_merge *b)
 	assert_memory_equal(a->root, b->root, 32);
 }
 
-/* The merge computed from the entries, checked against the kept one. */
+struct cut_arg {
+	struct gc_merge_cut v[16];
+	size_t              n;
+};
+
+static int
+cut_cb(const struct gc_head *h, void *arg)
+{
+	struct cut_arg *a = arg;
+
+	if (a->n < 16) {
+		memcpy(a->v[a->n].feed, h->feed, 32);
+		a->v[a->n++].seq = h->seq;
+	}
+	return 0;
+}
+
+/* The merge computed from the entries, checked against the kept one and
+ * against the merge at a cut of every head (as a checkpoint covering all
+ * makes it: the roster rebuilt from its ROSTER entries). */
 static struct gc_merge *
 merge(gc_ledger *lg, const uint8_t *rank)
 {
@@ -329,11 +348,21 @@ merge(gc_ledger *lg, const uint8_t *rank)
 	struct gc_merge_opts  o = { rank, false, NULL, 0 };
 	struct gc_merge_state st;
 	struct gc_diag        d;
+	struct cut_arg        ca;
 
 	gc_diag_clear(&d);
 	if (gc_merge_compute(lg, &o, &m, &d) != GC_OK) {
 		fail_msg("merge: %s", d.msg);
 	}
+	ca.n = 0;
+	assert_int_equal(gc_ledger_heads(lg, cut_cb, &ca), GC_OK);
+	o.cut  = ca.v;
+	o.ncut = ca.n;
+	if (gc_merge_compute(lg, &o, &k, &d) != GC_OK) {
+		fail_msg("merge at a cut: %s", d.msg);
+	}
+	same_merge(m, k);
+	gc_merge_free(k);
 	assert_int_equal(gc_ledger_merge_params(lg, rank, false, &d), GC_OK);
 	assert_int_equal(gc_ledger_merge_load(lg, rank, false, &k), GC_OK);
 	same_merge(m, k);
@@ -678,6 +707,48 @@ roster_n(gc_ledger *lc, int n)
 	gc_buf_release(&b);
 }
 
+/* A coordinator's ROSTER row for roster student i: corrected to another
+ * 证件号码 (the key stays: a student's identity survives corrections),
+ * exempt, removed, or plain again (what = 0 plain, 1 corrected, 2 exempt,
+ * 3 removed). */
+static void
+roster_op(gc_ledger *lc, int i, int what)
+{
+	struct gc_buf b;
+	char          key[80], num[24];
+
+	rkey(key, sizeof(key), i);
+	snprintf(num, sizeof(num), "11010120000101%02d%02d", i, what);
+	gc_buf_init(&b);
+	gc_cbor_map(&b, 4);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_uint(&b, what == 3 ? 3 : what == 2 ? 4 : what == 1 ? 2 : 1);
+	gc_cbor_uint(&b, 1);
+	gc_cbor_text(&b, "random-op");
+	gc_cbor_uint(&b, 2);
+	gc_cbor_array(&b, 1);
+	gc_cbor_map(&b, what == 0 ? 3 : 4);
+	gc_cbor_uint(&b, 0);
+	gc_cbor_text(&b, key);
+	gc_cbor_uint(&b, 1);
+	gc_cbor_text(&b, "10335");
+	if (what == 1) {
+		gc_cbor_uint(&b, 3);
+		gc_cbor_text(&b, num);
+	}
+	gc_cbor_uint(&b, 13);
+	gc_cbor_text(&b, i % 2 ? "班1" : "班2");
+	if (what == 2 || what == 3) {
+		gc_cbor_uint(&b, (uint64_t)(what == 2 ? 17 : 18));
+		gc_cbor_text(&b, what == 2 ? "已有学信网图像" : "退学");
+	}
+	gc_cbor_uint(&b, 3);
+	gc_cbor_text(&b, "test");
+	assert_int_equal(gc_ledger_append_body(lc, GC_KIND_ROSTER, &b, NULL,
+	    NULL), GC_OK);
+	gc_buf_release(&b);
+}
+
 struct rcap {
 	uint8_t id[32];
 	int     student, writer;
@@ -763,6 +834,31 @@ deliver(gc_ledger *lg, gc_ledger **w, int nw, const uint8_t **feeds,
 	free(order);
 }
 
+/* Students removed from the roster that have captures: they leave the
+ * merge (no leaf, their captures neither a student's nor unmatched). */
+static size_t
+removed_with_captures(gc_ledger *lg, const struct gc_merge *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->ncap; i++) {
+		uint8_t *row;
+		size_t   rl;
+
+		if (gc_ledger_removed_get(lg, m->cap[i].student, &row, &rl, NULL,
+		    NULL) == GC_OK) {
+			assert_int_equal(m->cap[i].st, -1);
+			for (size_t j = 0; j < m->nst; j++) {
+				assert_string_not_equal(m->st[j].key,
+				    m->cap[i].student);
+			}
+			gc_free(row);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Random sets of captures (shared photos among them), reviews, voids by
  * the right and the wrong site, resolves, and a site restored from an
  * empty backup (a fork), delivered to fresh nodes in random orders and
@@ -774,6 +870,7 @@ test_merge_random_sets_agree_in_any_order_and_partition(void **state)
 	struct fx *f    = *state;
 	unsigned   seed = 1121;
 	size_t     seen[GC_MS_END] = { 0 }, alerts = 0, unmatched = 0;
+	size_t     removed = 0;
 
 	for (int round = 0; round < 6; round++) {
 		char             d[6][700], key[80];
@@ -816,8 +913,15 @@ test_merge_random_sets_agree_in_any_order_and_partition(void **state)
 		for (int i = 0; i < 4; i++) {
 			feeds[i] = i == 0 ? kc->pk : i == 1 ? k1->pk : k2->pk;
 		}
-		for (int op = 0; op < 36; op++) {
-			int r = rand_r(&seed) % 10;
+		for (int op = 0; op < 44; op++) {
+			int r = rand_r(&seed) % 12;
+
+			if (r >= 10) {
+				/* roster corrections, exemptions and removals,
+				 * before and after the captures they concern */
+				roster_op(lc, rand_r(&seed) % RN, rand_r(&seed) % 4);
+				continue;
+			}
 
 			if (r < 4 || ncap == 0) {
 				int wr = 1 + rand_r(&seed) % (round % 2 ? 3 : 2);
@@ -882,6 +986,7 @@ test_merge_random_sets_agree_in_any_order_and_partition(void **state)
 				}
 				alerts += m->nalert;
 				unmatched += m->unmatched;
+				removed += removed_with_captures(ln, m);
 			} else {
 				assert_memory_equal(m->root, root, 32);
 			}
@@ -904,6 +1009,7 @@ test_merge_random_sets_agree_in_any_order_and_partition(void **state)
 		assert_true(seen[i] > 0);
 	}
 	assert_true(alerts > 0 && unmatched > 0);
+	assert_true(removed > 0);
 }
 
 int

@@ -8,7 +8,7 @@ import { t, fmtTime, kindName } from '../i18n.js';
 import { get, post, qs, isCoordinator, showError } from '../api.js';
 import { h, fill, checkList, notice } from './util.js';
 
-const ORDER = ['APPROVED', 'PENDING_REVIEW', 'CONFLICT', 'NEEDS_RETAKE', 'MISSING'];
+const ORDER = ['APPROVED', 'PENDING_REVIEW', 'CONFLICT', 'NEEDS_RETAKE', 'MISSING', 'EXEMPT'];
 
 let root = null;
 let data = null;

@@ -6,7 +6,7 @@ import { get, post, postRaw, qs } from '../api.js';
 import { h, fill, statusBadge, notice, confirmBox } from './util.js';
 
 const KINDS = ['central', 'makeup', 'individual', 'online'];
-const STATUSES = ['APPROVED', 'PENDING_REVIEW', 'CONFLICT', 'NEEDS_RETAKE', 'MISSING'];
+const STATUSES = ['APPROVED', 'PENDING_REVIEW', 'CONFLICT', 'NEEDS_RETAKE', 'MISSING', 'EXEMPT'];
 
 let root = null;
 let state = null;

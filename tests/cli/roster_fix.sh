@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Roster corrections through the real binary: a 15-digit 证件号码 imported
+# with its 升位 warning, a photo taken at a site under it, the corrected
+# roster imported at the coordinator (listed old -> new), `roster correct`,
+# the correction reaching the site by sync over TLS, and the export naming
+# the photos by the corrected numbers; removal, exemption, restore, the
+# --upgrade-15 import, and the refusals, each with its reason.
+. "$(dirname "$0")/lib.bash"
+cd "$T"
+synth_photos roster_fix
+ok=synth/grace_hopper-ok-blue.jpg
+for q in 91 92 93 94; do convert "$ok" -quality $q p$q.jpg; done
+m() { python3 -c "import json,sys; j=json.load(open('$T/out')); sys.exit(0 if ($1) else 1)" || { cat "$T/out"; fail "$1"; }; checks=$((checks + 1)); }
+
+OLD=340524800101001     # 15 digits, born 1980-01-01, male
+NEW=34052419800101001X  # its 升位
+"$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
+"$G" sample roster --count 4 --seed 7 --out r.csv
+echo "2021009999,李四,男,1980-01-01,居民身份证,$OLD,,本科,计算机学院,软件工程,软工2101,南湖校区" >>r.csv
+xh() { sed -n "$1p" r.csv | cut -d, -f1; }
+idn() { sed -n "$1p" r.csv | cut -d, -f6; }
+
+# --- a 15-digit row imports with a warning naming its candidate
+expect 0 "$G" roster import --home c r.csv
+has out "row 6: warning: 15-digit 证件号码 $OLD needs 升位: its 18-digit candidate is $NEW"
+has out "5 new, 0 changed"
+expect 0 "$G" roster show --home c --json "$OLD"
+m "j['student']['key']=='10335:1:$OLD:05' and j['student']['upgraded']=='$NEW' and j['student']['order']==6"
+KEY=10335:1:$OLD:05
+
+# --- a site enrolls (the roster comes with it) and shoots under the old
+# number; the card's 18-digit number is not on the roster yet
+"$G" init --home s --role site --school 10335 --name 东区 >/dev/null
+"$G" enroll request --home s --out s.req >/dev/null
+"$G" enroll sign --home c s.req --out s.enr >/dev/null
+"$G" enroll install --home s s.enr >/dev/null
+"$G" session open --home s --kind central --location hall >/dev/null
+expect 3 "$G" capture --home s --student "$NEW" --file p91.jpg
+has out "not on the roster"
+expect 0 "$G" capture --home s --student "$OLD" --file p91.jpg
+expect 0 "$G" capture --home s --student "$(xh 2)" --file p92.jpg
+expect 0 "$G" capture --home s --student "$(xh 3)" --file p93.jpg
+
+PORT=$(free_port)
+URL=tls+tcp://127.0.0.1:$PORT
+"$G" serve --home c --no-ui --listen "$URL" 2>c.log &
+spid=$!
+trap '{ kill $spid; wait $spid; } 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port "$PORT"
+expect 0 "$G" sync --home s "$URL"
+
+# --- the corrected roster: the same 学号 with the 18-digit number is a
+# change of that student, listed old -> new, and the photo stays with it
+sed "s/,$OLD,/,$NEW,/" r.csv >r2.csv
+expect 0 "$G" roster import --home c --dry-run r2.csv
+has out "r2.csv row 6: changes $KEY: 证件号码 $OLD → $NEW"
+has out "0 new, 1 changed, 4 unchanged"
+has out "dry run: nothing was stored"
+expect 0 "$G" roster import --home c --json r2.csv
+m "j['changed']==1 and j['new']==0 and j['changes'][0]['student']=='$KEY' and j['changes'][0]['fields']['id_number']==['$OLD','$NEW'] and j['warnings']==[]"
+expect 0 "$G" roster show --home c --json "$NEW"
+m "j['student']['key']=='$KEY' and j['student']['id_number']=='$NEW' and j['student']['upgraded'] is None"
+# the old file again does not undo the 升位
+expect 0 "$G" roster import --home c r.csv
+has out "0 new, 0 changed, 5 unchanged"
+expect 0 "$G" roster show --home c --json "$NEW"
+m "j['student']['id_number']=='$NEW'"
+
+# --- one student's 证件号码 and name by `roster correct`
+FIXED=$(python3 -c '
+w=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; b="11010519900307101"
+print(b+"10X98765432"[sum(int(c)*x for c,x in zip(b,w))%11])')
+expect 2 "$G" roster correct --home c --id "$FIXED" "$(xh 2)"
+has err "--reason is required"
+expect 1 "$G" roster correct --home c --id 110105199003071011 --reason 笔误 "$(xh 2)"
+has err "check digit"
+expect 1 "$G" roster correct --home c --id "$(idn 3)" --reason 笔误 "$(xh 2)"
+has err "already belongs to student"
+expect 1 "$G" roster correct --home s --id "$FIXED" --reason 笔误 "$(xh 2)"
+has err "only the coordinator writes"
+expect 0 "$G" roster correct --home c --id "$FIXED" --name 改名字 --reason 身份证号录入笔误 "$(xh 2)"
+has out "证件号码 $(idn 2) → $FIXED"
+has out "姓名"
+has out "出生日期"
+K2=$("$G" roster show --home c --json "$FIXED" | python3 -c 'import json,sys; print(json.load(sys.stdin)["student"]["key"])')
+[ "$K2" != "${K2/$(idn 2)/}" ] || fail "the corrected student's key changed: $K2"
+checks=$((checks + 1))
+expect 0 "$G" log --home c
+has out "correct 1 row from roster: 身份证号录入笔误"
+expect 1 "$G" roster correct --home c --name 改名字 --reason again "$(xh 2)"
+has err "nothing to change"
+
+# --- a 学号 already held by another student refuses the row, naming it;
+# an older file never silently undoes a correction by hand
+sed "s/^$(xh 4),/$(xh 5),/" r2.csv | sed "5d" >r3.csv
+expect 3 "$G" roster import --home c r3.csv
+has out "r3.csv row 4, column 学号: 学号 $(xh 5) already belongs to student"
+has out "r3.csv row 2, column 证件号码: the stored row of this student was set by 'roster correct' (身份证号录入笔误)"
+has out "0 new, 1 changed, 1 unchanged, 0 back on the roster, 2 rejected"
+expect 0 "$G" roster show --home c --json "$FIXED"
+m "j['student']['name']=='改名字'"
+
+# --- the corrections reach the site by sync; its captures follow
+expect 0 "$G" sync --home s "$URL"
+expect 0 "$G" roster show --home s --json "$NEW"
+m "j['student']['key']=='$KEY'"
+expect 3 "$G" capture --home s --student "$NEW" --file p94.jpg
+has out "already has 1 capture"
+caps() { "$G" log --home "$1" --json | python3 -c 'import json,sys; print(" ".join(e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'; }
+for c in $(caps s); do
+	expect 0 "$G" review --home c approve "$c"
+done
+
+# --- exempt a student without a photo; remove one with a photo
+expect 0 "$G" roster exempt --home c --reason 已有学信网图像 "$(xh 4)"
+expect 0 "$G" status --home c --json
+m "j['merge']['counts']['EXEMPT']==1 and j['merge']['counts']['APPROVED']==3 and j['merge']['counts']['MISSING']==1"
+expect 0 "$G" missing --home c --csv
+grep -q "$(xh 4)" "$T/out" && fail "an exempt student is on the makeup list"
+has out "$(xh 5)"
+expect 0 "$G" roster remove --home c --reason 退学 "$(xh 3)"
+has out "leave the merge"
+expect 0 "$G" status --home c --json
+m "j['merge']['students']==4 and j['merge']['counts']['APPROVED']==2 and j['merge']['unmatched']==0"
+expect 0 "$G" roster show --home c "$(xh 3)"
+has out "removed     退学"
+expect 1 "$G" roster remove --home c --reason again "$(xh 3)"
+has err "not on the roster"
+expect 0 "$G" sync --home s "$URL"
+expect 3 "$G" capture --home s --student "$(xh 3)" --file p94.jpg
+has out "was removed from the roster (退学)"
+
+# --- the export names the photos by the corrected numbers
+expect 0 "$G" export --home c --out e
+[ -s "e/photos/$NEW.jpg" ] || fail "no photo under the corrected number: $(ls e/photos)"
+[ -s "e/photos/$FIXED.jpg" ] || fail "no photo under the corrected 证件号码"
+[ ! -e "e/photos/$OLD.jpg" ] && [ ! -e "e/photos/$(idn 2).jpg" ] && [ ! -e "e/photos/$(idn 3).jpg" ] ||
+	fail "a photo under an old number or of a removed student: $(ls e/photos)"
+checks=$((checks + 1))
+has e/roster.csv "$NEW"
+has e/roster.csv "EXEMPT"
+grep -q "$(idn 3)" e/roster.csv && fail "a removed student in roster.csv"
+checks=$((checks + 1))
+VKEY=$("$G" audit key --home c)
+expect 0 "$G" audit verify --bundle e --key "$VKEY"
+expect 0 "$G" audit verify --home c
+expect 0 "$G" audit verify --home s
+
+# --- restore: back in the merge with its photo; exempt cleared
+expect 0 "$G" roster restore --home c --reason 复学 "$(idn 3)"
+expect 0 "$G" roster exempt --home c --clear --reason 需要拍照 "$(xh 4)"
+expect 1 "$G" roster exempt --home c --clear --reason again "$(xh 4)"
+has err "is not exempt"
+expect 0 "$G" status --home c --json
+m "j['merge']['students']==5 and j['merge']['counts']['APPROVED']==3 and j['merge']['counts']['EXEMPT']==0"
+
+# --- --upgrade-15 stores the candidates; a new student is keyed by them
+"$G" init --home c2 --role coordinator --school 10335 --name 教务处 >/dev/null
+expect 0 "$G" roster import --home c2 --upgrade-15 r.csv
+has out "0 warnings"
+expect 0 "$G" roster show --home c2 --json "$NEW"
+m "j['student']['key']=='10335:1:$NEW:05' and j['student']['upgraded'] is None"
+"$G" init --home c3 --role coordinator --school 10335 --name 教务处 >/dev/null
+expect 0 "$G" roster import --home c3 r.csv
+expect 0 "$G" roster import --home c3 --upgrade-15 --json r.csv
+m "j['changed']==1 and j['changes'][0]['student']=='$KEY' and j['changes'][0]['fields']['id_number']==['$OLD','$NEW']"
+expect 0 "$G" log --home c3
+has out "upgrade 1 row from r.csv"
+
+echo "roster_fix: $checks checks passed"
