@@ -154,7 +154,8 @@ plan_match(struct gc_ledger *lg, const struct gc_student *s,
 /* The row storing s would write, given the stored student it matched. */
 static void
 plan_row(const struct gc_student *s, const struct gc_plan_opts *o,
-    const char *key, const struct gc_row *old, struct gc_plan_row *pr)
+    uint64_t base, const char *key, const struct gc_row *old,
+    struct gc_plan_row *pr)
 {
 	char f15[16];
 
@@ -163,6 +164,14 @@ plan_row(const struct gc_student *s, const struct gc_plan_opts *o,
 		snprintf(pr->row.v[GC_ROW_KEY], GC_ROW_VALUE_MAX, "%s", key);
 		memcpy(pr->row.v[GC_ROW_EXEMPT], old->v[GC_ROW_EXEMPT],
 		    GC_ROW_VALUE_MAX);
+	}
+	/* roster order: a correction file does not reshuffle the queues */
+	if (key[0] != '\0' && !o->reorder && old->v[GC_ROW_ORDER][0] != '\0') {
+		memcpy(pr->row.v[GC_ROW_ORDER], old->v[GC_ROW_ORDER],
+		    GC_ROW_VALUE_MAX);
+	} else if (key[0] == '\0' || !o->reorder) {
+		snprintf(pr->row.v[GC_ROW_ORDER], GC_ROW_VALUE_MAX, "%llu",
+		    (unsigned long long)(base + s->line));
 	}
 	if (s->upgraded[0] == '\0') {
 		return;
@@ -322,11 +331,17 @@ gc_err
 gc_roster_plan(struct gc_ledger *lg, const struct gc_roster *r,
     const struct gc_plan_opts *o, struct gc_plan **out)
 {
-	struct gc_plan *p;
-	struct keyidx  *by;
-	size_t          n = 0;
+	struct gc_plan         *p;
+	struct keyidx          *by;
+	size_t                  n = 0;
+	struct gc_ledger_counts lc;
+	uint64_t                base = 0;
 
 	*out = NULL;
+	/* new students queue after those stored (one file after another) */
+	if (gc_ledger_counts(lg, &lc) == GC_OK) {
+		base = lc.students;
+	}
 	p    = gc_alloc(sizeof(*p));
 	if (p == NULL) {
 		return GC_ENOMEM;
@@ -349,7 +364,7 @@ gc_roster_plan(struct gc_ledger *lg, const struct gc_roster *r,
 		memset(pr, 0, sizeof(*pr));
 		pr->line = s->line;
 		plan_match(lg, s, o, key, &pr->old, &removed);
-		plan_row(s, o, key, &pr->old, pr);
+		plan_row(s, o, base, key, &pr->old, pr);
 		if (key[0] == '\0') {
 			pr->fate = GC_PLAN_NEW;
 		} else if (removed) {

@@ -53,6 +53,7 @@ struct gc_plan {
 struct gc_plan_opts {
 	const char *school;     /* the node's 学校代码 */
 	bool        upgrade_15; /* store a 15-digit number's 升位 candidate */
+	bool        reorder;    /* stored students take the file's order */
 };
 
 /*
@@ -61,8 +62,10 @@ struct gc_plan_opts {
  * (or the other form of it: a 15-digit number and its 18-digit 升位),
  * else the one that holds its 学号, else its 考生号, else the removed
  * student of its key (READDED); otherwise it is NEW under its own key.
- * A matched row keeps the stored key and exemption; a stored 18-digit
- * number is never replaced by its own 15-digit form. Two rows of the file
+ * A matched row keeps the stored key, exemption and roster order (unless
+ * o->reorder: the file's row number); a new student's order follows the
+ * students already stored. A stored 18-digit number is never replaced by
+ * its own 15-digit form. Two rows of the file
  * matching one student, or a 学号 / 考生号 held by another student, reject
  * the later row. On GC_OK *out owns the plan (gc_plan_free). Blocking
  * (reads the ledger). Errors: GC_ENOMEM, ledger read errors.

@@ -21,7 +21,7 @@
 static const char roster_usage[] =
     "usage: gradcap roster import  [--home DIR] [--encoding auto|utf-8|gbk]\n"
     "                              [--strict] [--dry-run] [--upgrade-15]\n"
-    "                              [--json] FILE\n"
+    "                              [--reorder] [--json] FILE\n"
     "       gradcap roster list    [--home DIR] [--class C] [--json]\n"
     "       gradcap roster show    [--home DIR] [--json] STUDENT\n"
     "       gradcap roster correct [--home DIR] [--id NUMBER] [--type T]\n"
@@ -36,6 +36,8 @@ static const char roster_usage[] =
     "    its 15/18-digit forms, 学号, 考生号): a corrected row is a\n"
     "    change, listed old -> new, and the student keeps its photos\n"
     "  --upgrade-15: store the 18-digit 升位 candidate of 15-digit numbers\n"
+    "  --reorder: the stored students of FILE take its row order (the\n"
+    "    queue and sign-in order); without it they keep theirs\n"
     "  STUDENT: an ID number, 学号, 考生号 or student key (restore: the\n"
     "    key or the 证件号码 of the removed student)\n"
     "  correct: one student's 证件号码 / 证件类型 / 层次 / 姓名; remove: off\n"
@@ -47,7 +49,7 @@ struct roster_opts {
 	const char      *home, *passfile, *klass;
 	const char      *reason, *id, *type, *level, *name;
 	enum gc_encoding enc;
-	bool             strict, dry_run, json, upgrade15, clear;
+	bool             strict, dry_run, json, upgrade15, clear, reorder;
 	int              first;
 };
 
@@ -69,6 +71,7 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 		{ "level", required_argument, NULL, 'l' },
 		{ "name", required_argument, NULL, 'm' },
 		{ "clear", no_argument, NULL, 'x' },
+		{ "reorder", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +134,9 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 			break;
 		case 'x':
 			o->clear = true;
+			break;
+		case 'O':
+			o->reorder = true;
 			break;
 		default:
 			c = gc_cli_help_or_usage(c, argv, roster_usage);
@@ -437,6 +443,7 @@ roster_import(struct roster_opts *o, int argc, char **argv)
 	}
 	po.school     = n.info.school;
 	po.upgrade_15 = o->upgrade15;
+	po.reorder    = o->reorder;
 	if (tty) {
 		fprintf(stderr, "comparing with the stored roster ...\n");
 	}
