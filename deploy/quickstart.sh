@@ -108,6 +108,19 @@ echo "-- an auditor checks the proof offline with the coordinator's key:"
 "$G" audit check-proof proof.txt --checkpoint checkpoint.note \
 	--key "$("$G" audit key --home coordinator)"
 
+say "roster corrections: the office fixes a 证件号码 (the photo stays with the student), one student is exempt"
+fix_id() { # the same birth date and sex, another sequence number
+	python3 -c 'import sys
+o = sys.argv[1]; b = o[:14] + ("%02d" % ((int(o[14:16]) + 37) % 100)) + o[16]
+w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+print(b + "10X98765432"[sum(int(c) * x for c, x in zip(b, w)) % 11])' "$1"
+}
+FIXED=$(fix_id "$(sed -n 2p roster.csv | cut -d, -f6)")
+"$G" roster correct --home coordinator "$(sed -n 2p roster.csv | cut -d, -f1)" \
+	--id "$FIXED" --reason "身份证号录入有误（学籍科更正）"
+"$G" roster exempt --home coordinator "$(sed -n 301p roster.csv | cut -d, -f1)" \
+	--reason "已有学信网图像"
+
 say "the coordinator approves the photos and exports the CHSI package"
 for c in $("$G" log --home coordinator --json | python3 -c 'import json,sys; print(" ".join(e["id"][:12] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'); do
 	"$G" review --home coordinator approve "$c" >/dev/null
@@ -117,6 +130,9 @@ done
 echo "-- anyone can check it with stock tools:"
 minisign -V -p chsi-export/minisign.pub -m chsi-export/MANIFEST
 (cd chsi-export && sha256sum -c --quiet MANIFEST && echo "every file matches MANIFEST")
+echo "-- the corrected student's photo goes out under the new number:"
+ls chsi-export/photos | grep -F "$FIXED" || echo "(that student has no approved photo)"
+grep -c EXEMPT chsi-export/roster.csv | sed 's/$/ exempt student(s) in roster.csv/'
 
 say "the signed log of the coordinator"
 "$G" log --home coordinator
