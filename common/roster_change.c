@@ -6,9 +6,6 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "common/bytes.h"
-#include "common/cbor.h"
-#include "common/entry.h"
 #include "common/gc_alloc.h"
 #include "common/idnum.h"
 #include "common/ledger.h"
@@ -19,7 +16,7 @@
 static const char *const row_labels[GC_ROW_NKEYS] = {
 	"学生", "学校代码", "证件类型", "证件号码", "层次代码", "姓名", "性别",
 	"出生日期", "学号", "考生号", "层次", "院系", "专业", "班级", "校区",
-	"升位候选", "序号", "免拍", "移出",
+	"升位候选", "序号", "免拍", "移出", "更正",
 };
 
 /* The stored live row of key holding number at (type, level)? */
@@ -164,6 +161,8 @@ plan_row(const struct gc_student *s, const struct gc_plan_opts *o,
 		snprintf(pr->row.v[GC_ROW_KEY], GC_ROW_VALUE_MAX, "%s", key);
 		memcpy(pr->row.v[GC_ROW_EXEMPT], old->v[GC_ROW_EXEMPT],
 		    GC_ROW_VALUE_MAX);
+		memcpy(pr->row.v[GC_ROW_CORRECTED], old->v[GC_ROW_CORRECTED],
+		    GC_ROW_VALUE_MAX);
 	}
 	/* roster order: a correction file does not reshuffle the queues */
 	if (key[0] != '\0' && !o->reorder && old->v[GC_ROW_ORDER][0] != '\0') {
@@ -200,44 +199,6 @@ plan_row(const struct gc_student *s, const struct gc_plan_opts *o,
 		    "student's card; --upgrade-15 stores the candidates)",
 		    s->f[GC_RF_ID_NUMBER], s->upgraded);
 	}
-}
-
-/* Whether the stored row of key was last written by `roster correct`;
- * its reason into why. */
-static bool
-corrected_by_hand(struct gc_ledger *lg, const char *key, char *why,
-    size_t cap)
-{
-	uint8_t             *row, id[32], *bytes;
-	size_t               rl, bl;
-	char                 hex[65];
-	struct gc_entry      e;
-	struct gc_cbor_cur   c;
-	struct gc_cbor_field f[4];
-	uint64_t             op = 0;
-	bool                 yes = false;
-
-	if (gc_ledger_student_get(lg, key, &row, &rl, NULL, id) != GC_OK) {
-		return false;
-	}
-	gc_free(row);
-	gc_hex_encode(hex, id, 32);
-	if (gc_ledger_get(lg, hex, &bytes, &bl, NULL) != GC_OK) {
-		return false;
-	}
-	if (gc_entry_parse(&e, bytes, bl, NULL) == GC_OK &&
-	    e.kind == GC_KIND_ROSTER) {
-		gc_cbor_cur_init(&c, e.body, e.body_len);
-		if (gc_cbor_map_fields(&c, f, 4) == GC_OK &&
-		    gc_cbor_field_uint(&f[0], &op) && op == GC_ROSTER_CORRECT) {
-			yes = true;
-			if (!gc_cbor_field_strcpy(&f[3], why, cap)) {
-				snprintf(why, cap, "-");
-			}
-		}
-	}
-	gc_free(bytes);
-	return yes;
 }
 
 /* The fields `roster correct` sets. */
@@ -371,13 +332,12 @@ gc_roster_plan(struct gc_ledger *lg, const struct gc_roster *r,
 			pr->fate    = GC_PLAN_READDED;
 			pr->changed = diff(&pr->old, &pr->row);
 		} else {
-			char why[128];
+			const char *why = pr->old.v[GC_ROW_CORRECTED];
 
 			pr->changed = diff(&pr->old, &pr->row);
 			pr->fate = pr->changed ? GC_PLAN_CHANGED : GC_PLAN_SAME;
 			/* a file never silently undoes a correction by hand */
-			if ((pr->changed & CORRECTED_FIELDS) &&
-			    corrected_by_hand(lg, key, why, sizeof(why))) {
+			if ((pr->changed & CORRECTED_FIELDS) && why[0] != '\0') {
 				struct gc_buf      b;
 				struct gc_plan_row only = *pr;
 
@@ -439,7 +399,7 @@ gc_plan_row_describe(const struct gc_plan_row *pr, struct gc_buf *b)
 
 	for (int k = 0; k < GC_ROW_NKEYS; k++) {
 		if (!(pr->changed & (1u << k)) || k == GC_ROW_ORDER ||
-		    k == GC_ROW_UPGRADED) {
+		    k == GC_ROW_UPGRADED || k == GC_ROW_CORRECTED) {
 			continue;
 		}
 		gc_buf_printf(b, "%s%s %s → %s", first ? "" : ", ",
@@ -600,6 +560,10 @@ gc_roster_edit(struct gc_ledger *lg, const char *key, const struct gc_edit *e,
 		rv = edit_correct(lg, key, e, out, d);
 		if (rv != GC_OK) {
 			return rv;
+		}
+		if (diff(old, out) != 0) {
+			snprintf(out->v[GC_ROW_CORRECTED], GC_ROW_VALUE_MAX, "%s",
+			    e->reason);
 		}
 		break;
 	case GC_EDIT_REMOVE:

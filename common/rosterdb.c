@@ -11,7 +11,7 @@
 static const char *row_names[GC_ROW_NKEYS] = {
 	"key", "school", "id_type", "id_number", "level_code", "name", "sex",
 	"birth", "student_no", "exam_no", "level", "dept", "major", "class",
-	"campus", "upgraded", "order", "exempt", "removed",
+	"campus", "upgraded", "order", "exempt", "removed", "corrected",
 };
 
 const char *

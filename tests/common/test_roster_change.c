@@ -383,6 +383,16 @@ test_roster_plan_refuses_to_undo_a_correction(void **state)
 	assert_non_null(strstr(p->rows[1].reason, "姓名笔误"));
 	assert_non_null(strstr(p->rows[1].reason, "王五五 → 王五"));
 	gc_plan_free(p);
+	/* still so after another change of the student (an exemption) */
+	e.kind   = GC_EDIT_EXEMPT;
+	e.name   = NULL;
+	e.reason = "已有学信网图像";
+	assert_int_equal(edit(&d, f->lg, KC, &e, &row, &old), GC_OK);
+	assert_string_equal(row.v[GC_ROW_CORRECTED], "姓名笔误");
+	store_row(f->lg, &row, GC_ROSTER_EXEMPT, e.reason);
+	p = plan(f->lg, HDR A C, false);
+	assert_int_equal(p->rows[1].fate, GC_PLAN_REJECTED);
+	gc_plan_free(p);
 	/* a file that agrees with the correction goes through */
 	p = plan(f->lg, HDR A "2021000003,王五五,男,居民身份证,"
 	    "360426199101010071,本科,会计2103\n", false);
