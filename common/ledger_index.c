@@ -8,6 +8,7 @@
 #include "common/cbor.h"
 #include "common/bytes.h"
 #include "common/gc_alloc.h"
+#include "common/idnum.h"
 #include "common/ledger_int.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
@@ -798,6 +799,23 @@ gc_ledger_student_find(gc_ledger *lg, const char *ref, char key_out[80],
 				}
 				n++;
 			}
+		}
+	}
+	if (n == 0) {
+		/* the other form of a resident number: a new 18-digit card
+		 * for a roster that still says 15 digits, or the other way */
+		struct gc_idnum idn;
+		char            alt[20] = "";
+
+		if (strlen(up) == 15 && gc_idnum_check(&idn, up, '1', 0) ==
+		    GC_OK && idn.upgraded[0] != '\0') {
+			snprintf(alt, sizeof(alt), "%s", idn.upgraded);
+		} else if (strlen(up) == 18 && up[6] == '1' && up[7] == '9' &&
+		    gc_idnum_check(&idn, up, '1', 0) == GC_OK) {
+			snprintf(alt, sizeof(alt), "%.6s%.9s", up, up + 8);
+		}
+		if (alt[0] != '\0') {
+			n = gc_ledger_lookup(lg, "id", alt, keys, 8);
 		}
 	}
 	if (n == 0) {
