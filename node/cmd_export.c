@@ -50,7 +50,7 @@ static const char export_usage[] =
 struct scope {
 	bool   *in;      /* per student: exported */
 	bool   *blocked; /* per student: approved, but bound by an alert */
-	size_t  nin, nconf, nblocked, nnot;
+	size_t  nin, nconf, nblocked, nnot, nexempt;
 };
 
 struct idref {
@@ -148,6 +148,8 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 					    p ? "photo" : "capture code");
 				}
 			}
+		} else if (s->status == GC_MS_EXEMPT) {
+			sc->nexempt++;
 		} else if (s->status != GC_MS_APPROVED) {
 			sc->nnot++;
 		}
@@ -481,6 +483,11 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		gc_cli_note("note: %zu students are not APPROVED (pending "
 		    "review, missing or to retake): listed in roster.csv "
 		    "without a photo ('gradcap missing')", sc.nnot);
+	}
+	if (sc.nexempt > 0) {
+		gc_cli_note("note: %zu students are EXEMPT (roster exempt: no "
+		    "photo needed): listed in roster.csv as EXEMPT, without a "
+		    "photo", sc.nexempt);
 	}
 	snprintf(path, sizeof(path), "%s/photos", out);
 	mkdir(path, 0755);

@@ -135,6 +135,8 @@ has out "was removed from the roster (退学)"
 
 # --- the export names the photos by the corrected numbers
 expect 0 "$G" export --home c --out e
+has err "1 students are EXEMPT"
+has err "1 students are not APPROVED"
 [ -s "e/photos/$NEW.jpg" ] || fail "no photo under the corrected number: $(ls e/photos)"
 [ -s "e/photos/$FIXED.jpg" ] || fail "no photo under the corrected 证件号码"
 [ ! -e "e/photos/$OLD.jpg" ] && [ ! -e "e/photos/$(idn 2).jpg" ] && [ ! -e "e/photos/$(idn 3).jpg" ] ||
