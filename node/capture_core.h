@@ -10,6 +10,7 @@
 
 #include "capture/pipeline.h"
 #include "capture/profile.h"
+#include "common/mergecore.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
 #include "node/node.h"
@@ -37,10 +38,13 @@ struct gc_capture_out {
 	size_t                    earlier;
 	size_t                    attempt; /* this site's, this one counted */
 	char                      why_zh[512]; /* the refusal in Chinese (UI) */
+	enum gc_mstatus           merge_status; /* when a second photo is
+	                                         * refused: the student's */
 };
 
 /* Finds the student, refuses a second capture this season unless
- * r->again (o->why), and normalises and checks the photo into o->res (a
+ * r->again or the student is MISSING or NEEDS_RETAKE in the merge (a
+ * rejected or voided photo: the makeup list names it) (o->why), and normalises and checks the photo into o->res (a
  * shot that makes no photo: o->why). GC_OK unless something broke. The
  * pipeline is not thread-safe. */
 gc_err gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,

@@ -368,12 +368,33 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		    gc_strerror(rv));
 		return rv;
 	}
+	/* a student the makeup list names (rejected, voided: MISSING or
+	 * NEEDS_RETAKE) is shot again without ceremony; a photo that may
+	 * still count (approved, pending, in conflict) or an exempt
+	 * student needs intent */
+	if (o->earlier > 0 && !r->again) {
+		enum gc_mstatus st    = GC_MS_PENDING_REVIEW;
+		struct gc_mcap *mcaps = NULL;
+		size_t          nm    = 0;
+
+		if (gc_ledger_merge_student(n->lg, o->key, &st, &mcaps, &nm) !=
+		    GC_OK) {
+			st = GC_MS_PENDING_REVIEW; /* not kept: be careful */
+		}
+		gc_free(mcaps);
+		if (st == GC_MS_MISSING || st == GC_MS_NEEDS_RETAKE) {
+			o->earlier = 0;
+		} else {
+			o->merge_status = st;
+		}
+	}
 	if (o->earlier > 0 && !r->again) {
 		snprintf(o->why, sizeof(o->why), "%.60s (%.79s) already has %zu "
-		    "capture%s this season (latest: %.100s): one photo per level; "
-		    "pass --again to take another, and the coordinator will "
-		    "choose", o->row.v[GC_ROW_NAME], o->key, o->earlier,
-		    o->earlier == 1 ? "" : "s", seen.where);
+		    "capture%s this season (latest: %.100s; status %s): one photo "
+		    "per level; pass --again to take another, and the "
+		    "coordinator will choose", o->row.v[GC_ROW_NAME], o->key,
+		    o->earlier, o->earlier == 1 ? "" : "s", seen.where,
+		    gc_mstatus_name(o->merge_status));
 		snprintf(o->why_zh, sizeof(o->why_zh), "%.60s 本季已有 %zu 次"
 		    "拍摄记录：每个学历层次只能一张照片；确需再拍请确认，由协调人"
 		    "裁定", o->row.v[GC_ROW_NAME], o->earlier);

@@ -336,17 +336,24 @@ capture_json(struct gc_ui_req *r, const struct gc_mcap *c,
 	gc_free(rec);
 }
 
-/* The warning shown before a new shot: APPROVED, or captured already. */
+/* The warning shown before a new shot: APPROVED, EXEMPT, or captured
+ * already with a photo that may still count (a rejected or voided one
+ * does not: the makeup list names the student, no warning). */
 static void
 warning_json(enum gc_mstatus st, size_t ncap, struct gc_buf *b)
 {
-	if (st == GC_MS_APPROVED) {
+	if (st == GC_MS_EXEMPT) {
+		gc_buf_puts(b, "{\"code\":\"exempt\",\"message\":\"This "
+		    "student is exempt (roster exempt): no photo is needed.\","
+		    "\"message_zh\":\"该学生已免拍（名单标注），无需拍照。\"}");
+	} else if (st == GC_MS_APPROVED) {
 		gc_buf_puts(b, "{\"code\":\"approved\",\"message\":\"This "
 		    "student already has an APPROVED photo: one photo per "
 		    "level. Take another only on the coordinator's word.\","
 		    "\"message_zh\":\"该学生已有审核通过的照片：每个学历层次只"
 		    "能有一张。只有在协调人同意时才能重拍。\"}");
-	} else if (ncap > 0) {
+	} else if (ncap > 0 && st != GC_MS_MISSING &&
+	    st != GC_MS_NEEDS_RETAKE) {
 		gc_buf_printf(b, "{\"code\":\"captured\",\"message\":\"This "
 		    "student already has %zu capture(s) this season: a new one "
 		    "makes a conflict for the coordinator.\",\"message_zh\":"

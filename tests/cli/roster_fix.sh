@@ -172,4 +172,19 @@ m "j['changed']==1 and j['changes'][0]['student']=='$KEY' and j['changes'][0]['f
 expect 0 "$G" log --home c3
 has out "upgrade 1 row from r.csv"
 
+# --- makeup without ceremony: a rejected student is shot again at a
+# makeup session without --again; an approved one still needs it
+c2=$("$G" log --home s --json | python3 -c 'import json,sys
+print([e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE" and e["body"]["student"]==sys.argv[1]][0])' "$K2")
+expect 0 "$G" review --home c reject "$c2" --reason 背景不合格
+expect 0 "$G" sync --home s "$URL"
+"$G" session close --home s >/dev/null
+"$G" session open --home s --kind makeup --location 补拍点 >/dev/null
+expect 0 "$G" missing --home s --csv
+has out "$FIXED"
+expect 0 "$G" capture --home s --student "$FIXED" --file p94.jpg
+expect 3 "$G" capture --home s --student "$NEW" --file synth/grace_hopper-ok-white.jpg
+has out "status APPROVED"
+has out "pass --again"
+
 echo "roster_fix: $checks checks passed"
