@@ -1394,6 +1394,7 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 		struct gc_cbor_field f[GC_ROW_NKEYS];
 		struct gc_mdecision  dc;
 		const uint8_t       *res;
+		uint64_t             ord;
 
 		if (sk.mv_size == 0 || sk.mv_size >= KEYMAX || sv.mv_size < 40 ||
 		    memchr(sk.mv_data, 0, sk.mv_size) != NULL) {
@@ -1407,6 +1408,10 @@ load_students(struct lg_txn *x, const struct mparams *p, struct gc_merge *m)
 			gc_cbor_field_strcpy(&f[GC_ROW_CLASS], s->klass,
 			    sizeof(s->klass));
 			s->exempt = f[GC_ROW_EXEMPT].p != NULL;
+			if (gc_cbor_field_uint(&f[GC_ROW_ORDER], &ord) &&
+			    ord <= UINT32_MAX) {
+				s->order = (uint32_t)ord;
+			}
 		}
 		while (j < m->ncap && strcmp(m->cap[j].student, s->key) < 0) {
 			m->unmatched += !gc__lg_removed(x, m->cap[j].student,

@@ -1,6 +1,7 @@
 /* The per-student decision of the merge (common/mergecore.h). */
 #include "common/mergecore.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cbor.h"
@@ -188,4 +189,47 @@ gc_merge_free(struct gc_merge *m)
 	gc_free(m->cap);
 	gc_free(m->alert);
 	gc_free(m);
+}
+
+struct order_ix {
+	uint32_t    order;
+	const char *key;
+	size_t      i;
+};
+
+static int
+roster_order_cmp(const void *a, const void *b)
+{
+	const struct order_ix *x = a, *y = b;
+
+	if (x->order != y->order) {
+		return x->order < y->order ? -1 : 1;
+	}
+	return strcmp(x->key, y->key);
+}
+
+size_t *
+gc_merge_roster_order(const struct gc_merge *m)
+{
+	size_t          *ix = gc_alloc(sizeof(*ix) * (m->nst + 1));
+	struct order_ix *v  = gc_alloc(sizeof(*v) * (m->nst + 1));
+
+	if (ix == NULL || v == NULL) {
+		gc_free(ix);
+		gc_free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->nst; i++) {
+		v[i].order = m->st[i].order ? m->st[i].order : UINT32_MAX;
+		v[i].key   = m->st[i].key;
+		v[i].i     = i;
+	}
+	if (m->nst > 1) {
+		qsort(v, m->nst, sizeof(*v), roster_order_cmp);
+	}
+	for (size_t i = 0; i < m->nst; i++) {
+		ix[i] = v[i].i;
+	}
+	gc_free(v);
+	return ix;
 }

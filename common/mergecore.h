@@ -46,6 +46,7 @@ struct gc_mstudent {
 	uint32_t        ncand;       /* candidates (not voided, blob held) */
 	bool            resolved;
 	bool            exempt;      /* the roster row says exempt */
+	uint32_t        order;       /* roster order (row key 16), 0: none */
 };
 
 enum gc_malert_kind { GC_ALERT_PHOTO = 0, GC_ALERT_CODE = 1 };
@@ -101,6 +102,10 @@ void gc_merge_leaf_encode(struct gc_buf *b, const char *key,
  * code, photo; docs/formats.md keys 0, 2, 4, 5) into m, without decoding
  * the checks; false when they do not parse. */
 bool gc_merge_capture_parse(const uint8_t *body, size_t n, struct gc_mcap *m);
+
+/* The students' indices in roster order: by (order, key), students
+ * without an order last (gc_free). NULL on allocation failure. */
+size_t *gc_merge_roster_order(const struct gc_merge *m);
 
 /* qsort order of captures: by student key, then hlc, then id. */
 int gc_mcap_cmp(const void *a, const void *b);

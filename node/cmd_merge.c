@@ -257,8 +257,10 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 /* ---- missing ---- */
 
 static const char missing_usage[] =
-    "usage: gradcap missing [--home DIR] [--class C] [--csv]\n"
-    "Who still needs a photo (MISSING or NEEDS_RETAKE): the makeup list.\n";
+    "usage: gradcap missing [--home DIR] [--class C] [--csv] "
+    "[--sort roster|id]\n"
+    "Who still needs a photo (MISSING or NEEDS_RETAKE): the makeup list,\n"
+    "in roster order (the school file's row order), or by student key.\n";
 
 static void
 csv_field(struct gc_buf *b, const char *s)
@@ -315,11 +317,13 @@ gc_cmd_missing(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "class", required_argument, NULL, 'c' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "sort", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char      *home = NULL, *klass = NULL;
-	bool             csv  = false;
+	bool             csv  = false, by_id = false;
+	size_t          *ix   = NULL;
 	struct gc_node   n;
 	struct gc_merge *m;
 	struct gc_diag   d;
@@ -338,6 +342,14 @@ gc_cmd_missing(int argc, char **argv)
 			break;
 		case 'C':
 			csv = true;
+			break;
+		case 'S':
+			if (strcmp(optarg, "id") == 0) {
+				by_id = true;
+			} else if (strcmp(optarg, "roster") != 0) {
+				gc_cli_err("--sort %s: use roster or id", optarg);
+				return GC_EXIT_USAGE;
+			}
 			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, missing_usage);
@@ -362,8 +374,9 @@ gc_cmd_missing(int argc, char **argv)
 		gc_buf_put(&b, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 with BOM */
 		gc_buf_puts(&b, "学号,姓名,证件号码,班级,状态,驳回理由\r\n");
 	}
-	for (size_t i = 0; i < m->nst; i++) {
-		const struct gc_mstudent *s = &m->st[i];
+	ix = by_id ? NULL : gc_merge_roster_order(m);
+	for (size_t k = 0; k < m->nst; k++) {
+		const struct gc_mstudent *s = &m->st[ix != NULL ? ix[k] : k];
 		struct gc_row             row;
 		char                      why[256];
 
@@ -402,6 +415,7 @@ gc_cmd_missing(int argc, char **argv)
 		    klass ? " in class " : "", klass ? klass : "");
 	}
 	gc_buf_release(&b);
+	gc_free(ix);
 	gc_merge_free(m);
 	gc_node_close(&n);
 	return ex;

@@ -22,7 +22,8 @@ static const char roster_usage[] =
     "usage: gradcap roster import  [--home DIR] [--encoding auto|utf-8|gbk]\n"
     "                              [--strict] [--dry-run] [--upgrade-15]\n"
     "                              [--reorder] [--json] FILE\n"
-    "       gradcap roster list    [--home DIR] [--class C] [--json]\n"
+    "       gradcap roster list    [--home DIR] [--class C] [--sort roster|id]\n"
+    "                              [--json]\n"
     "       gradcap roster show    [--home DIR] [--json] STUDENT\n"
     "       gradcap roster correct [--home DIR] [--id NUMBER] [--type T]\n"
     "                              [--level L] [--name N] --reason TEXT\n"
@@ -47,7 +48,7 @@ static const char roster_usage[] =
 
 struct roster_opts {
 	const char      *home, *passfile, *klass;
-	const char      *reason, *id, *type, *level, *name;
+	const char      *reason, *id, *type, *level, *name, *sort;
 	enum gc_encoding enc;
 	bool             strict, dry_run, json, upgrade15, clear, reorder;
 	int              first;
@@ -72,6 +73,7 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 		{ "name", required_argument, NULL, 'm' },
 		{ "clear", no_argument, NULL, 'x' },
 		{ "reorder", no_argument, NULL, 'O' },
+		{ "sort", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +139,9 @@ roster_parse(int argc, char **argv, struct roster_opts *o)
 			break;
 		case 'O':
 			o->reorder = true;
+			break;
+		case 'S':
+			o->sort = optarg;
 			break;
 		default:
 			c = gc_cli_help_or_usage(c, argv, roster_usage);
@@ -511,11 +516,18 @@ done:
 
 /* ---- list / show ---- */
 
+/* One listed student: where its text is in the output, and its order. */
+struct list_item {
+	uint64_t order;
+	size_t   off, len;
+};
+
 struct list_arg {
-	struct gc_buf *b;
-	const char    *klass;
-	bool           json;
-	size_t         n;
+	struct gc_buf    *b; /* every student's text, in key order */
+	const char       *klass;
+	bool              json;
+	size_t            n;
+	struct list_item *it;
 };
 
 static int
@@ -523,6 +535,7 @@ list_cb(const struct gc_student_rec *rec, void *arg)
 {
 	struct list_arg *a = arg;
 	struct gc_row    row;
+	size_t           off = a->b->len;
 
 	if (gc_row_decode(rec->row, rec->row_len, &row) != GC_OK) {
 		return 0;
@@ -531,24 +544,41 @@ list_cb(const struct gc_student_rec *rec, void *arg)
 		return 0;
 	}
 	if (a->json) {
-		gc_buf_puts(a->b, a->n ? "," : "");
 		gc_row_json(a->b, &row);
 	} else {
-		gc_buf_printf(a->b, "%-12s %-10s %-18s %-4s %-10s %s\n",
+		gc_buf_printf(a->b, "%-12s %-10s %-18s %-4s %-10s %s%s\n",
 		    row.v[GC_ROW_STUDENT_NO][0] ? row.v[GC_ROW_STUDENT_NO] : "-",
 		    row.v[GC_ROW_NAME], row.v[GC_ROW_ID_NUMBER],
 		    row.v[GC_ROW_LEVEL_CODE], row.v[GC_ROW_CLASS][0] ?
-		    row.v[GC_ROW_CLASS] : "-", row.v[GC_ROW_KEY]);
+		    row.v[GC_ROW_CLASS] : "-", row.v[GC_ROW_KEY],
+		    row.v[GC_ROW_EXEMPT][0] ? " (exempt)" : "");
 	}
+	a->it = gc_xrealloc(a->it, (a->n + 1) * sizeof(*a->it));
+	a->it[a->n].order = row.v[GC_ROW_ORDER][0] ?
+	    strtoull(row.v[GC_ROW_ORDER], NULL, 10) : UINT64_MAX;
+	a->it[a->n].off   = off;
+	a->it[a->n].len   = a->b->len - off;
 	a->n++;
 	return 0;
+}
+
+/* Roster order; students come in key order, which breaks ties. */
+static int
+item_cmp(const void *x, const void *y)
+{
+	const struct list_item *a = x, *b = y;
+
+	if (a->order != b->order) {
+		return a->order < b->order ? -1 : 1;
+	}
+	return (a->off > b->off) - (a->off < b->off);
 }
 
 static int
 roster_list(struct roster_opts *o, int argc)
 {
 	struct gc_node  n;
-	struct gc_buf   b;
+	struct gc_buf   all, b;
 	struct list_arg a;
 	int             ex;
 
@@ -556,19 +586,34 @@ roster_list(struct roster_opts *o, int argc)
 		fputs(roster_usage, stderr);
 		return GC_EXIT_USAGE;
 	}
+	if (o->sort != NULL && strcmp(o->sort, "id") != 0 &&
+	    strcmp(o->sort, "roster") != 0) {
+		gc_cli_err("--sort %s: use roster or id", o->sort);
+		return GC_EXIT_USAGE;
+	}
 	ex = gc_node_open(&n, o->home, GC_NODE_RDONLY, NULL);
 	if (ex != GC_EXIT_OK) {
 		return ex;
 	}
+	gc_buf_init(&all);
 	gc_buf_init(&b);
-	a.b     = &b;
+	memset(&a, 0, sizeof(a));
+	a.b     = &all;
 	a.klass = o->klass;
 	a.json  = o->json;
-	a.n     = 0;
+	gc_ledger_students(n.lg, list_cb, &a);
+	if (a.n > 1 && (o->sort == NULL || strcmp(o->sort, "id") != 0)) {
+		qsort(a.it, a.n, sizeof(*a.it), item_cmp);
+	}
 	if (o->json) {
 		gc_buf_putc(&b, '[');
 	}
-	gc_ledger_students(n.lg, list_cb, &a);
+	for (size_t i = 0; i < a.n; i++) {
+		if (o->json && i > 0) {
+			gc_buf_putc(&b, ',');
+		}
+		gc_buf_put(&b, all.data + a.it[i].off, a.it[i].len);
+	}
 	if (o->json) {
 		gc_buf_putc(&b, ']');
 	} else {
@@ -577,6 +622,8 @@ roster_list(struct roster_opts *o, int argc)
 	}
 	ex = gc_cli_print(&b);
 	gc_buf_release(&b);
+	gc_buf_release(&all);
+	gc_free(a.it);
 	gc_node_close(&n);
 	return ex;
 }

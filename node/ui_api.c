@@ -500,10 +500,22 @@ api_student(struct gc_ui_req *r)
 	ok_json(r);
 }
 
+/* The order of a list: the roster's (the school file's rows), or by
+ * student key with ?sort=id (NULL: key order as the merge holds it). */
+static size_t *
+list_order(struct gc_ui_req *r, const struct gc_merge *m)
+{
+	char sort[16] = "";
+
+	gc_ui_query(r->query, "sort", sort, sizeof(sort));
+	return strcmp(sort, "id") == 0 ? NULL : gc_merge_roster_order(m);
+}
+
 static void
 api_missing(struct gc_ui_req *r)
 {
 	char             klass[80] = "";
+	size_t          *ix = NULL;
 	struct gc_merge *m;
 	struct gc_diag   d;
 	size_t           k = 0;
@@ -516,9 +528,10 @@ api_missing(struct gc_ui_req *r)
 		gc_ui_error(r, 500, "internal", d.msg, d.msg);
 		return;
 	}
+	ix = list_order(r, m);
 	gc_buf_puts(&r->out, "{\"students\":[");
-	for (size_t i = 0; i < m->nst; i++) {
-		const struct gc_mstudent *s = &m->st[i];
+	for (size_t j = 0; j < m->nst; j++) {
+		const struct gc_mstudent *s = &m->st[ix != NULL ? ix[j] : j];
 		char                      why[256];
 
 		if ((s->status != GC_MS_MISSING &&
@@ -536,6 +549,7 @@ api_missing(struct gc_ui_req *r)
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
+	gc_free(ix);
 	gc_merge_free(m);
 	ok_json(r);
 }
@@ -546,6 +560,7 @@ static void
 api_class(struct gc_ui_req *r)
 {
 	char             klass[80];
+	size_t          *ix = NULL;
 	struct gc_merge *m;
 	struct gc_diag   d;
 	size_t           k = 0;
@@ -563,8 +578,11 @@ api_class(struct gc_ui_req *r)
 		gc_ui_error(r, 500, "internal", d.msg, d.msg);
 		return;
 	}
+	ix = list_order(r, m);
 	gc_buf_puts(&r->out, "{\"students\":[");
-	for (size_t i = 0; i < m->nst; i++) {
+	for (size_t j = 0; j < m->nst; j++) {
+		size_t i = ix != NULL ? ix[j] : j;
+
 		if (strcmp(m->st[i].klass, klass) != 0) {
 			continue;
 		}
@@ -574,6 +592,7 @@ api_class(struct gc_ui_req *r)
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
+	gc_free(ix);
 	gc_merge_free(m);
 	ok_json(r);
 }

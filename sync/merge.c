@@ -53,6 +53,7 @@ struct mrow {
 	uint64_t hlc;
 	uint8_t  id[32];
 	bool     exempt, removed;
+	uint32_t order;
 };
 
 struct collect {
@@ -107,6 +108,15 @@ in_cut(const struct collect *c, const struct gc_entry *e)
 	return false;
 }
 
+/* A row's roster order (key 16), 0 when none. */
+static uint32_t
+row_order(const struct gc_cbor_field *f)
+{
+	uint64_t v;
+
+	return gc_cbor_field_uint(f, &v) && v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
 /* The rows of a ROSTER entry, for a merge at a cut. */
 static void
 roster_rows(struct collect *c, const struct gc_entry *e)
@@ -138,6 +148,7 @@ roster_rows(struct collect *c, const struct gc_entry *e)
 		gc_cbor_field_strcpy(&rf[GC_ROW_CLASS], r.klass,
 		    sizeof(r.klass));
 		r.exempt  = rf[GC_ROW_EXEMPT].p != NULL;
+		r.order   = row_order(&rf[GC_ROW_ORDER]);
 		r.removed = rf[GC_ROW_REMOVED].p != NULL;
 		r.hlc     = e->hlc;
 		memcpy(r.id, e->id, 32);
@@ -294,6 +305,7 @@ student_cb(const struct gc_student_rec *r, void *arg)
 	if (gc_cbor_map_fields(&cur, f, GC_ROW_NKEYS) == GC_OK) {
 		gc_cbor_field_strcpy(&f[GC_ROW_CLASS], s.klass, sizeof(s.klass));
 		s.exempt = f[GC_ROW_EXEMPT].p != NULL;
+		s.order  = row_order(&f[GC_ROW_ORDER]);
 	}
 	s.winner = -1;
 	VEC_PUSH(c->st, s, c->failed);
@@ -539,6 +551,7 @@ rows_students(struct collect *c, struct st_collect *sc,
 		memcpy(s.key, c->rows.v[i].key, sizeof(s.key));
 		memcpy(s.klass, c->rows.v[i].klass, sizeof(s.klass));
 		s.exempt = c->rows.v[i].exempt;
+		s.order  = c->rows.v[i].order;
 		s.winner = -1;
 		VEC_PUSH(sc->st, s, sc->failed);
 	}

@@ -205,6 +205,26 @@ m "j['changed']==1 and j['changes'][0]['student']=='$KEY' and j['changes'][0]['f
 expect 0 "$G" log --home c3
 has out "upgrade 1 row from r.csv"
 
+# --- order: a shuffled roster keeps its row order in the lists
+"$G" init --home c4 --role coordinator --school 10335 --name 教务处 >/dev/null
+{ head -1 r.csv; tail -n +2 r.csv | sort -r; } >shuf.csv
+expect 0 "$G" roster import --home c4 shuf.csv
+expect 0 "$G" roster list --home c4 --json
+python3 -c "import json,sys
+j=json.load(open('$T/out')); want=[l.split(',')[0] for l in open('shuf.csv').read().split('\n')[1:] if l]
+sys.exit(0 if [s['student_no'] for s in j]==want and [s['order'] for s in j]==list(range(2,7)) else 1)" ||
+	{ cat "$T/out"; fail "roster list is not in the file's order"; }
+expect 0 "$G" roster list --home c4 --sort id --json
+m "[s['key'] for s in j]==sorted(s['key'] for s in j)"
+expect 0 "$G" missing --home c4 --csv
+python3 -c "import sys
+got=[l.split(',')[0].strip('\ufeff\"') for l in open('$T/out', encoding='utf-8').read().splitlines()[1:] if l]
+want=[l.split(',')[0] for l in open('shuf.csv').read().split('\n')[1:] if l]
+sys.exit(0 if got==want else 1)" || { cat "$T/out"; fail "missing is not in roster order"; }
+checks=$((checks + 2))
+expect 2 "$G" roster list --home c4 --sort name
+has err "use roster or id"
+
 # --- makeup without ceremony: a rejected student is shot again at a
 # makeup session without --again; an approved one still needs it
 c2=$("$G" log --home s --json | python3 -c 'import json,sys
