@@ -1,6 +1,7 @@
 /* Changes to the stored roster (common/roster_change.h). */
 #include "common/roster_change.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,13 +229,19 @@ keyonly_cmp(const void *a, const void *b)
 	    ((const struct keyidx *)b)->key);
 }
 
+static void reject(struct gc_plan_row *pr, const char *column,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 static void
-reject(struct gc_plan_row *pr, const char *column, const char *fmt,
-    const char *a, const char *b)
+reject(struct gc_plan_row *pr, const char *column, const char *fmt, ...)
 {
+	va_list ap;
+
 	pr->fate = GC_PLAN_REJECTED;
 	snprintf(pr->column, sizeof(pr->column), "%s", column);
-	snprintf(pr->reason, sizeof(pr->reason), fmt, a, b);
+	va_start(ap, fmt);
+	vsnprintf(pr->reason, sizeof(pr->reason), fmt, ap);
+	va_end(ap);
 }
 
 /* A 学号 or 考生号 the row carries that a stored student other than its
@@ -278,10 +285,9 @@ plan_conflicts(struct gc_ledger *lg, struct gc_plan *p,
 				    ks[k].f], v) != 0) {
 					continue; /* the file moves it off v */
 				}
-				reject(pr, ks[k].label, "%s", "", "");
-				snprintf(pr->reason, sizeof(pr->reason), "%s %.64s "
-				    "already belongs to student %.79s in the "
-				    "stored roster", ks[k].label, v, keys[j]);
+				reject(pr, ks[k].label, "%s %.64s already belongs "
+				    "to student %.79s in the stored roster",
+				    ks[k].label, v, keys[j]);
 				break;
 			}
 		}
@@ -364,12 +370,9 @@ gc_roster_plan(struct gc_ledger *lg, const struct gc_roster *r,
 	for (size_t j = 1; j < n; j++) {
 		if (strcmp(by[j].key, by[j - 1].key) == 0) {
 			struct gc_plan_row *pr   = &p->rows[by[j].i];
-			char                line[16];
-
-			snprintf(line, sizeof(line), "%u",
-			    (unsigned)p->rows[by[j - 1].i].line);
-			reject(pr, "证件号码", "the same student as row %s "
-			    "(%.79s): one row per student", line, by[j].key);
+			reject(pr, "证件号码", "the same student as row %u "
+			    "(%.79s): one row per student",
+			    (unsigned)p->rows[by[j - 1].i].line, by[j].key);
 		}
 	}
 	plan_conflicts(lg, p, by, n);

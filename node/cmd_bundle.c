@@ -29,8 +29,9 @@ struct vb {
 	size_t         problems;
 	char          *held;  /* "\n<证件号码>\n..." marked ALERT in roster.csv */
 	size_t         nheld; /* approved photos held back by an alert */
-	char          *keys;  /* "\n<student key>\t<证件号码>\n...": roster.csv's
-	                       * 学生键 column (NULL for an export without it) */
+	struct keynum *keys;  /* roster.csv's 学生键 → 证件号码, by key (NULL for
+	                       * an export without the column) */
+	size_t         nkeys;
 };
 
 static void bad(struct vb *v, const char *file, const char *fmt, ...)
@@ -213,13 +214,25 @@ walk(struct vb *v, const char *rel, struct mline *m, size_t nm)
  * in MANIFEST, so what it says is signed. Columns are found by their
  * header; every cell is quoted. */
 #define ROSTER_COLS 40
+struct keynum {
+	char key[80], id[64];
+};
+
+static int
+keynum_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct keynum *)a)->key,
+	    ((const struct keynum *)b)->key);
+}
+
 static void
 roster_ids(struct vb *v, char **all, char **held)
 {
 	size_t        n;
 	char         *csv = (char *)slurp(v, "roster.csv", &n), *line, *sv = NULL;
-	struct gc_buf a, h, k;
+	struct gc_buf a, h;
 	int           c_id = 3, c_st = 6, c_key = -1;
+	size_t        kcap = 0;
 	bool          header = true;
 
 	*all = *held = NULL;
@@ -228,10 +241,8 @@ roster_ids(struct vb *v, char **all, char **held)
 	}
 	gc_buf_init(&a);
 	gc_buf_init(&h);
-	gc_buf_init(&k);
 	gc_buf_putc(&a, '\n');
 	gc_buf_putc(&h, '\n');
-	gc_buf_putc(&k, '\n');
 	csv = gc_realloc(csv, n + 1);
 	csv[n] = '\0';
 	for (line = strtok_r(csv, "\r\n", &sv); line != NULL;
@@ -268,23 +279,31 @@ roster_ids(struct vb *v, char **all, char **held)
 				gc_buf_printf(&h, "%s\n", cell[c_id]);
 			}
 			if (c_key >= 0 && nc > c_key && cell[c_key][0]) {
-				gc_buf_printf(&k, "%s\t%s\n", cell[c_key],
+				if (v->nkeys == kcap) {
+					kcap = kcap ? 2 * kcap : 256;
+					v->keys = gc_xrealloc(v->keys,
+					    kcap * sizeof(*v->keys));
+				}
+				snprintf(v->keys[v->nkeys].key, 80, "%.79s",
+				    cell[c_key]);
+				snprintf(v->keys[v->nkeys++].id, 64, "%.63s",
 				    cell[c_id]);
 			}
 		}
 	}
 	gc_free(csv);
-	if (gc_buf_status(&a) == GC_OK && gc_buf_status(&h) == GC_OK &&
-	    gc_buf_status(&k) == GC_OK) {
+	if (c_key >= 0 && v->keys == NULL) {
+		v->keys = gc_xrealloc(NULL, sizeof(*v->keys)); /* the column, empty */
+	}
+	if (v->nkeys > 1) {
+		qsort(v->keys, v->nkeys, sizeof(*v->keys), keynum_cmp);
+	}
+	if (gc_buf_status(&a) == GC_OK && gc_buf_status(&h) == GC_OK) {
 		*all  = strdup(gc_buf_cstr(&a));
 		*held = strdup(gc_buf_cstr(&h));
-		if (c_key >= 0) {
-			v->keys = strdup(gc_buf_cstr(&k));
-		}
 	}
 	gc_buf_release(&a);
 	gc_buf_release(&h);
-	gc_buf_release(&k);
 }
 
 /* The 证件号码 student key goes out under: from roster.csv's 学生键
@@ -292,18 +311,18 @@ roster_ids(struct vb *v, char **all, char **held)
 static bool
 key_number(const struct vb *v, const char *key, char *out, size_t cap)
 {
-	char        pat[140], tmp[128], *sv = NULL, *id;
-	const char *hit, *end;
+	char                 tmp[128], *sv = NULL, *id;
+	struct keynum        q;
+	const struct keynum *hit;
 
 	if (v->keys != NULL) {
-		snprintf(pat, sizeof(pat), "\n%s\t", key);
-		hit = strstr(v->keys, pat);
+		snprintf(q.key, sizeof(q.key), "%.79s", key);
+		hit = v->nkeys > 0 ? bsearch(&q, v->keys, v->nkeys,
+		    sizeof(*v->keys), keynum_cmp) : NULL;
 		if (hit == NULL) {
 			return false;
 		}
-		hit += strlen(pat);
-		end = strchr(hit, '\n');
-		snprintf(out, cap, "%.*s", (int)(end - hit), hit);
+		snprintf(out, cap, "%s", hit->id);
 		return true;
 	}
 	snprintf(tmp, sizeof(tmp), "%s", key);
@@ -426,6 +445,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	gc_buf_init(&out);
 	v.held     = NULL;
 	v.keys     = NULL;
+	v.nkeys    = 0;
 	v.nheld    = 0;
 	v.dir      = dir;
 	v.out      = &out;
@@ -572,7 +592,7 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	gc_free(pub);
 	gc_free(cp);
 	free(v.held);
-	free(v.keys);
+	gc_free(v.keys);
 	free(all_ids);
 	free(m);
 	return v.problems == 0 ? GC_EXIT_OK : GC_EXIT_VERIFY;
