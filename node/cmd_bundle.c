@@ -421,6 +421,70 @@ check_proof(struct vb *v, const char *rel, const char *origin, uint64_t size,
 	}
 }
 
+/* The value of " name=" in the trusted comment, or -1 when absent or not
+ * a number (an export before exported= was signed has none). */
+static long long
+trusted_count(const char *trusted, const char *name)
+{
+	char        pat[32];
+	const char *p;
+	char       *end;
+	long long   n;
+
+	snprintf(pat, sizeof(pat), " %s=", name);
+	p = strstr(trusted, pat);
+	if (p == NULL) {
+		return -1;
+	}
+	p += strlen(pat);
+	if (*p < '0' || *p > '9') {
+		return -1;
+	}
+	n = strtoll(p, &end, 10);
+	return *end == ' ' || *end == '\0' ? n : -1;
+}
+
+/* The signed counts against what the bundle holds: the checkpoint's size
+ * (students=), the students of roster.csv and their proofs (exported=,
+ * all of them unless a level was exported) and the photos (photos=). */
+static void
+check_counts(struct vb *v, const char *trusted, uint64_t size,
+    const char *all_ids, size_t nproofs, size_t approved)
+{
+	long long   students = trusted_count(trusted, "students");
+	long long   exported = trusted_count(trusted, "exported");
+	long long   photos   = trusted_count(trusted, "photos");
+	size_t      rows     = 0;
+	const char *lv       = strstr(trusted, " level=");
+	bool        one_level;
+
+	for (const char *p = all_ids; p != NULL && (p = strchr(p + 1, '\n'));) {
+		rows++;
+	}
+	if (students >= 0 && (uint64_t)students != size) {
+		bad(v, "MANIFEST.minisig", "the signed comment says students=%lld, "
+		    "checkpoint.note has %llu", students, (unsigned long long)size);
+	}
+	if (exported >= 0 && ((size_t)exported != rows ||
+	    (size_t)exported != nproofs)) {
+		bad(v, "MANIFEST.minisig", "the signed comment says exported=%lld, "
+		    "the bundle has %zu students in roster.csv and %zu proofs",
+		    exported, rows, nproofs);
+	}
+	/* every level (level=-, or an older export): the whole checkpoint */
+	one_level = lv != NULL && !(lv[7] == '-' && (lv[8] == ' ' ||
+	    lv[8] == '\0'));
+	if (exported >= 0 && !one_level && (uint64_t)exported != size) {
+		bad(v, "MANIFEST.minisig", "exported=%lld of students=%llu for "
+		    "every level: students are missing", exported,
+		    (unsigned long long)size);
+	}
+	if (photos >= 0 && (size_t)photos != approved) {
+		bad(v, "MANIFEST.minisig", "the signed comment says photos=%lld, "
+		    "%zu approved photos are in the bundle", photos, approved);
+	}
+}
+
 int
 gc_audit_bundle(const char *dir, const char *vkey, bool json)
 {
@@ -557,6 +621,9 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 			}
 		}
 		p = e;
+	}
+	if (cp_ok && trusted[0]) {
+		check_counts(&v, trusted, size, all_ids, nproofs, approved);
 	}
 	if (json) {
 		gc_buf_printf(&out, "],\"ok\":%s,\"problem_count\":%zu,"

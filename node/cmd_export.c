@@ -437,6 +437,12 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		    "spaces or '=' (e.g. 2026届)", season);
 		return GC_EXIT_USAGE;
 	}
+	if (level != NULL && (level[0] == '\0' ||
+	    strpbrk(level, " \t\r\n=") != NULL)) {
+		gc_cli_err("--level '%s': a 层次 of the roster, without spaces "
+		    "or '='", level);
+		return GC_EXIT_USAGE;
+	}
 	snprintf(path, sizeof(path), "%s/MANIFEST", out);
 	if (access(path, F_OK) == 0) {
 		gc_cli_err("%s already holds an export; give a new folder", out);
@@ -625,10 +631,12 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		gc_hex_encode(hex, bd.f[i].sha, 32);
 		gc_buf_printf(&man, "%s  %s\n", hex, bd.f[i].path);
 	}
+	/* students= is the checkpoint's size, exported= the rows of
+	 * roster.csv (each with its proof): fewer with --level */
 	snprintf(trusted, sizeof(trusted), "gradcap export school=%s "
-	    "season=%s checkpoint=%s students=%zu photos=%zu",
-	    np->info.school, season != NULL ? season : "-", root, m->nst,
-	    nphotos);
+	    "season=%s checkpoint=%s students=%zu exported=%zu photos=%zu "
+	    "level=%s", np->info.school, season != NULL ? season : "-", root,
+	    m->nst, nrow, nphotos, level != NULL ? level : "-");
 	minisign_sign(&sig, man.data, man.len, trusted, np->key);
 	minisign_pub(&pub, np->key->pk);
 	if (gc_buf_status(&man) != GC_OK || gc_buf_status(&sig) != GC_OK ||

@@ -59,3 +59,36 @@ wait_port() {
 	done
 	fail "nothing listens on port $1"
 }
+
+# guide_verifiers: writes the auditor guide's own programs, as printed in
+# docs/auditor-guide.md, to $T/verify_proofs.py and builds $T/verify-gradcap
+# (Debian's golang-go with golang-golang-x-mod-dev).
+guide_verifiers() {
+	[ -x "$T/verify-gradcap" ] && return 0
+	python3 - "$(dirname "${BASH_SOURCE[0]}")/../../docs/auditor-guide.md" "$T" <<'PY'
+import os, re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+for mark, lang, out in (("Save it as `verify_proofs.py`:", "python", "verify_proofs.py"),
+                        ("Save it as `verify.go`:", "go", "verify.go")):
+    m = re.search(re.escape(mark) + r"\s*```" + lang + r"\n(.*?)\n```", t, re.S)
+    assert m, "no %s block after %r in the auditor guide" % (lang, mark)
+    open(os.path.join(sys.argv[2], out), "w", encoding="utf-8").write(m.group(1) + "\n")
+PY
+	(cd "$T" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$T/gocache" \
+		GOFLAGS= go build -o verify-gradcap verify.go) 2>"$T/go.err" ||
+		{ cat "$T/go.err" >&2; fail "the auditor guide's verify.go does not build"; }
+}
+
+# guide_verify CODE VKEY BUNDLE: both of the guide's programs exit CODE on
+# BUNDLE; their output is left in $T/out.py and $T/out.go.
+guide_verify() {
+	local want=$1 vkey=$2 b=$3 got
+	guide_verifiers
+	got=0
+	python3 "$T/verify_proofs.py" "$b" >"$T/out.py" 2>&1 || got=$?
+	[ "$got" = "$want" ] || { cat "$T/out.py"; fail "verify_proofs.py $b: exit $got, expected $want"; }
+	got=0
+	"$T/verify-gradcap" "$vkey" "$b" >"$T/out.go" 2>&1 || got=$?
+	[ "$got" = "$want" ] || { cat "$T/out.go"; fail "verify-gradcap $b: exit $got, expected $want"; }
+	checks=$((checks + 2))
+}

@@ -168,6 +168,10 @@ has err "needs --key"
 "$G" init --home x --role coordinator --school 10335 --name x >/dev/null
 expect 4 "$G" audit verify --bundle exp --key "$("$G" audit key --home x)"
 has out "not the school authority's key"
+# the auditor guide's own programs: students pending, missing, resolved
+guide_verify 0 "$vkey" exp
+has "$T/out.py" "OK 6 proofs of 6 leaves"
+has "$T/out.go" "the 6 leaves rebuild the signed root, 2 approved photos"
 cp -a exp exp2
 echo extra >exp2/notes.txt
 echo hidden >exp2/photos/.extra.jpg
@@ -219,6 +223,14 @@ has err "are not APPROVED"
 [ "$(grep -c '"ALERT"' al2/roster.csv)" = 1 ] || fail "roster.csv does not mark the alerted student"
 checks=$((checks + 2))
 expect 0 "$G" audit verify --bundle al2 --key "$("$G" audit key --home c)"
+guide_verify 0 "$vkey" al2
+has "$T/out.py" "1 approved photos match"
+has "$T/out.go" "1 approved photos match"
+# a photo put back for the alerted student is not what the export says
+cp -a al2 al2x
+cp "exp/photos/$(ls al2/photos | head -1)" "al2x/photos/$(grep '"ALERT"' al2/roster.csv | cut -d, -f4 | tr -d '"').jpg"
+guide_verify 4 "$vkey" al2x
+has "$T/out.py" "a photo for a student the export lists as ALERT"
 expect 0 "$G" void --home s2 "$c5" --reason "student 2's photo"
 expect 0 "$G" sync --home s2 --insecure tcp://127.0.0.1:$PORT
 expect 0 "$G" export --home c --out al3
@@ -257,10 +269,26 @@ expect 0 "$G" export --home lv --out lv1 --level 本科
 [ "$(wc -l <lv1/roster.csv)" = 3 ] || { cat lv1/roster.csv; fail "--level 本科: expected a header and 2 students"; }
 [ "$(ls lv1/proofs | wc -l)" = 2 ] || fail "--level 本科: expected 2 proofs"
 checks=$((checks + 3))
-expect 0 "$G" audit verify --bundle lv1 --key "$("$G" audit key --home lv)"
+lvkey=$("$G" audit key --home lv)
+expect 0 "$G" audit verify --bundle lv1 --key "$lvkey"
+expect 0 minisign -V -p lv1/minisign.pub -m lv1/MANIFEST
+has out "students=3 exported=2 photos=0 level=本科"
+guide_verify 0 "$lvkey" lv1
+has "$T/out.py" "OK 2 proofs of 3 leaves"
+has "$T/out.go" "level=本科: 2 of the 3 leaves"
 expect 0 "$G" export --home lv --out lv2 --level 硕士研究生
 [ "$(wc -l <lv2/roster.csv)" = 2 ] || fail "--level 硕士研究生: expected 1 student"
 checks=$((checks + 1))
+guide_verify 0 "$lvkey" lv2
+# a student and its proof taken out of a per-level package
+cp -a lv1 lv1x
+rm "lv1x/proofs/$(ls lv1x/proofs | head -1)"
+guide_verify 4 "$lvkey" lv1x
+has "$T/out.py" "1 proofs for the 2 students of roster.csv"
+expect 4 "$G" audit verify --bundle lv1x --key "$lvkey"
+has out "No such file"
+expect 2 "$G" export --home lv --out lv4 --level "本 科"
+has err "without spaces or '='"
 expect 1 "$G" export --home lv --out lv3 --level 专科
 has err "no student on the roster has 层次 '专科'"
 

@@ -150,38 +150,23 @@ expect 0 "$G" audit verify --bundle e --key "$VKEY"
 expect 0 "$G" audit verify --home c
 expect 0 "$G" audit verify --home s
 # the auditor guide's own verifiers, as printed there, on this export
-# with corrected students, and on copies with a photo changed and two
-# proofs swapped
-python3 - "$(dirname "$0")/../../docs/auditor-guide.md" <<'PY'
-import re, sys
-t = open(sys.argv[1], encoding="utf-8").read()
-for mark, lang, out in (("Save it as `verify_proofs.py`:", "python", "verify_proofs.py"),
-                        ("Save it as `verify.go`:", "go", "verify.go")):
-    m = re.search(re.escape(mark) + r"\s*```" + lang + r"\n(.*?)\n```", t, re.S)
-    assert m, "no %s block after %r in the auditor guide" % (lang, mark)
-    open(out, "w", encoding="utf-8").write(m.group(1) + "\n")
-PY
-expect 0 python3 verify_proofs.py e
-has out "OK 4 proofs"
+# with corrected, exempt and removed students, and on copies with a photo
+# changed and two proofs swapped
+guide_verify 0 "$VKEY" e
+has "$T/out.py" "OK 4 proofs of 4 leaves"
+has "$T/out.go" "approved photos match their leaves"
 cp -r e e-photo
 convert "e-photo/photos/$NEW.jpg" -quality 50 "e-photo/photos/$NEW.jpg"
-expect 4 python3 verify_proofs.py e-photo
-has out "photos/$NEW.jpg is not the photo the checkpoint approves"
+guide_verify 4 "$VKEY" e-photo
+has "$T/out.py" "photos/$NEW.jpg is not the photo the checkpoint approves"
+has "$T/out.go" "photos/$NEW.jpg is not the photo the checkpoint approves"
 cp -r e e-swap
 mv "e-swap/proofs/$NEW.proof" x.proof
 mv "e-swap/proofs/$FIXED.proof" "e-swap/proofs/$NEW.proof"
 mv x.proof "e-swap/proofs/$FIXED.proof"
-expect 4 python3 verify_proofs.py e-swap
-has out "the leaf is of another student"
-if GO111MODULE=off GOPATH=/usr/share/gocode go build -o verify-gradcap verify.go 2>go.err; then
-	expect 0 ./verify-gradcap "$VKEY" e
-	has out "approved photos match their leaves"
-	expect 4 ./verify-gradcap "$VKEY" e-swap
-	has out "the leaf is of another student"
-else
-	cat go.err >&2
-	fail "the auditor guide's verify.go does not build"
-fi
+guide_verify 4 "$VKEY" e-swap
+has "$T/out.py" "the leaf is of another student"
+has "$T/out.go" "the leaf is of another student"
 
 # --- restore: back in the merge with its photo; exempt cleared
 expect 0 "$G" roster restore --home c --reason 复学 "$(idn 3)"
