@@ -50,6 +50,10 @@ gc_err gc_session_close_decode(const uint8_t *p, size_t n,
 #define GC_BIND_SEARCH     "search"
 #define GC_BIND_FILENAME   "filename"
 
+/* A scanned capture code (采集码): kept whole as a blob, at most this
+ * many bytes. */
+#define GC_CAPTURE_CODE_MAX 1024
+
 #define GC_CAPTURE_MAX_CHECKS    32
 #define GC_CAPTURE_MAX_OVERRIDES 16
 

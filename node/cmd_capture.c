@@ -336,6 +336,15 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 	o->stored = false;
 	o->why[0]    = '\0';
 	o->why_zh[0] = '\0';
+	if (r->code != NULL && (r->code[0] == '\0' ||
+	    strlen(r->code) > GC_CAPTURE_CODE_MAX)) {
+		snprintf(o->why, sizeof(o->why), "the capture code is %s (at "
+		    "most %d bytes)", r->code[0] ? "too long" : "empty",
+		    GC_CAPTURE_CODE_MAX);
+		snprintf(o->why_zh, sizeof(o->why_zh), "采集码%s（最多 %d 字节）",
+		    r->code[0] ? "过长" : "为空", GC_CAPTURE_CODE_MAX);
+		return GC_OK;
+	}
 	rv = gc_ledger_student_find(n->lg, r->student_ref, o->key, d);
 	if (rv == GC_ENOTFOUND && gc_roster_removed_find(n->lg, r->student_ref,
 	    o->key, d) == GC_OK &&
@@ -444,7 +453,7 @@ gc_capture_store(struct gc_node *n, const struct gc_profile *p,
 {
 	struct gc_capture_rec c;
 	struct gc_buf         body;
-	struct gc_blob        blobs[2];
+	struct gc_blob        blobs[3];
 	struct gc_append      ap;
 	gc_err                rv;
 
@@ -525,6 +534,13 @@ gc_capture_store(struct gc_node *n, const struct gc_profile *p,
 	ap.body_len = body.len;
 	ap.blobs    = blobs;
 	ap.nblobs   = 2;
+	if (r->code != NULL) {
+		/* the code itself, opaque: a blob named by its SHA-256, which
+		 * is the record's field 4 */
+		blobs[2].data = (const uint8_t *)r->code;
+		blobs[2].len  = strlen(r->code);
+		ap.nblobs     = 3;
+	}
 	rv          = gc_buf_status(&body);
 	if (rv == GC_OK) {
 		rv = gc_ledger_append(n->lg, &ap, 1, d);

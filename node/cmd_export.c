@@ -25,6 +25,7 @@
 #include "common/buf.h"
 #include "common/fileio.h"
 #include "common/gc_alloc.h"
+#include "common/records.h"
 #include "capture/sheet.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
@@ -400,7 +401,52 @@ csv_cell(struct gc_buf *b, const char *s, bool last)
 }
 
 static const char *cols[] = { "学号", "姓名", "证件类型", "证件号码", "层次",
-	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式", "学生键" };
+	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式", "学生键",
+	"采集码" };
+
+/* A 采集码 cell: the code's text, or "base64:" and its bytes */
+#define CODE_CELL_MAX (8 + (GC_CAPTURE_CODE_MAX + 2) / 3 * 4 + 1)
+
+/* codes.csv: the capture code (采集码) of each exported photo, for 学信网 */
+static const char *code_cols[] = { "证件号码", "姓名", "文件名", "采集码" };
+#define NCODE_COLS (sizeof(code_cols) / sizeof(code_cols[0]))
+
+/* The capture code bound to cap, as a cell: its text when it is printable
+ * UTF-8, else "base64:" and its bytes in base64 (opaque either way, never
+ * parsed); "" when cap has none. false when cap names a code whose blob
+ * is not held here (a capture from before codes were kept whole). */
+static bool
+code_cell(gc_ledger *lg, const struct gc_mcap *cap, char *out, size_t cap_len)
+{
+	uint8_t  raw[GC_CAPTURE_CODE_MAX];
+	uint64_t len;
+	size_t   got;
+	bool     text;
+
+	out[0] = '\0';
+	if (!cap->has_code) {
+		return true;
+	}
+	if (gc_ledger_blob_size(lg, cap->code, &len) != GC_OK ||
+	    len > sizeof(raw) || gc_ledger_blob_read(lg, cap->code, 0, raw,
+	    (size_t)len, &got, &len) != GC_OK || got != len) {
+		return false;
+	}
+	text = gc_utf8_valid(raw, got);
+	for (size_t i = 0; text && i < got; i++) {
+		text = raw[i] >= 0x20 && raw[i] != 0x7f;
+	}
+	if (text && got < cap_len) {
+		memcpy(out, raw, got);
+		out[got] = '\0';
+	} else if (cap_len > 8 + sodium_base64_ENCODED_LEN(got,
+	    sodium_base64_VARIANT_ORIGINAL)) {
+		memcpy(out, "base64:", 7);
+		sodium_bin2base64(out + 7, cap_len - 7, raw, got,
+		    sodium_base64_VARIANT_ORIGINAL);
+	}
+	return true;
+}
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 int
@@ -411,12 +457,12 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	bool             allow = o->allow;
 	struct gc_merge *m = NULL;
 	struct gc_diag   d;
-	struct gc_buf    note, csv, man, sig, pub, pf;
+	struct gc_buf    note, csv, codes, man, sig, pub, pf;
 	struct bundle    bd;
 	struct gc_names  nm = { NULL, NULL, 0 };
 	uint8_t          cpid[32], (*hashes)[32] = NULL;
 	char             path[4300], origin[64], root[65], trusted[512];
-	size_t           nphotos = 0, nrow = 0;
+	size_t           nphotos = 0, nrow = 0, ncodes = 0, ncode_unheld = 0;
 	lxw_workbook    *wb = NULL;
 	lxw_worksheet   *ws = NULL;
 	struct scope     sc;
@@ -458,6 +504,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	gc_diag_clear(&d);
 	gc_buf_init(&note);
 	gc_buf_init(&csv);
+	gc_buf_init(&codes);
 	gc_buf_init(&man);
 	gc_buf_init(&sig);
 	gc_buf_init(&pub);
@@ -515,6 +562,10 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		goto done;
 	}
 	gc_buf_put(&csv, "\xef\xbb\xbf", 3);
+	gc_buf_put(&codes, "\xef\xbb\xbf", 3);
+	for (size_t k = 0; k < NCODE_COLS; k++) {
+		csv_cell(&codes, code_cols[k], k + 1 == NCODE_COLS);
+	}
 	for (size_t k = 0; k < NCOLS; k++) {
 		csv_cell(&csv, cols[k], k + 1 == NCOLS);
 		worksheet_write_string(ws, 0, (lxw_col_t)k, cols[k], NULL);
@@ -523,6 +574,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		const struct gc_mstudent *s = &m->st[i];
 		struct gc_row             row;
 		char                      file[160] = "", when[32] = "";
+		char                      code[CODE_CELL_MAX] = "";
 		const char               *site = "", *kind = "";
 		const char               *v[NCOLS];
 
@@ -577,6 +629,17 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
 			site = gc_name_of(&nm, cap->feed);
 			kind = gc_session_kind_zh((enum gc_session_kind)cap->kind);
+			if (!code_cell(np->lg, cap, code, sizeof(code))) {
+				ncode_unheld++;
+			} else if (code[0] != '\0') {
+				const char *cv[NCODE_COLS] = { row.v[GC_ROW_ID_NUMBER],
+					row.v[GC_ROW_NAME], file, code };
+
+				for (size_t k = 0; k < NCODE_COLS; k++) {
+					csv_cell(&codes, cv[k], k + 1 == NCODE_COLS);
+				}
+				ncodes++;
+			}
 		}
 		v[0]  = row.v[GC_ROW_STUDENT_NO];
 		v[1]  = row.v[GC_ROW_NAME];
@@ -593,6 +656,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		/* the leaf's key: the student's first identity, which a
 		 * correction leaves as it was (the proof maps it to v[3]) */
 		v[11] = s->key;
+		v[12] = code;
 		for (size_t k = 0; k < NCOLS; k++) {
 			csv_cell(&csv, v[k], k + 1 == NCOLS);
 			/* text cells: an ID number must never become a number */
@@ -619,6 +683,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	wb = NULL;
 	if (ex != GC_EXIT_OK || bundle_add(&bd, "roster.xlsx") != 0 ||
 	    bundle_write(&bd, "roster.csv", csv.data, csv.len) != 0 ||
+	    bundle_write(&bd, "codes.csv", codes.data, codes.len) != 0 ||
 	    bundle_write(&bd, "checkpoint.note", note.data, note.len) != 0) {
 		ex = GC_EXIT_FAIL;
 		goto done;
@@ -652,9 +717,19 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		       "  minisign -V -p %s/minisign.pub -m %s/MANIFEST\n"
 		       "  (cd %s && sha256sum -c MANIFEST)\n",
 		    nphotos, sc.nin, out, root, out, out, out);
+		if (ncodes > 0) {
+			printf("%zu capture codes (采集码) listed in %s/codes.csv\n",
+			    ncodes, out);
+		}
 	}
 	if (pg != NULL) {
 		atomic_store(&pg->photos, nphotos);
+	}
+	if (ncode_unheld > 0) {
+		gc_cli_note("note: %zu exported photos were taken with a capture "
+		    "code of which only the hash is held (captured before codes "
+		    "were kept whole, or not synced yet): their 采集码 cell is "
+		    "empty", ncode_unheld);
 	}
 	if (sc.nconf > 0 || sc.nblocked > 0) {
 		gc_cli_note("%zu conflicted students and %zu approved "
@@ -670,6 +745,7 @@ done:
 	gc_free(hashes);
 	gc_buf_release(&note);
 	gc_buf_release(&csv);
+	gc_buf_release(&codes);
 	gc_buf_release(&man);
 	gc_buf_release(&sig);
 	gc_buf_release(&pub);

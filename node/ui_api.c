@@ -34,7 +34,7 @@ struct shot {
 	char                  id[17];
 	char                  student[80];
 	char                  bind[16];
-	char                  code[256];
+	char                  code[GC_CAPTURE_CODE_MAX + 1];
 	bool                  has_code;
 	uint8_t              *orig;
 	size_t                orig_len;
@@ -907,7 +907,7 @@ api_shoot(struct gc_ui_req *r)
 	if (code != NULL && strlen(code) >= sizeof(s.code)) {
 		gc_json_free(o);
 		gc_ui_error(r, 400, "bad_request", "the capture code is longer "
-		    "than 255 bytes", "采集码超过 255 字节");
+		    "than 1024 bytes", "采集码超过 1024 字节");
 		return;
 	}
 	snprintf(s.bind, sizeof(s.bind), "%s", bind ? bind : code != NULL &&

@@ -59,7 +59,8 @@ json "[e for e in j if e['kind']=='CAPTURE'][-1]['body']['bind']=='id-card' and 
 expect 3 "$G" capture --home s --student "$s3" --file "$ok"
 has out "this very photo is already bound to another student"
 n1=$(entries)
-# a capture code is stored as its hash only
+# a capture code is stored whole, as a blob named by its hash (the
+# record's field); the log shows the hash only
 expect 0 "$G" capture --home s --student "$s3" --file synth/grace_hopper-ok-grey.jpg --code 'CHSI-QR-opaque-payload' --json
 [ "$(entries)" = "$((n1 + 1))" ] || fail "the refused shared photo stored something"
 # the same capture code for another student: refused
@@ -67,6 +68,16 @@ expect 3 "$G" capture --home s --student "$s2" --file synth/grace_hopper-bright.
 has out "this capture code was scanned for another student"
 expect 0 "$G" log --home s --json
 json "[e for e in j if e['kind']=='CAPTURE'][-1]['body']['bind']=='qr' and [e for e in j if e['kind']=='CAPTURE'][-1]['body']['code_sha256']=='$(printf %s CHSI-QR-opaque-payload | sha256sum | cut -c1-64)'"
+json "'$(printf %s CHSI-QR-opaque-payload | sha256sum | cut -c1-64)' in [e for e in j if e['kind']=='CAPTURE'][-1]['blobs']"
+expect 0 "$G" log --home s
+grep -qF CHSI-QR-opaque-payload "$T/out" && fail "the log shows a capture code"
+# a code too long to be one, or empty: refused, nothing stored
+n1=$(entries)
+expect 3 "$G" capture --home s --student "$s2" --file synth/grace_hopper-bright.jpg --code "$(head -c 1025 /dev/zero | tr '\0' Q)" --again
+has out "the capture code is too long (at most 1024 bytes)"
+expect 3 "$G" capture --home s --student "$s2" --file synth/grace_hopper-bright.jpg --code "" --again
+has out "the capture code is empty"
+[ "$(entries)" = "$n1" ] || fail "a refused capture code stored something"
 
 # --- who is not on the roster is refused
 expect 3 "$G" capture --home s --student 2099999999 --file "$ok"

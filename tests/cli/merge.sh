@@ -56,7 +56,10 @@ checks=$((checks + 1))
 # --- captures: one student twice (a conflict); one photo file for two
 # students is refused at the site that holds both
 "$G" session open --home s --kind central --location hall >/dev/null
-expect 0 "$G" capture --home s --student "$(xh 2)" --file p1.jpg
+# a capture code, kept whole (an opaque value with a comma, quotes and
+# Chinese in it, to test the export's CSV)
+CODE='CHSI采集码:9f,"Zx"==/+'
+expect 0 "$G" capture --home s --student "$(xh 2)" --file p1.jpg --code "$CODE"
 expect 0 "$G" capture --home s --student "$(xh 3)" --file p2.jpg
 expect 0 "$G" capture --home s --student "$(xh 3)" --file p3.jpg --again
 expect 3 "$G" capture --home s --student "$(xh 4)" --file p1.jpg
@@ -168,6 +171,24 @@ has err "needs --key"
 "$G" init --home x --role coordinator --school 10335 --name x >/dev/null
 expect 4 "$G" audit verify --bundle exp --key "$("$G" audit key --home x)"
 has out "not the school authority's key"
+# the capture code went with its capture to the coordinator, into
+# roster.csv and codes.csv; the log shows only its hash
+id1=$(sed -n 2p r.csv | cut -d, -f6)
+python3 - "$CODE" "$id1" <<'EOF2' || fail "the capture code is not in roster.csv and codes.csv"
+import csv, sys
+code, id1 = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open("exp/roster.csv", encoding="utf-8-sig", newline="")))
+assert [r["采集码"] for r in rows if r["证件号码"] == id1] == [code], rows
+assert all(r["采集码"] == "" for r in rows if r["证件号码"] != id1)
+codes = list(csv.DictReader(open("exp/codes.csv", encoding="utf-8-sig", newline="")))
+assert [(c["证件号码"], c["文件名"], c["采集码"]) for c in codes] == [(id1, id1 + ".jpg", code)], codes
+EOF2
+checks=$((checks + 1))
+expect 0 "$G" log --home c
+grep -qF "采集码:9f" "$T/out" && fail "the log shows the capture code"
+expect 0 "$G" log --home c --json
+h=$(printf '%s' "$CODE" | sha256sum | cut -c1-64)
+json "[e for e in j if e['kind']=='CAPTURE'][0]['body']['code_sha256']=='$h' and '$h' in [e for e in j if e['kind']=='CAPTURE'][0]['blobs']"
 # the auditor guide's own programs: students pending, missing, resolved
 guide_verify 0 "$vkey" exp
 has "$T/out.py" "OK 6 proofs of 6 leaves"
