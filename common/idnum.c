@@ -125,11 +125,54 @@ idn_utf8_next(const unsigned char *p, size_t n, int32_t *cp)
 	return len;
 }
 
+/* True for a character that is safe to echo in a message: not a control,
+ * combining mark, format or bidi character, variation selector, private
+ * use or tag character. */
+static bool
+idn_visible(int32_t cp)
+{
+	return cp >= 0xA0 && !(cp >= 0x300 && cp <= 0x36F) &&
+	    !(cp >= 0x2000 && cp <= 0x206F) && !(cp >= 0xE000 && cp <= 0xF8FF) &&
+	    !(cp >= 0xFE00 && cp <= 0xFE0F) && cp != 0xFEFF &&
+	    !(cp >= 0xFFF0 && cp <= 0xFFFF) && cp < 0xE0000;
+}
+
+/* Appends cp (0 <= cp <= 0x10FFFF, not a surrogate) as UTF-8 at dst[0..);
+ * returns the bytes written (1 to 4). */
+static size_t
+idn_utf8_put(char *dst, int32_t cp)
+{
+	uint32_t c = (uint32_t)cp;
+
+	if (c < 0x80) {
+		dst[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		dst[0] = (char)(0xC0 | (c >> 6));
+		dst[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		dst[0] = (char)(0xE0 | (c >> 12));
+		dst[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		dst[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	dst[0] = (char)(0xF0 | (c >> 18));
+	dst[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	dst[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	dst[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
 /* How a character is named in a reason: "character 'Y'",
- * "character U+4E00", "invalid UTF-8 byte 0xFF", "control character 0x01". */
+ * "character '南' (U+5357)", "character U+202E", "invalid UTF-8 byte 0xFF",
+ * "control character 0x01". */
 static void
 idn_describe(char *dst, size_t cap, int32_t cp)
 {
+	char g[5];
 	if (cp < 0) {
 		snprintf(dst, cap, "invalid UTF-8 byte 0x%02X",
 		    (unsigned)(-1 - cp));
@@ -139,6 +182,9 @@ idn_describe(char *dst, size_t cap, int32_t cp)
 		snprintf(dst, cap, "character '%c'", (char)cp);
 	} else if (cp < 0x80) {
 		snprintf(dst, cap, "control character 0x%02X", (unsigned)cp);
+	} else if (idn_visible(cp)) {
+		g[idn_utf8_put(g, cp)] = '\0';
+		snprintf(dst, cap, "character '%s' (U+%04X)", g, (unsigned)cp);
 	} else {
 		snprintf(dst, cap, "character U+%04X", (unsigned)cp);
 	}
@@ -165,7 +211,7 @@ static void
 idn_bad_char(struct gc_idnum *out, const struct idn_text *t, size_t i,
     const char *what)
 {
-	char d[48];
+	char d[64];
 
 	idn_describe(d, sizeof(d), t->cp[i]);
 	idn_reason(out, "%s at position %zu is not %s", d, i + 1, what);
@@ -324,6 +370,14 @@ idn_code_label(char code)
 	switch (code) {
 	case '1':
 		return "resident ID";
+	case '2':
+		return "military officer ID";
+	case '3':
+		return "soldier ID";
+	case '4':
+		return "civilian cadre ID";
+	case '5':
+		return "military retiree ID";
 	case '6':
 		return "Hong Kong permit";
 	case '7':
@@ -334,9 +388,18 @@ idn_code_label(char code)
 		return "foreign permanent residence";
 	case 'A':
 		return "passport";
+	case 'B':
+		return "household register";
 	default:
 		return "other";
 	}
+}
+
+/* CJK Unified Ideographs: the Chinese characters of military numbers. */
+static bool
+idn_is_han(int32_t cp)
+{
+	return cp >= 0x4E00 && cp <= 0x9FFF;
 }
 
 /* Shared tail of every successful check. */
@@ -545,14 +608,79 @@ idn_check_passport(struct gc_idnum *out, const struct idn_text *t)
 	return idn_valid(out, t, t->n);
 }
 
-/* 证件类型 2,3,4,5,B,Z: accepted without a format check. */
+/* Like idn_valid, for numbers that may hold Chinese characters: ASCII as
+ * normalised in t->s, the rest as UTF-8. False with a reason past
+ * GC_IDNUM_MAX_NORMALIZED bytes. */
+static bool
+idn_valid_utf8(struct gc_idnum *out, const struct idn_text *t)
+{
+	char   buf[GC_IDNUM_MAX_INPUT * 4 + 1];
+	size_t o = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->s[i] != IDN_OTHER) {
+			buf[o++] = t->s[i];
+		} else {
+			o += idn_utf8_put(buf + o, t->cp[i]);
+		}
+	}
+	if (o > GC_IDNUM_MAX_NORMALIZED) {
+		idn_reason(out, "%zu bytes long, at most %d (%d Chinese "
+		    "characters)", o, GC_IDNUM_MAX_NORMALIZED,
+		    GC_IDNUM_MAX_NORMALIZED / 3);
+		return false;
+	}
+	memcpy(out->normalized, buf, o);
+	out->normalized[o] = '\0';
+	out->reason[0]     = '\0';
+	out->valid         = true;
+	return true;
+}
+
+/*
+ * 证件类型 2-5 (军官证, 士兵证, 文职干部证, 部队离退休证): no public
+ * format beyond the common "南字第0123456号" (a character for the issuing
+ * branch, 字第, digits, 号), so: ASCII letters, digits, '-' and Chinese
+ * characters, at least one digit, at most GC_IDNUM_MAX_MILITARY.
+ */
+static bool
+idn_check_military(struct gc_idnum *out, const struct idn_text *t)
+{
+	size_t ndig = 0;
+
+	out->kind = GC_ID_MILITARY;
+	for (size_t i = 0; i < t->n; i++) {
+		if (idn_is_digit(t->s[i])) {
+			ndig++;
+		} else if (!idn_is_upper(t->s[i]) && t->s[i] != '-' &&
+		    !idn_is_han(t->cp[i])) {
+			idn_bad_char(out, t, i, "a letter, digit, '-' or "
+			    "Chinese character");
+			return false;
+		}
+	}
+	if (t->n > GC_IDNUM_MAX_MILITARY) {
+		idn_reason(out, "length %zu, expected at most %d characters "
+		    "for a military document", t->n, GC_IDNUM_MAX_MILITARY);
+		return false;
+	}
+	if (ndig == 0) {
+		idn_reason(out, "has no digit: a military document number "
+		    "has its serial digits (e.g. 南字第0123456号)");
+		return false;
+	}
+	return idn_valid_utf8(out, t);
+}
+
+/* 证件类型 Z (其他): printable ASCII and Chinese characters, at most 32. */
 static bool
 idn_check_other(struct gc_idnum *out, const struct idn_text *t)
 {
 	out->kind = GC_ID_OTHER;
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->s[i] == IDN_OTHER) {
-			idn_bad_char(out, t, i, "printable ASCII");
+		if (t->s[i] == IDN_OTHER && !idn_is_han(t->cp[i])) {
+			idn_bad_char(out, t, i, "printable ASCII or a Chinese "
+			    "character");
 			return false;
 		}
 	}
@@ -561,7 +689,7 @@ idn_check_other(struct gc_idnum *out, const struct idn_text *t)
 		    t->n);
 		return false;
 	}
-	return idn_valid(out, t, t->n);
+	return idn_valid_utf8(out, t);
 }
 
 /*
@@ -614,6 +742,12 @@ idn_check_inferred(struct gc_idnum *out, const struct idn_text *t, int today)
 	}
 	out->kind = GC_ID_UNKNOWN;
 	for (i = 0; i < n; i++) {
+		if (idn_is_han(t->cp[i])) {
+			idn_reason(out, "Chinese characters are only allowed "
+			    "with a 证件类型: 2 军官证, 3 士兵证, 4 文职干部证, "
+			    "5 部队离退休证 or Z 其他");
+			return false;
+		}
 		if (!idn_is_digit(s[i]) && !idn_is_upper(s[i])) {
 			idn_bad_char(out, t, i, "a letter or digit");
 			return false;
@@ -708,6 +842,7 @@ gc_idnum_check(struct gc_idnum *out, const char *input, char type_code,
 		ok = idn_check_inferred(out, &t, today);
 		break;
 	case '1':
+	case 'B': /* 户口簿: the holder's 居民身份证 number */
 		if (t.n == 15) {
 			ok = idn_check15(out, &t, today);
 		} else {
@@ -755,7 +890,8 @@ gc_idnum_check(struct gc_idnum *out, const char *input, char type_code,
 	case '3':
 	case '4':
 	case '5':
-	case 'B':
+		ok = idn_check_military(out, &t);
+		break;
 	case 'Z':
 		ok = idn_check_other(out, &t);
 		break;
@@ -772,7 +908,8 @@ gc_idnum_check(struct gc_idnum *out, const char *input, char type_code,
 		break;
 	}
 	if (!ok && code != 0 && t.printable && out->kind != GC_ID_OTHER &&
-	    out->kind != GC_ID_UNKNOWN && !idn_is_mismatch(out)) {
+	    out->kind != GC_ID_MILITARY && out->kind != GC_ID_UNKNOWN &&
+	    !idn_is_mismatch(out)) {
 		idn_explain_mismatch(out, &t, code, today);
 	}
 	if (code == 0 && out->kind != GC_ID_UNKNOWN) {
@@ -796,6 +933,39 @@ gc_idnum_check(struct gc_idnum *out, const char *input, char type_code,
 		return GC_EINVAL;
 	}
 	return GC_OK;
+}
+
+void
+gc_idnum_mask(char *out, size_t cap, const char *id)
+{
+	const unsigned char *p = (const unsigned char *)id;
+	size_t               n, off, nc = 0, k = 0, o = 0, len;
+	int32_t              cp;
+
+	if (cap == 0) {
+		return;
+	}
+	n = id != NULL ? strlen(id) : 0;
+	for (off = 0; off < n; nc++) {
+		off += idn_utf8_next(p + off, n - off, &cp);
+	}
+	for (off = 0; off < n; k++) {
+		len = idn_utf8_next(p + off, n - off, &cp);
+		if (k + 4 < nc || cp < 0) {
+			if (o + 1 >= cap) {
+				break;
+			}
+			out[o++] = k + 4 < nc ? '*' : '?';
+		} else {
+			if (o + len >= cap) {
+				break;
+			}
+			memcpy(out + o, p + off, len);
+			o += len;
+		}
+		off += len;
+	}
+	out[o] = '\0';
 }
 
 char
@@ -837,6 +1007,8 @@ gc_idnum_kind_name(enum gc_id_kind kind)
 		return "passport";
 	case GC_ID_OTHER:
 		return "other";
+	case GC_ID_MILITARY:
+		return "military";
 	default:
 		return "unknown";
 	}
@@ -864,11 +1036,13 @@ static const struct {
 	{ "文职干部证", '4' },
 	{ "部队离退休证", '5' },
 	{ "香港特区护照/身份证明", '6' },
+	{ "香港特区护照／身份证明", '6' }, /* full-width slash */
 	{ "香港特区护照", '6' },
 	{ "香港特区身份证明", '6' },
 	{ "港澳居民来往内地通行证", '6' },
 	{ "回乡证", '6' },
 	{ "澳门特区护照/身份证明", '7' },
+	{ "澳门特区护照／身份证明", '7' },
 	{ "澳门特区护照", '7' },
 	{ "澳门特区身份证明", '7' },
 	{ "台湾居民来往大陆通行证", '8' },

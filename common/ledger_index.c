@@ -803,9 +803,11 @@ gc_ledger_student_find(gc_ledger *lg, const char *ref, char key_out[80],
 	}
 	if (n == 0) {
 		/* the other form of a resident number: a new 18-digit card
-		 * for a roster that still says 15 digits, or the other way */
+		 * for a roster that still says 15 digits, or the other way;
+		 * else the number as stored (full-width digits and letters
+		 * to ASCII, uppercase: 南字第０１２３４５６号) */
 		struct gc_idnum idn;
-		char            alt[20] = "";
+		char            alt[sizeof(idn.normalized)] = "";
 
 		if (strlen(up) == 15 && gc_idnum_check(&idn, up, '1', 0) ==
 		    GC_OK && idn.upgraded[0] != '\0') {
@@ -813,6 +815,9 @@ gc_ledger_student_find(gc_ledger *lg, const char *ref, char key_out[80],
 		} else if (strlen(up) == 18 && up[6] == '1' && up[7] == '9' &&
 		    gc_idnum_check(&idn, up, '1', 0) == GC_OK) {
 			snprintf(alt, sizeof(alt), "%.6s%.9s", up, up + 8);
+		} else if (gc_idnum_check(&idn, ref, 'Z', 0) == GC_OK &&
+		    strcmp(idn.normalized, up) != 0) {
+			snprintf(alt, sizeof(alt), "%s", idn.normalized);
 		}
 		if (alt[0] != '\0') {
 			n = gc_ledger_lookup(lg, "id", alt, keys, 8);

@@ -15,6 +15,7 @@
 #include "capture/jpeg.h"
 #include "common/gc_alloc.h"
 #include "common/gc_log.h"
+#include "common/idnum.h"
 #include "common/json.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
@@ -203,17 +204,6 @@ want_str(struct gc_ui_req *r, const struct gc_json *o, const char *key,
 }
 
 static void
-mask_id(char *out, size_t cap, const char *id)
-{
-	size_t n = strlen(id), o = 0;
-
-	for (size_t i = 0; i < n && o + 1 < cap; i++) {
-		out[o++] = i + 4 < n ? '*' : id[i];
-	}
-	out[o] = '\0';
-}
-
-static void
 iso_time(char *out, size_t cap, uint64_t hlc)
 {
 	time_t    t = (time_t)((hlc >> 16) / 1000);
@@ -243,7 +233,7 @@ student_json(struct gc_ui_req *r, const char *key, int status,
 	    GC_OK) {
 		gc_free(caps);
 	}
-	mask_id(masked, sizeof(masked), row.v[GC_ROW_ID_NUMBER]);
+	gc_idnum_mask(masked, sizeof(masked), row.v[GC_ROW_ID_NUMBER]);
 	gc_buf_puts(b, "{\"key\":");
 	gc_json_str(b, key);
 	gc_buf_puts(b, ",\"name\":");
@@ -395,6 +385,9 @@ api_status(struct gc_ui_req *r)
 struct search_arg {
 	const char *q;
 	size_t      ql;
+	const char *idq; /* q normalised as an ID number (full-width digits,
+	                  * spaces), or q */
+	size_t      idql;
 	char        (*keys)[80];
 	size_t      n;
 };
@@ -403,6 +396,22 @@ static bool
 prefix(const char *s, const char *q, size_t ql)
 {
 	return strncasecmp(s, q, ql) == 0;
+}
+
+/* An ID number starts with q; a military number (南字第0123456号) is also
+ * found by its serial, the part after its leading Chinese characters. */
+static bool
+id_prefix(const char *id, const char *q, size_t ql)
+{
+	const char *p = id;
+
+	if (prefix(id, q, ql)) {
+		return true;
+	}
+	while ((unsigned char)*p >= 0x80) {
+		p++;
+	}
+	return p != id && *p != '\0' && prefix(p, q, ql);
 }
 
 static int
@@ -415,7 +424,7 @@ search_cb(const struct gc_student_rec *rec, void *arg)
 	    GC_OK) {
 		return 0;
 	}
-	if (prefix(row.v[GC_ROW_ID_NUMBER], a->q, a->ql) ||
+	if (id_prefix(row.v[GC_ROW_ID_NUMBER], a->idq, a->idql) ||
 	    prefix(row.v[GC_ROW_STUDENT_NO], a->q, a->ql) ||
 	    prefix(row.v[GC_ROW_EXAM_NO], a->q, a->ql) ||
 	    strstr(row.v[GC_ROW_NAME], a->q) != NULL) {
@@ -431,7 +440,8 @@ api_students(struct gc_ui_req *r)
 {
 	char              q[200];
 	char              keys[20][80];
-	struct search_arg a = { q, 0, keys, 0 };
+	struct gc_idnum   idn;
+	struct search_arg a = { q, 0, q, 0, keys, 0 };
 
 	if (!gc_ui_query(r->query, "q", q, sizeof(q)) || q[0] == '\0') {
 		gc_ui_error(r, 400, "bad_request", "give q: an ID number, 学号, "
@@ -441,7 +451,13 @@ api_students(struct gc_ui_req *r)
 	}
 	/* a scanned capture-code payload may carry the ID after a separator:
 	 * the whole text is tried first, as typed */
-	a.ql = strlen(q);
+	a.ql   = strlen(q);
+	a.idql = a.ql;
+	/* 证件类型 Z accepts what every ID type may hold, normalised */
+	if (gc_idnum_check(&idn, q, 'Z', 0) == GC_OK) {
+		a.idq  = idn.normalized;
+		a.idql = strlen(idn.normalized);
+	}
 	lock(r);
 	gc_ledger_students(r->n->lg, search_cb, &a);
 	gc_buf_puts(&r->out, "{\"students\":[");

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,21 @@ gc_test_write_file(const char *dir, const char *name, const void *data,
 	}
 	fclose(f);
 	return path;
+}
+
+char *
+gc_test_to_gb18030(const char *utf8, size_t *len)
+{
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+	size_t  il = strlen(utf8), ol = il * 2 + 8;
+	char   *out = malloc(ol), *ip = (char *)utf8, *op = out;
+
+	assert_non_null(out);
+	assert_true(cd != (iconv_t)-1);
+	assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
+	iconv_close(cd);
+	*len = (size_t)(op - out);
+	return out;
 }
 
 uint8_t *

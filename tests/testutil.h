@@ -23,6 +23,10 @@ char *gc_test_write_file(const char *dir, const char *name, const void *data,
  * absent or unreadable. *len set. Free with free(). */
 uint8_t *gc_test_read_file(const char *path, size_t *len);
 
+/* UTF-8 text re-encoded as GB18030 (GBK for the BMP), as Excel in China
+ * saves CSV; *len set (no NUL counted). Free with free(). */
+char *gc_test_to_gb18030(const char *utf8, size_t *len);
+
 /* Flips bit `bit` of byte `off` in the file. */
 void gc_test_flip_bit(const char *path, size_t off, int bit);
 

@@ -63,6 +63,42 @@ run 0 id check --type 台胞证 12345678
 run 0 id check --type A E12345678
 run 0 id check H12345678 M1234567801 12345678
 
+# ---- military documents (证件类型 2-5), 户口簿 (B) and 其他 (Z)
+run 0 id check --type 军官证 南字第0123456号
+expect_out "VALID  南字第0123456号  military"
+run 0 id check --type 02 "南字第０１２３４５６号" 士字第1234567号 武字第654321号
+expect_out "VALID  南字第0123456号  military"
+expect_out "VALID  士字第1234567号  military"
+[ "$(wc -l <"$tmp/out")" -eq 3 ] || fail "expected 3 lines of output"
+run 0 id check --type 士兵证 士字第1234567号
+run 0 id check --type 文职干部证 j-20150123
+expect_out "VALID  J-20150123  military"
+run 0 id check --type 部队离退休证 退字第000123号
+run 3 id check --type 军官证 "南字第0123/456号"
+expect_out "INVALID  南字第0123/456号  character '/' at position 8 is not a letter, digit, '-' or Chinese character"
+run 3 id check --type 2 "南字第0123456号😀"
+expect_out "character '😀' (U+1F600) at position 12"
+run 3 id check --type 2 南字第号
+expect_out "has no digit"
+run 3 id check --type 2 南字第123456789012345678
+expect_out "length 21, expected at most 20 characters"
+run 3 id check 南字第0123456号
+expect_out "Chinese characters are only allowed with a 证件类型"
+run 0 id check --type 户口簿 11010519491231002X
+expect_out "VALID  11010519491231002X  resident  1949-12-31 F"
+run 3 id check --type B 南字第0123456号
+run 0 id check --type 其他 临时证NO.12
+expect_out "VALID  临时证NO.12  other"
+run 0 id check --json --type 3 士字第１２３４５６７号
+python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+assert len(doc) == 1 and doc[0]["valid"] is True, doc
+assert doc[0]["normalized"] == "士字第1234567号", doc
+assert doc[0]["type"] == "military" and doc[0]["type_code"] == "3", doc
+assert doc[0]["birth"] is None and doc[0]["sex"] is None, doc
+' "$tmp/out" || fail "military --json"
+
 # usage errors
 run 2 id check
 run 2 id check --bogus 11010519491231002X

@@ -12,11 +12,38 @@
 
 #define TODAY 20250601 /* a fixed "today" for every check */
 
+/* True when s is well-formed UTF-8 (no truncated sequence at its end). */
+static bool
+utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t               n;
+
+	while (*p != '\0') {
+		n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2
+		    : (*p & 0xF0) == 0xE0             ? 3
+		    : (*p & 0xF8) == 0xF0             ? 4
+		                                      : 0;
+		if (n == 0) {
+			return false;
+		}
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xC0) != 0x80) {
+				return false;
+			}
+		}
+		p += n;
+	}
+	return true;
+}
+
 /* Properties every result has, valid or not. */
 static void
 check_invariants(const struct gc_idnum *r)
 {
 	assert_non_null(memchr(r->normalized, '\0', sizeof(r->normalized)));
+	assert_true(strlen(r->normalized) <= GC_IDNUM_MAX_NORMALIZED);
+	assert_true(utf8_ok(r->reason));
 	assert_non_null(memchr(r->upgraded, '\0', sizeof(r->upgraded)));
 	assert_non_null(memchr(r->birth, '\0', sizeof(r->birth)));
 	assert_non_null(memchr(r->reason, '\0', sizeof(r->reason)));
@@ -24,6 +51,7 @@ check_invariants(const struct gc_idnum *r)
 	if (r->valid) {
 		assert_string_equal(r->reason, "");
 		assert_true(r->normalized[0] != '\0');
+		assert_true(utf8_ok(r->normalized));
 	} else {
 		assert_true(r->reason[0] != '\0');
 		assert_false(r->needs_upgrade);
@@ -221,7 +249,7 @@ test_idnum_rejects_letters(void **state)
 	    "character 'X' at position 1 is not a digit");
 	expect_invalid("11010519491231X02X", 0, "position 15 is not a digit");
 	expect_invalid("11010519491231\xE4\xB8\x80" "02X", '1',
-	    "character U+4E00 at position 15 is not a digit");
+	    "character '一' (U+4E00) at position 15 is not a digit");
 	expect_invalid("34052480010100A", 0,
 	    "character 'A' at position 15 is not a digit");
 }
@@ -406,7 +434,10 @@ test_idnum_accepts_passports(void **state)
 	expect_invalid("AB-1234", 'A',
 	    "character '-' at position 3 is not a letter or digit");
 	expect_invalid("P\xC3\xA9" "12345", 'A',
-	    "character U+00E9 at position 2 is not a letter or digit");
+	    "character 'é' (U+00E9) at position 2 is not a letter or digit");
+	/* invisible and bidi characters are named by code point only */
+	expect_invalid("P\xE2\x80\xAE" "12345", 'A',
+	    "character U+202E at position 2 is not a letter or digit");
 }
 
 static void
@@ -442,24 +473,177 @@ static void
 test_idnum_accepts_other_types_loosely(void **state)
 {
 	struct gc_idnum r;
-	const char      codes[] = { '2', '3', '4', '5', 'B', 'Z' };
-	char            long33[34];
+	char            long33[34], han21[64], mixed[64];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(codes); i++) {
-		r = expect_valid("J-123456/7", codes[i], GC_ID_OTHER,
-		    "J-123456/7");
-		assert_int_equal(r.type_code, codes[i]);
-	}
-	expect_valid("11010519491231002x", 'B', GC_ID_OTHER,
-	    "11010519491231002X");
-	expect_invalid("\xE5\x86\x9B" "123456", '2',
-	    "character U+519B at position 1 is not printable ASCII");
+	r = expect_valid("J-123456/7", 'Z', GC_ID_OTHER, "J-123456/7");
+	assert_int_equal(r.type_code, 'Z');
+	r = expect_valid("z", 'Z', GC_ID_OTHER, "Z");
+	expect_valid("临时证no.12", 'Z', GC_ID_OTHER, "临时证NO.12");
+	expect_invalid("临时证 no.12", 'Z', "contains a space at position 4");
 	memset(long33, 'A', 33);
 	long33[33] = '\0';
 	expect_invalid(long33, 'Z', "length 33, expected at most 32");
 	long33[32] = '\0';
 	expect_valid(long33, 'Z', GC_ID_OTHER, long33);
+	expect_invalid("\xF0\x9F\x98\x80" "12", 'Z',
+	    "character '\xF0\x9F\x98\x80' (U+1F600) at position 1 is not "
+	    "printable ASCII or a Chinese character");
+	expect_invalid("A\x01" "B", 'Z',
+	    "control character 0x01 at position 2 is not printable ASCII");
+	/* 21 Chinese characters: 63 bytes, more than a normalised number
+	 * holds (the input's 64-byte limit lets it in) */
+	han21[0] = '\0';
+	for (int i = 0; i < 21; i++) {
+		strcat(han21, "\xE5\x86\x9B"); /* 军 */
+	}
+	expect_invalid(han21, 'Z', "63 bytes long, at most 60");
+	han21[60] = '\0';
+	r = expect_valid(han21, 'Z', GC_ID_OTHER, han21);
+	assert_int_equal(strlen(r.normalized), GC_IDNUM_MAX_NORMALIZED);
+	/* full-width digits shrink: 18 of them (54 bytes) and 3 characters */
+	strcpy(mixed, "\xE5\x86\x9B\xE5\x86\x9B");
+	for (int i = 0; i < 18; i++) {
+		strcat(mixed, "\xEF\xBC\x91"); /* １ */
+	}
+	r = expect_valid(mixed, 'Z', GC_ID_OTHER,
+	    "\xE5\x86\x9B\xE5\x86\x9B" "111111111111111111");
+}
+
+/* 证件类型 2-5: letters, digits, '-' and Chinese characters. */
+static void
+test_idnum_accepts_military_numbers(void **state)
+{
+	struct gc_idnum r;
+	const char      codes[] = { '2', '3', '4', '5' };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(codes); i++) {
+		r = expect_valid("南字第0123456号", codes[i], GC_ID_MILITARY,
+		    "南字第0123456号");
+		assert_int_equal(r.type_code, codes[i]);
+		assert_string_equal(r.birth, "");
+		assert_int_equal(r.sex, 0);
+	}
+	expect_valid("士字第1234567号", '3', GC_ID_MILITARY, "士字第1234567号");
+	expect_valid("军字第12345678号", '2', GC_ID_MILITARY,
+	    "军字第12345678号");
+	expect_valid("武字第654321号", '2', GC_ID_MILITARY, "武字第654321号");
+	expect_valid("J-20150123", '4', GC_ID_MILITARY, "J-20150123");
+	expect_valid("a12345", '5', GC_ID_MILITARY, "A12345");
+	/* full-width digits and letters inside, spaces around */
+	expect_valid("\xE3\x80\x80南字第\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x92"
+	             "3456号 ", '2', GC_ID_MILITARY, "南字第0123456号");
+	expect_valid("\xEF\xBD\x8A字第123号", '2', GC_ID_MILITARY,
+	    "J字第123号");
+	/* an 18-digit number is a valid military number too */
+	expect_valid("11010519491231002x", '2', GC_ID_MILITARY,
+	    "11010519491231002X");
+	/* 20 characters at most */
+	expect_valid("南字第12345678901234567", '2', GC_ID_MILITARY,
+	    "南字第12345678901234567");
+	expect_invalid("南字第123456789012345678", '2',
+	    "length 21, expected at most 20 characters for a military "
+	    "document");
+	expect_invalid("南字第号", '2', "has no digit");
+	expect_invalid("---", '3', "has no digit");
+	expect_invalid("", '2', "empty");
+	expect_invalid(" \xE3\x80\x80 ", '3', "empty");
+	expect_invalid(NULL, '4', "empty");
+	expect_invalid("南字 第0123456号", '2', "a space at position 3");
+	/* refusals name the character and its position */
+	expect_invalid("南字第0123\xE2\x93\xA7" "56号", '2',
+	    "character '\xE2\x93\xA7' (U+24E7) at position 8 is not a letter, "
+	    "digit, '-' or Chinese character");
+	expect_invalid("南字第0123456号\xF0\x9F\x98\x80", '2',
+	    "character '\xF0\x9F\x98\x80' (U+1F600) at position 12 is not");
+	expect_invalid("南字第0123/456号", '2',
+	    "character '/' at position 8 is not a letter, digit, '-' or "
+	    "Chinese character");
+	expect_invalid("南字第0123456\x01号", '2',
+	    "control character 0x01 at position 11 is not");
+	expect_invalid("南字第\x7F" "0123456号", '2',
+	    "control character 0x7F at position 4");
+	expect_invalid("南字第\xFF" "0123456号", '2',
+	    "invalid UTF-8 byte 0xFF at position 4");
+	expect_invalid("南\xE5\xAD" "第0123456号", '2', /* truncated 字 */
+	    "invalid UTF-8 byte 0xE5 at position 2");
+	expect_invalid("\xED\xA0\x80" "0123456", '3', /* surrogate */
+	    "invalid UTF-8 byte 0xED at position 1");
+	expect_invalid("南字第\xE3\x80\x81" "0123456号", '2', /* 、 */
+	    "(U+3001) at position 4");
+	/* past the 64-byte input limit */
+	expect_invalid("南字第南字第南字第南字第南字第南字第南字第南字第0123456号",
+	    '2', "too long");
+	/* without a 证件类型 a Chinese number is not guessed */
+	expect_invalid("南字第0123456号", 0, "Chinese characters are only "
+	    "allowed with a 证件类型: 2 军官证");
+	/* the other types keep their formats */
+	expect_invalid("南字第0123456号", '1', "is not a digit");
+	expect_invalid("南字第0123456号", 'A', "is not a letter or digit");
+	expect_invalid("南字第0123456号", '8', "is not a digit");
+}
+
+/* 户口簿 carries the holder's 居民身份证 number: checked like type 1. */
+static void
+test_idnum_checks_household_register_as_resident(void **state)
+{
+	struct gc_idnum r;
+
+	(void)state;
+	r = expect_valid("11010519491231002x", 'B', GC_ID_RESIDENT,
+	    "11010519491231002X");
+	assert_int_equal(r.type_code, 'B');
+	assert_string_equal(r.birth, "1949-12-31");
+	assert_int_equal(r.sex, 'F');
+	r = expect_valid("340524800101001", 'B', GC_ID_RESIDENT15,
+	    "340524800101001");
+	assert_true(r.needs_upgrade);
+	assert_string_equal(r.upgraded, "34052419800101001X");
+	expect_invalid("110105194912310021", 'B',
+	    "check digit is 1, expected X");
+	expect_invalid("11010519491231002", 'b', "length 17, expected 18");
+	expect_invalid("J-123456/7", 'B', "is not a digit");
+	expect_invalid("南字第0123456号", 'B', "is not a digit");
+	expect_invalid("E12345678", 'B', "is not a digit");
+}
+
+/* The UI's masked number keeps the last 4 characters, whole. */
+static void
+test_idnum_mask_never_cuts_a_character(void **state)
+{
+	char out[80];
+
+	(void)state;
+	gc_idnum_mask(out, sizeof(out), "11010519491231002X");
+	assert_string_equal(out, "**************002X");
+	gc_idnum_mask(out, sizeof(out), "南字第0123456号");
+	assert_string_equal(out, "*******456号");
+	gc_idnum_mask(out, sizeof(out), "南字第0123456军字号");
+	assert_string_equal(out, "*********6军字号");
+	gc_idnum_mask(out, sizeof(out), "字第号");
+	assert_string_equal(out, "字第号");
+	gc_idnum_mask(out, sizeof(out), "");
+	assert_string_equal(out, "");
+	gc_idnum_mask(out, sizeof(out), NULL);
+	assert_string_equal(out, "");
+	/* an invalid byte is one character, shown as '?' */
+	gc_idnum_mask(out, sizeof(out), "12345\xFF" "78");
+	assert_string_equal(out, "****5?78");
+	gc_idnum_mask(out, sizeof(out), "\xE5\xAD" "1234");
+	assert_string_equal(out, "**1234");
+	/* a short buffer stops before a character, never inside one */
+	gc_idnum_mask(out, 10, "南字第0123456号");
+	assert_string_equal(out, "*******45");
+	gc_idnum_mask(out, 12, "南字第0123456号");
+	assert_string_equal(out, "*******456");
+	gc_idnum_mask(out, 13, "南字第0123456号"); /* 号 needs 3 + NUL */
+	assert_string_equal(out, "*******456");
+	gc_idnum_mask(out, 14, "南字第0123456号");
+	assert_string_equal(out, "*******456号");
+	gc_idnum_mask(out, 1, "南字第0123456号");
+	assert_string_equal(out, "");
+	gc_idnum_mask(out, 0, "x"); /* writes nothing */
 }
 
 static void
@@ -479,8 +663,10 @@ test_idnum_survives_garbage_and_invalid_utf8(void **state)
 	};
 	struct gc_idnum r;
 	uint64_t        st = 7;
-	char            buf[80];
-	const char      codes[] = { 0, '1', '6', '8', '9', 'A', 'Z', 'Q' };
+	char            buf[80], masked[100];
+	size_t          cap;
+	const char      codes[] = { 0, '1', '2', '3', '6', '8', '9', 'A', 'B',
+		'Z', 'Q' };
 
 	(void)state;
 	expect_invalid("\xFF\xFE\x80", 0,
@@ -517,6 +703,14 @@ test_idnum_survives_garbage_and_invalid_utf8(void **state)
 			case 3:
 				buf[i] = "Xx HM\t\xE3\xEF"[(v >> 8) % 8];
 				break;
+			case 4:
+				if (i + 3 <= len) { /* a whole 南 */
+					memcpy(buf + i, "\xE5\x8D\x97", 3);
+					i += 2;
+					break;
+				}
+				buf[i] = '-';
+				break;
 			default:
 				buf[i] = (char)(1 + (v >> 8) % 255);
 				break;
@@ -525,6 +719,10 @@ test_idnum_survives_garbage_and_invalid_utf8(void **state)
 		buf[len] = '\0';
 		(void)check(buf,
 		    codes[(gc_sample_next(&st) >> 3) % sizeof(codes)]);
+		cap = 1 + gc_sample_next(&st) % sizeof(masked);
+		gc_idnum_mask(masked, cap, buf);
+		assert_true(strlen(masked) < cap);
+		assert_true(utf8_ok(masked));
 	}
 }
 
@@ -562,6 +760,23 @@ test_idnum_type_parse_reads_codes_and_names(void **state)
 	assert_int_equal(gc_idnum_type_parse("01"), '1');
 	assert_int_equal(gc_idnum_type_parse("\xEF\xBC\x98"), '8'); /* ８ */
 	assert_int_equal(gc_idnum_type_parse("居民身份证"), '1');
+	/* every code of the table, bare and with a leading 0 */
+	for (const char *c = "123456789ABZ"; *c != '\0'; c++) {
+		char one[2] = { *c, '\0' }, two[3] = { '0', *c, '\0' };
+
+		assert_int_equal(gc_idnum_type_parse(one), *c);
+		assert_int_equal(gc_idnum_type_parse(two), *c);
+	}
+	assert_int_equal(gc_idnum_type_parse("02"), '2');
+	assert_int_equal(gc_idnum_type_parse("0b"), 'B');
+	assert_int_equal(gc_idnum_type_parse(" 军官证\xE3\x80\x80"), '2');
+	assert_int_equal(gc_idnum_type_parse("香港特区护照／身份证明"), '6');
+	assert_int_equal(gc_idnum_type_parse("澳门特区护照／身份证明"), '7');
+	assert_int_equal(gc_idnum_type_parse("户口本"), 'B');
+	assert_int_equal(gc_idnum_type_parse("其它"), 'Z');
+	assert_int_equal(gc_idnum_type_parse("军官"), 0);
+	assert_int_equal(gc_idnum_type_parse("00"), 0);
+	assert_int_equal(gc_idnum_type_parse("002"), 0);
 	assert_int_equal(gc_idnum_type_parse("身份证"), '1');
 	assert_int_equal(gc_idnum_type_parse("\xE3\x80\x80身份证 "), '1');
 	assert_int_equal(gc_idnum_type_parse("军官证"), '2');
@@ -604,6 +819,7 @@ test_idnum_kind_names_are_stable(void **state)
 	assert_string_equal(gc_idnum_kind_name(GC_ID_FOREIGN_PR), "foreign_pr");
 	assert_string_equal(gc_idnum_kind_name(GC_ID_PASSPORT), "passport");
 	assert_string_equal(gc_idnum_kind_name(GC_ID_OTHER), "other");
+	assert_string_equal(gc_idnum_kind_name(GC_ID_MILITARY), "military");
 	assert_string_equal(gc_idnum_kind_name((enum gc_id_kind)99), "unknown");
 }
 
@@ -667,6 +883,9 @@ main(void)
 		cmocka_unit_test(test_idnum_accepts_passports),
 		cmocka_unit_test(test_idnum_reports_type_mismatch),
 		cmocka_unit_test(test_idnum_accepts_other_types_loosely),
+		cmocka_unit_test(test_idnum_accepts_military_numbers),
+		cmocka_unit_test(test_idnum_checks_household_register_as_resident),
+		cmocka_unit_test(test_idnum_mask_never_cuts_a_character),
 		cmocka_unit_test(test_idnum_survives_garbage_and_invalid_utf8),
 		cmocka_unit_test(test_idnum_rejects_long_input),
 		cmocka_unit_test(test_idnum_type_parse_reads_codes_and_names),

@@ -14,6 +14,7 @@
 #include "common/gc_alloc.h"
 #include "common/idnum.h"
 #include "common/roster.h"
+#include "tests/testutil.h"
 
 /* Valid numbers (domain.md §3.1) and what they say. */
 #define ID_F1949 "11010519491231002X" /* 1949-12-31, female */
@@ -37,15 +38,23 @@ opts_init(struct gc_roster_opts *o)
 	o->today       = 20240601;
 }
 
+/* The roster of a CSV file's bytes, their encoding detected. */
 static gc_err
-load(struct fx *f, const char *csv)
+load_bytes(struct fx *f, const void *csv, size_t len)
 {
 	gc_diag_clear(&f->d);
 	f->r = NULL;
 	assert_int_equal(gc_table_parse_csv(&f->t, "roster.csv",
-	    (const uint8_t *)csv, strlen(csv), GC_ENC_AUTO, &f->d), GC_OK);
+	    (const uint8_t *)csv, len, GC_ENC_AUTO, &f->d), GC_OK);
 	return gc_roster_from_table(&f->r, f->t, &f->o, &f->d);
 }
+
+static gc_err
+load(struct fx *f, const char *csv)
+{
+	return load_bytes(f, csv, strlen(csv));
+}
+
 
 static void
 fx_done(struct fx *f)
@@ -368,6 +377,66 @@ test_roster_id_types_and_fifteen_digits(void **state)
 	fx_done(&f);
 }
 
+/* 军官证/士兵证 numbers with Chinese characters, 户口簿 as a resident
+ * number, and the refusals, from a UTF-8 file and from the same file in
+ * GBK (GB18030), as schools' Excel exports it. */
+static void
+test_roster_military_numbers_in_utf8_and_gbk(void **state)
+{
+	static const char csv[] =
+	    "姓名,证件类型,证件号码,性别,层次\n"
+	    "张三,军官证,南字第0123456号,男,本科\n"                 /* 2 */
+	    "李四,3,士字第\xEF\xBC\x91\xEF\xBC\x92" "34567号,女,本科\n" /* 3 */
+	    "王五,户口簿," ID_F1949 ",女,本科\n"                    /* 4 */
+	    "赵六,02,南字第0123/456号,男,本科\n"                    /* 5 */
+	    "钱七,,南字第7654321号,男,本科\n"                       /* 6 */
+	    "孙八,军官证, 南字第0123456号 ,男,本科\n"               /* 7 */
+	    "周九,户口簿,南字第1111111号,男,本科\n";                /* 8 */
+	struct fx f;
+	size_t    glen;
+	char     *gb = gc_test_to_gb18030(csv, &glen);
+
+	(void)state;
+	assert_true(glen < strlen(csv)); /* really re-encoded */
+	for (int pass = 0; pass < 2; pass++) {
+		opts_init(&f.o);
+		if (pass == 0) {
+			assert_int_equal(load(&f, csv), GC_OK);
+			assert_string_equal(f.t->encoding, "utf-8");
+		} else {
+			assert_int_equal(load_bytes(&f, gb, glen), GC_OK);
+			assert_string_equal(f.t->encoding, "gb18030");
+		}
+		assert_int_equal(f.r->nrows, 3);
+		assert_int_equal(f.r->nrejects, 4);
+		assert_string_equal(f.r->rows[0].f[GC_RF_NAME], "张三");
+		assert_string_equal(f.r->rows[0].f[GC_RF_ID_TYPE], "2");
+		assert_string_equal(f.r->rows[0].f[GC_RF_ID_NUMBER],
+		    "南字第0123456号");
+		assert_string_equal(f.r->rows[0].f[GC_RF_SEX], "M");
+		assert_null(f.r->rows[0].f[GC_RF_BIRTH]);
+		assert_string_equal(f.r->rows[0].key,
+		    "10335:2:南字第0123456号:05");
+		assert_string_equal(f.r->rows[1].f[GC_RF_ID_TYPE], "3");
+		assert_string_equal(f.r->rows[1].f[GC_RF_ID_NUMBER],
+		    "士字第1234567号");
+		assert_string_equal(f.r->rows[1].key,
+		    "10335:3:士字第1234567号:05");
+		assert_string_equal(f.r->rows[2].f[GC_RF_ID_TYPE], "B");
+		assert_string_equal(f.r->rows[2].f[GC_RF_BIRTH], "1949-12-31");
+		assert_string_equal(f.r->rows[2].key, "10335:B:" ID_F1949 ":05");
+		assert_reject(f.r, 5, "证件号码", "character '/' at position 8 "
+		    "is not a letter, digit, '-' or Chinese character");
+		assert_reject(f.r, 6, "证件号码", "Chinese characters are only "
+		    "allowed with a 证件类型");
+		assert_reject(f.r, 7, "证件号码", "duplicate of row 2 (same "
+		    "证件号码 南字第0123456号");
+		assert_reject(f.r, 8, "证件号码", "is not a digit");
+		fx_done(&f);
+	}
+	free(gb);
+}
+
 static void
 test_roster_cells_are_trimmed_and_blank_rows_skipped(void **state)
 {
@@ -546,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_roster_rejects_name_row_column_and_value),
 		cmocka_unit_test(test_roster_duplicate_key_depends_on_level),
 		cmocka_unit_test(test_roster_id_types_and_fifteen_digits),
+		cmocka_unit_test(test_roster_military_numbers_in_utf8_and_gbk),
 		cmocka_unit_test(
 		    test_roster_cells_are_trimmed_and_blank_rows_skipped),
 		cmocka_unit_test(test_roster_name_rules),

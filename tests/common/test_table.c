@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,21 +52,6 @@ assert_msg_has(const struct gc_diag *d, const char *needle)
 	if (strstr(d->msg, needle) == NULL) {
 		fail_msg("diag \"%s\" lacks \"%s\"", d->msg, needle);
 	}
-}
-
-/* UTF-8 → GB18030 bytes (malloc'd). */
-static char *
-to_gb18030(const char *utf8, size_t *len)
-{
-	iconv_t cd = iconv_open("GB18030", "UTF-8");
-	size_t  il = strlen(utf8), ol = il * 2 + 8;
-	char   *out = malloc(ol), *ip = (char *)utf8, *op = out;
-
-	assert_true(cd != (iconv_t)-1);
-	assert_true(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
-	iconv_close(cd);
-	*len = (size_t)(op - out);
-	return out;
 }
 
 static char *
@@ -127,7 +111,7 @@ test_csv_gbk_is_detected_and_converted(void **state)
 	struct gc_table *t;
 	struct gc_diag   d;
 	size_t           len;
-	char            *gb = to_gb18030(u, &len);
+	char            *gb = gc_test_to_gb18030(u, &len);
 
 	(void)state;
 	assert_true(len < strlen(u)); /* really re-encoded: 2 bytes per han */
@@ -1020,7 +1004,7 @@ test_table_allocation_failures_are_clean(void **state)
 	(void)state;
 	fail_loop(fl_csv, "姓名,证件号码\n张三,\"a\"\"b\"\n李四,\"x\ny\"\n"
 	    "王五,3\n");
-	gb = to_gb18030("姓名,证件号码\n张三,1\n", &glen);
+	gb = gc_test_to_gb18030("姓名,证件号码\n张三,1\n", &glen);
 	gb = realloc(gb, glen + 1);
 	gb[glen] = '\0';
 	fail_loop(fl_csv, gb);

@@ -6,6 +6,7 @@
 # The client is python3's http.client and raw sockets (paths sent as they
 # are, never normalised).
 . "$(dirname "$0")/../cli/lib.bash"
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$T"
 pid=
 cleanup() {
@@ -32,45 +33,11 @@ done
 entries() { "$G" status --home c --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"])'; }
 before=$(entries)
 
-n=$(PORT=$PORT python3 - <<'PY'
-import http.client, json, os, socket, sys
+n=$(PORT=$PORT PYTHONPATH="$HERE" python3 - <<'PY'
+import json, socket
 
-PORT = int(os.environ['PORT'])
-HOST = f'127.0.0.1:{PORT}'
-checks = 0
-
-def fail(msg):
-    print(f'FAIL: {msg}', file=sys.stderr)
-    sys.exit(1)
-
-def req(method, path, body=None, headers=None, host=HOST):
-    c = http.client.HTTPConnection('127.0.0.1', PORT, timeout=20)
-    h = {'Host': host}
-    h.update(headers or {})
-    c.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
-    for k, v in h.items():
-        c.putheader(k, v)
-    if body is not None:
-        if isinstance(body, str):
-            body = body.encode()
-        c.putheader('Content-Length', str(len(body)))
-    c.endheaders(body)
-    r = c.getresponse()
-    data = r.read()
-    c.close()
-    return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
-
-def check(cond, what):
-    global checks
-    if not cond:
-        fail(what)
-    checks += 1
-
-def err_code(data):
-    try:
-        return json.loads(data)['error']['code']
-    except Exception:
-        return None
+import uiclient
+from uiclient import HOST, PORT, check, err_code, fail, req
 
 def raw(line):
     """Sends one raw request line; returns the status line."""
@@ -210,7 +177,7 @@ st, h, data = req('GET', '/api/session')
 check(st == 200, f'the server still answers: {st}')
 st, h, data = req('GET', '/app.js')
 check(st == 200, f'and serves the UI: {st}')
-print(checks)
+print(uiclient.checks)
 PY
 ) || fail "HTTP checks failed (serve log: $(tail -5 serve.log))"
 checks=$((checks + n))
