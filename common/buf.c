@@ -309,3 +309,16 @@ gc_hex_decode(uint8_t *out, size_t n, const char *hex)
 	}
 	return hex[2 * n] == '\0';
 }
+
+void
+gc_csv_cell(struct gc_buf *b, const char *s, bool last)
+{
+	gc_buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"') {
+			gc_buf_putc(b, '"');
+		}
+		gc_buf_putc(b, (uint8_t)*s);
+	}
+	gc_buf_puts(b, last ? "\"\r\n" : "\",");
+}

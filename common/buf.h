@@ -51,6 +51,10 @@ void gc_json_strn(struct gc_buf *b, const char *s, size_t n);
  * points past U+10FFFF). */
 bool gc_utf8_valid(const uint8_t *p, size_t n);
 
+/* CSV (RFC 4180): s as one quoted cell, quotes doubled, then ',' or, for
+ * the last cell of the row, CRLF. */
+void gc_csv_cell(struct gc_buf *b, const char *s, bool last);
+
 /* Lowercase hex of n bytes. */
 void gc_buf_hex(struct gc_buf *b, const uint8_t *p, size_t n);
 void gc_hex_encode(char *out, const uint8_t *p, size_t n); /* out: 2n+1 */

@@ -952,7 +952,8 @@ session_txn(struct lg_txn *x, void *arg)
 	    gc_session_open_decode(e.body, e.body_len, a->out) != GC_OK) {
 		return GC_ECORRUPT;
 	}
-	a->out->closed = closed != 0;
+	a->out->closed   = closed != 0;
+	a->out->open_seq = e.seq;
 	return GC_OK;
 }
 

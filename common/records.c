@@ -116,13 +116,14 @@ enum {
 	CAP_OPERATOR,
 	CAP_ATTEMPT,
 	CAP_PROFILE,
+	CAP_SEQ,
 	CAP_NKEYS
 };
 
 void
 gc_capture_encode(struct gc_buf *b, const struct gc_capture_rec *c)
 {
-	gc_cbor_map(b, CAP_NKEYS - (c->has_code ? 0 : 1));
+	gc_cbor_map(b, CAP_NKEYS - (c->has_code ? 0 : 1) - (c->seq ? 0 : 1));
 	gc_cbor_uint(b, CAP_STUDENT);
 	gc_cbor_text(b, c->student);
 	gc_cbor_uint(b, CAP_SESSION);
@@ -164,6 +165,10 @@ gc_capture_encode(struct gc_buf *b, const struct gc_capture_rec *c)
 	gc_cbor_uint(b, c->attempt);
 	gc_cbor_uint(b, CAP_PROFILE);
 	gc_cbor_text(b, c->profile);
+	if (c->seq != 0) {
+		gc_cbor_uint(b, CAP_SEQ);
+		gc_cbor_uint(b, c->seq);
+	}
 }
 
 static bool
@@ -279,6 +284,9 @@ gc_capture_decode(const uint8_t *p, size_t n, struct gc_capture_rec *out)
 		out->attempt = (uint32_t)v;
 	}
 	gc_cbor_field_strcpy(&f[CAP_PROFILE], out->profile, sizeof(out->profile));
+	if (gc_cbor_field_uint(&f[CAP_SEQ], &v) && v <= UINT32_MAX) {
+		out->seq = (uint32_t)v;
+	}
 	return GC_OK;
 }
 

@@ -32,6 +32,8 @@ struct gc_session_rec {
 	char                 operator_[64];
 	uint64_t             opened;  /* unix seconds */
 	bool                 closed;  /* derived: a SESSION_CLOSE was seen */
+	uint64_t             open_seq; /* derived: the SESSION_OPEN entry's
+	                                * seq on its feed */
 };
 
 void   gc_session_open_encode(struct gc_buf *b, const struct gc_session_rec *s);
@@ -87,6 +89,9 @@ struct gc_capture_rec {
 	char                       operator_[64];
 	uint32_t                   attempt;
 	char                       profile[64];
+	uint32_t                   seq;  /* 拍摄序号: the student's number in
+	                                  * the session's shooting order (1,
+	                                  * 2, ...; a retake keeps it), 0 none */
 };
 
 void   gc_capture_encode(struct gc_buf *b, const struct gc_capture_rec *c);

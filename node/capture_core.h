@@ -37,6 +37,7 @@ struct gc_capture_out {
 	char                      why[512]; /* when refused */
 	size_t                    earlier;
 	size_t                    attempt; /* this site's, this one counted */
+	uint32_t                  seq;     /* 拍摄序号 in the session */
 	char                      why_zh[512]; /* the refusal in Chinese (UI) */
 	enum gc_mstatus           merge_status; /* when a second photo is
 	                                         * refused: the student's */

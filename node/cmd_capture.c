@@ -31,6 +31,7 @@ static const char session_usage[] =
     "--location TEXT [--operator NAME]\n"
     "       gradcap session close\n"
     "       gradcap session status [--json]\n"
+    "       gradcap session sheet [--class C] [--missing] [--csv|--html|--json]\n"
     "  (all take --home DIR and --passphrase-file F)\n";
 
 static const char capture_usage[] =
@@ -140,6 +141,9 @@ gc_cmd_session(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
 		fputs(session_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? GC_EXIT_USAGE : GC_EXIT_OK;
+	}
+	if (strcmp(argv[1], "sheet") == 0) {
+		return gc_cmd_session_sheet(argc - 1, argv + 1);
 	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -260,6 +264,48 @@ seen_cb(const struct gc_entry *e, const struct gc_capture_rec *c, void *arg)
 		s->mine++;
 	}
 	return 0;
+}
+
+/* The 拍摄序号 of a capture: the student's number in the session's
+ * shooting order on this node, read from the session's own entries (a
+ * retake in the session keeps its number; the next student gets one more
+ * than the highest so far). */
+struct seq_arg {
+	const char *session, *student;
+	uint32_t    top, mine;
+};
+
+static int
+seq_cb(const struct gc_entry *e, void *arg)
+{
+	struct seq_arg       *a = arg;
+	struct gc_capture_rec c;
+
+	if (e->kind != GC_KIND_CAPTURE ||
+	    gc_capture_decode(e->body, e->body_len, &c) != GC_OK ||
+	    strcmp(c.session, a->session) != 0) {
+		return 0;
+	}
+	if (c.seq > a->top) {
+		a->top = c.seq;
+	}
+	if (a->mine == 0 && strcmp(c.student, a->student) == 0) {
+		a->mine = c.seq;
+	}
+	return 0;
+}
+
+static gc_err
+session_seq(struct gc_node *n, const struct gc_session_rec *sess,
+    const char *student, uint32_t *seq)
+{
+	struct seq_arg a = { sess->id, student, 0, 0 };
+	gc_err         rv;
+
+	rv   = gc_ledger_range(n->lg, n->info.self, sess->open_seq + 1, seq_cb,
+	    &a);
+	*seq = a.mine != 0 ? a.mine : a.top + 1;
+	return rv;
 }
 
 /* Infers how the student was identified from what was given. */
@@ -522,6 +568,13 @@ gc_capture_store(struct gc_node *n, const struct gc_profile *p,
 	snprintf(c.operator_, sizeof(c.operator_), "%s", sess->operator_);
 	c.attempt = (uint32_t)o->attempt;
 	snprintf(c.profile, sizeof(c.profile), "%s", p->name);
+	rv = session_seq(n, sess, o->key, &c.seq);
+	if (rv != GC_OK) {
+		gc_diag_set(d, "the session's shooting order: %s",
+		    gc_strerror(rv));
+		return rv;
+	}
+	o->seq = c.seq;
 	gc_buf_init(&body);
 	gc_capture_encode(&body, &c);
 	blobs[0].data = o->res.jpeg.data;
@@ -592,14 +645,18 @@ print_capture(const struct gc_capture_out *o, const char *source, bool json,
 		gc_buf_puts(jb, ",\"refused\":");
 		gc_json_str(jb, o->stored ? NULL : o->why);
 		gc_buf_printf(jb, ",\"earlier_captures\":%zu,", o->earlier);
+		if (o->stored) {
+			gc_buf_printf(jb, "\"seq\":%u,", o->seq);
+		}
 		gc_report_json_fields(jb, &o->res.report);
 		gc_buf_putc(jb, '}');
 		return;
 	}
 	if (o->stored) {
-		printf("%s: stored capture %.16s for %s %s (%s), %s\n", source, id,
-		    o->row.v[GC_ROW_NAME], o->row.v[GC_ROW_STUDENT_NO],
-		    o->key, gc_verdict_name(o->res.report.verdict));
+		printf("%s: stored capture %.16s for %s %s (%s), %s, no. %u of "
+		    "the session\n", source, id, o->row.v[GC_ROW_NAME],
+		    o->row.v[GC_ROW_STUDENT_NO], o->key,
+		    gc_verdict_name(o->res.report.verdict), o->seq);
 	} else {
 		printf("%s: REFUSED, nothing stored: %s\n", source, o->why);
 	}

@@ -387,19 +387,6 @@ minisign_sign(struct gc_buf *out, const uint8_t *data, size_t len,
 	gc_buf_printf(out, "%s\n", b64);
 }
 
-static void
-csv_cell(struct gc_buf *b, const char *s, bool last)
-{
-	gc_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"') {
-			gc_buf_putc(b, '"');
-		}
-		gc_buf_putc(b, (uint8_t)*s);
-	}
-	gc_buf_puts(b, last ? "\"\r\n" : "\",");
-}
-
 static const char *cols[] = { "学号", "姓名", "证件类型", "证件号码", "层次",
 	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式", "学生键",
 	"采集码" };
@@ -564,10 +551,10 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 	gc_buf_put(&csv, "\xef\xbb\xbf", 3);
 	gc_buf_put(&codes, "\xef\xbb\xbf", 3);
 	for (size_t k = 0; k < NCODE_COLS; k++) {
-		csv_cell(&codes, code_cols[k], k + 1 == NCODE_COLS);
+		gc_csv_cell(&codes, code_cols[k], k + 1 == NCODE_COLS);
 	}
 	for (size_t k = 0; k < NCOLS; k++) {
-		csv_cell(&csv, cols[k], k + 1 == NCOLS);
+		gc_csv_cell(&csv, cols[k], k + 1 == NCOLS);
 		worksheet_write_string(ws, 0, (lxw_col_t)k, cols[k], NULL);
 	}
 	for (size_t i = 0; i < m->nst && ex == GC_EXIT_OK; i++) {
@@ -636,7 +623,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 					row.v[GC_ROW_NAME], file, code };
 
 				for (size_t k = 0; k < NCODE_COLS; k++) {
-					csv_cell(&codes, cv[k], k + 1 == NCODE_COLS);
+					gc_csv_cell(&codes, cv[k], k + 1 == NCODE_COLS);
 				}
 				ncodes++;
 			}
@@ -658,7 +645,7 @@ gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
 		v[11] = s->key;
 		v[12] = code;
 		for (size_t k = 0; k < NCOLS; k++) {
-			csv_cell(&csv, v[k], k + 1 == NCOLS);
+			gc_csv_cell(&csv, v[k], k + 1 == NCOLS);
 			/* text cells: an ID number must never become a number */
 			worksheet_write_string(ws, (lxw_row_t)nrow, (lxw_col_t)k,
 			    v[k], NULL);

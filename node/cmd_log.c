@@ -161,6 +161,11 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 			gc_buf_printf(b, ",\"attempt\":%u,\"profile\":",
 			    c.attempt);
 			gc_json_str(b, c.profile);
+			if (c.seq != 0) {
+				gc_buf_printf(b, ",\"seq\":%u", c.seq);
+			} else {
+				gc_buf_puts(b, ",\"seq\":null");
+			}
 			gc_buf_putc(b, '}');
 			return;
 		}

@@ -1255,13 +1255,15 @@ api_accept(struct gc_ui_req *r)
 		char hex[65];
 
 		gc_hex_encode(hex, s->o.entry, 32);
-		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"student\":", hex);
+		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"seq\":%u,"
+		    "\"student\":", hex, s->o.seq);
 		lock(r);
 		student_json(r, s->student, -1, NULL, &r->out);
 		unlock(r);
 		gc_buf_puts(&r->out, "}");
-		GC_LOG(GC_LOG_NOTICE, "UI-CAPTURE", "stored capture %.16s of %s",
-		    hex, s->student);
+		/* the entry names the student: the log keeps ID numbers out */
+		GC_LOG(GC_LOG_NOTICE, "UI-CAPTURE", "stored capture %.16s, no. %u "
+		    "of the session", hex, s->o.seq);
 	}
 	shot_clear(s);
 	gc_free(s);
@@ -1575,7 +1577,8 @@ api_import(struct gc_ui_req *r)
 
 		gc_hex_encode(hex, o.entry, 32);
 		gc_buf_printf(&r->out, "{\"entry\":\"%s\",\"verdict\":\"%s\","
-		    "\"student\":", hex, gc_verdict_name(o.res.report.verdict));
+		    "\"seq\":%u,\"student\":", hex,
+		    gc_verdict_name(o.res.report.verdict), o.seq);
 		lock(r);
 		student_json(r, o.key, -1, NULL, &r->out);
 		unlock(r);

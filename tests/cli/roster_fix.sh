@@ -208,6 +208,28 @@ sys.exit(0 if got==want else 1)" || { cat "$T/out"; fail "missing is not in rost
 checks=$((checks + 2))
 expect 2 "$G" roster list --home c4 --sort name
 has err "use roster or id"
+# the sign-in sheet (签到表) follows the file's order too, numbered, the
+# ID numbers masked; a page to print, a CSV for Excel
+expect 0 "$G" session sheet --home c4 --json
+python3 -c "import json,sys
+j=json.load(open('$T/out')); want=[l.split(',')[0] for l in open('shuf.csv').read().split('\n')[1:] if l]
+ok = [s['student_no'] for s in j['students']]==want and [s['no'] for s in j['students']]==list(range(1,6))
+ok = ok and all(s['id_masked'].startswith('*') and s['shot'] is None for s in j['students']) and j['session'] is None
+sys.exit(0 if ok else 1)" || { cat "$T/out"; fail "session sheet: not the file's order, numbered"; }
+checks=$((checks + 1))
+expect 0 "$G" session sheet --home c4 --html --out sheet.html
+has sheet.html "<th>签名</th>"
+has sheet.html "学历照片采集签到表 · 全部班级"
+expect 0 "$G" session sheet --home c4 --csv --class "$(sed -n 2p shuf.csv | cut -d, -f11)"
+has out "序号"
+for i in 2 3 4 5 6; do
+	grep -qF "$(idn $i)" sheet.html "$T/out" && fail "the sign-in sheet shows a whole ID number"
+done
+checks=$((checks + 1))
+expect 1 "$G" session sheet --home c4 --class 没有这个班
+has err "no student in class 没有这个班"
+expect 2 "$G" session sheet --home c4 --csv --html
+has err "give one of --csv, --html and --json"
 
 # --- makeup without ceremony: a rejected student is shot again at a
 # makeup session without --again; an approved one still needs it
@@ -219,9 +241,23 @@ expect 0 "$G" sync --home s "$URL"
 "$G" session open --home s --kind makeup --location 补拍点 >/dev/null
 expect 0 "$G" missing --home s --csv
 has out "$FIXED"
+expect 0 "$G" session sheet --home s --missing --json
+json "'$FIXED'.endswith(j['students'][0]['id_masked'].lstrip('*')) and j['session']['kind']=='makeup'"
 expect 0 "$G" capture --home s --student "$FIXED" --file p94.jpg
+has out "no. 1 of the session"
 expect 3 "$G" capture --home s --student "$NEW" --file synth/grace_hopper-ok-white.jpg
 has out "status APPROVED"
 has out "pass --again"
+# the shooting order of the session (拍摄序号): a retake keeps its number,
+# the next student gets the next one; the sheet shows them
+convert "$ok" -quality 95 p95.jpg
+expect 0 "$G" capture --home s --student "$FIXED" --file p95.jpg --again --json
+json "j['seq']==1"
+expect 0 "$G" capture --home s --student "$NEW" --file synth/grace_hopper-ok-white.jpg --again
+has out "no. 2 of the session"
+expect 0 "$G" log --home s --json
+json "[e['body']['seq'] for e in j if e['kind']=='CAPTURE'][-3:]==[1,1,2]"
+expect 0 "$G" session sheet --home s --json
+json "sorted(s['shot'] for s in j['students'] if s['shot'])==[1,2]"
 
 echo "roster_fix: $checks checks passed"
