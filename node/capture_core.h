@@ -25,7 +25,8 @@ struct gc_capture_req {
 	bool                 again;
 	const uint8_t       *photo;
 	size_t               photo_len;
-	const char          *source;   /* file name, for messages */
+	const char          *source;   /* file name (below the import folder
+	                                * for import-shoots), for messages */
 };
 
 struct gc_capture_out {

@@ -3,6 +3,7 @@
  * the same signed record (DESIGN §1: never by queue order). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "capture/cam.h"
 #include "capture/pipeline.h"
@@ -44,10 +47,17 @@ static const char capture_usage[] =
     "already captured without --again); 1: operational error\n";
 
 static const char import_usage[] =
-    "usage: gradcap import-shoots --kind individual|makeup|online "
-    "[--again] [--profile P] [--json] DIR\n"
+    "usage: gradcap import-shoots --kind individual|makeup|online\n"
+    "         [--recursive | --no-recursive] [--again] [--profile P] [--json] "
+    "DIR\n"
     "  DIR holds studio or online photos named <ID number>.jpg or "
-    "<学号>.jpg (散拍)\n";
+    "<学号>.jpg (散拍),\n"
+    "  in its subfolders too (a studio CD's folder per class; at most 16\n"
+    "  levels, links never followed); --no-recursive reads DIR alone\n"
+    "  Every other file and folder is named with why it is skipped; hidden\n"
+    "  ones (.DS_Store, ._*) are only counted (listed with --json)\n"
+    "exit 0: all stored; 3: a photo refused or a file skipped; 1: "
+    "operational error\n";
 
 /* ---- session ---- */
 
@@ -856,10 +866,270 @@ gc_cmd_capture(int argc, char **argv)
 
 /* ---- import-shoots ---- */
 
-static int
-name_cmp(const void *a, const void *b)
+#define SHOOT_MAX_DEPTH   16     /* folder levels below DIR walked */
+#define SHOOT_MAX_ENTRIES 100000 /* files and folders one walk looks at */
+
+static const char shoot_hidden[]  = "hidden (the name starts with '.')";
+static const char shoot_symlink[] = "a symbolic link (not followed)";
+
+/* One entry of the walk: a photo to import (skip NULL), or a file or
+ * folder that is not imported, with why. */
+struct shoot {
+	char *rel;  /* relative to DIR, '/' between folders; owned */
+	char *skip; /* owned; NULL for a photo */
+	bool  hidden;
+};
+
+struct shoot_walk {
+	struct shoot *v;
+	size_t        n, cap;
+	size_t        seen;    /* entries looked at, against the cap */
+	size_t        photos;  /* entries with skip NULL */
+	size_t        skipped; /* not hidden */
+	size_t        hidden;
+	size_t        folders; /* left unwalked by --no-recursive */
+	bool          recursive;
+	bool          too_many;
+};
+
+static bool
+shoot_jpeg_name(const char *name)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t l = strlen(name);
+
+	return (l >= 5 && strcasecmp(name + l - 4, ".jpg") == 0) ||
+	    (l >= 6 && strcasecmp(name + l - 5, ".jpeg") == 0);
+}
+
+/* "a/b" from a and b; the caller frees it. */
+static char *
+shoot_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char  *s  = gc_xalloc(la + lb + 2);
+
+	memcpy(s, a, la);
+	s[la] = '/';
+	memcpy(s + la + 1, b, lb + 1);
+	return s;
+}
+
+/* Takes rel; copies skip. */
+static void
+shoot_add(struct shoot_walk *w, char *rel, const char *skip, bool hidden)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		w->v   = gc_xrealloc(w->v, w->cap * sizeof(*w->v));
+	}
+	w->v[w->n].rel    = rel;
+	w->v[w->n].skip   = skip != NULL ? gc_xstrdup(skip) : NULL;
+	w->v[w->n].hidden = hidden;
+	w->n++;
+	if (skip == NULL) {
+		w->photos++;
+	} else if (hidden) {
+		w->hidden++;
+	} else {
+		w->skipped++;
+	}
+}
+
+static void
+shoot_walk_release(struct shoot_walk *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		gc_free(w->v[i].rel);
+		gc_free(w->v[i].skip);
+	}
+	gc_free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
+
+static int
+shoot_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct shoot *)a)->rel,
+	    ((const struct shoot *)b)->rel);
+}
+
+static int shoot_walk_dir(struct shoot_walk *w, const char *top,
+    const char *rel, int depth);
+
+/* Sorts one entry of the folder rel (NULL: DIR itself) at depth into a
+ * photo, a folder to walk, or a skip with its reason. Takes sub. A name
+ * ending in .jpg is a photo whatever it is: capture refuses a link or a
+ * FIFO with its reason, as it always has. */
+static void
+shoot_entry(struct shoot_walk *w, const char *top, int dfd, const char *name,
+    char *sub, int depth)
+{
+	struct stat sb;
+	char        deep[80];
+	int         e;
+
+	if (name[0] == '.') {
+		shoot_add(w, sub, shoot_hidden, true);
+	} else if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		shoot_add(w, sub, strerror(errno), false);
+	} else if (S_ISDIR(sb.st_mode) && !w->recursive) {
+		shoot_add(w, sub, "a folder (use --recursive)", false);
+		w->folders++;
+	} else if (S_ISDIR(sb.st_mode) && depth >= SHOOT_MAX_DEPTH) {
+		snprintf(deep, sizeof(deep), "a folder more than %d levels "
+		    "down (not walked)", SHOOT_MAX_DEPTH);
+		shoot_add(w, sub, deep, false);
+	} else if (S_ISDIR(sb.st_mode)) {
+		e = shoot_walk_dir(w, top, sub, depth + 1);
+		if (e != 0) {
+			shoot_add(w, sub, e == ELOOP ? shoot_symlink :
+			    strerror(e), false);
+		} else {
+			gc_free(sub);
+		}
+	} else if (shoot_jpeg_name(name)) {
+		shoot_add(w, sub, NULL, false);
+	} else if (S_ISLNK(sb.st_mode)) {
+		shoot_add(w, sub, shoot_symlink, false);
+	} else {
+		shoot_add(w, sub, "not a JPEG name (.jpg/.jpeg)", false);
+	}
+}
+
+/* Adds the entries of the folder top/rel (rel NULL: top itself, which may
+ * be a link; no link below it is followed) to w. Returns 0, or the errno
+ * the folder could not be opened with. */
+static int
+shoot_walk_dir(struct shoot_walk *w, const char *top, const char *rel,
+    int depth)
+{
+	char          *path = rel != NULL ? shoot_join(top, rel) :
+	    gc_xstrdup(top);
+	DIR           *dir  = NULL;
+	struct dirent *de;
+	int            fd, e = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    (rel != NULL ? O_NOFOLLOW : 0));
+	if (fd >= 0) {
+		dir = fdopendir(fd);
+	}
+	if (dir == NULL) {
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+		}
+		gc_free(path);
+		return e;
+	}
+	while (!w->too_many && (de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		if (++w->seen > SHOOT_MAX_ENTRIES) {
+			w->too_many = true;
+			break;
+		}
+		shoot_entry(w, top, dirfd(dir), de->d_name, rel != NULL ?
+		    shoot_join(rel, de->d_name) : gc_xstrdup(de->d_name), depth);
+	}
+	closedir(dir);
+	gc_free(path);
+	return 0;
+}
+
+/* Walks DIR into w, sorted by relative path. Returns GC_EXIT_OK, or
+ * GC_EXIT_FAIL with the error written (nothing is imported then). */
+static int
+shoot_walk(struct shoot_walk *w, const char *top)
+{
+	int e = shoot_walk_dir(w, top, NULL, 0);
+
+	if (e != 0) {
+		gc_cli_err("%s: %s", top, strerror(e));
+		return GC_EXIT_FAIL;
+	}
+	if (w->too_many) {
+		gc_cli_err("%s: more than %d files and folders: is it the right "
+		    "folder? import a class folder at a time", top,
+		    SHOOT_MAX_ENTRIES);
+		return GC_EXIT_FAIL;
+	}
+	if (w->photos == 0 && w->folders > 0) {
+		gc_cli_err("%s: no .jpg files in the folder itself, and "
+		    "--no-recursive leaves its %zu subfolder%s unread", top,
+		    w->folders, w->folders == 1 ? "" : "s");
+		return GC_EXIT_FAIL;
+	}
+	if (w->photos == 0) {
+		gc_cli_err("%s: no .jpg files%s (name them <ID number>.jpg or "
+		    "<学号>.jpg)", top, w->recursive ? " in it or its "
+		    "subfolders" : "");
+		return GC_EXIT_FAIL;
+	}
+	qsort(w->v, w->n, sizeof(*w->v), shoot_cmp);
+	return GC_EXIT_OK;
+}
+
+/* A file or folder not imported: named with why (text mode: not the
+ * hidden ones, which the summary counts). */
+static void
+print_skip(const struct shoot *s, bool json, struct gc_buf *jb, bool first)
+{
+	if (json) {
+		gc_buf_puts(jb, first ? "{\"source\":" : ",{\"source\":");
+		gc_json_str(jb, s->rel);
+		gc_buf_puts(jb, ",\"stored\":false,\"skipped\":");
+		gc_json_str(jb, s->skip);
+		gc_buf_printf(jb, ",\"hidden\":%s}", s->hidden ? "true" :
+		    "false");
+	} else if (!s->hidden) {
+		printf("%s: skipped: %s\n", s->rel, s->skip);
+	}
+}
+
+/* Checks and stores the photo top/s->rel for the student its base name
+ * gives. Returns GC_EXIT_OK (o->stored says whether it was stored) or
+ * GC_EXIT_FAIL on an operational error, written. */
+static int
+import_one(struct gc_node *n, gc_pipeline *pl, const struct gc_profile *p,
+    const struct gc_session_rec *sess, const char *top,
+    const struct shoot *s, bool again, struct gc_capture_out *o)
+{
+	struct gc_capture_req r;
+	char                  ref[256], why[256];
+	const char           *base = strrchr(s->rel, '/');
+	char                 *path = shoot_join(top, s->rel);
+	struct gc_diag        d;
+	gc_err                rv;
+	int                   ex = GC_EXIT_OK;
+
+	snprintf(ref, sizeof(ref), "%s", base != NULL ? base + 1 : s->rel);
+	if (strrchr(ref, '.') != NULL) {
+		*strrchr(ref, '.') = '\0';
+	}
+	memset(&r, 0, sizeof(r));
+	r.student_ref = ref;
+	r.bind        = GC_BIND_FILENAME;
+	r.camera      = "import";
+	r.again       = again;
+	r.source      = s->rel;
+	r.photo = gc_file_read(path, PHOTO_MAX, &r.photo_len, why, sizeof(why));
+	gc_diag_clear(&d);
+	if (r.photo == NULL) {
+		snprintf(o->why, sizeof(o->why), "cannot read: %s", why);
+	} else {
+		rv = capture_one(n, pl, p, sess, &r, o, &d);
+		if (rv != GC_OK) {
+			gc_cli_err("%s: %s", s->rel, gc_diag_msg(&d, rv));
+			ex = GC_EXIT_FAIL;
+		}
+	}
+	gc_free((void *)r.photo);
+	gc_free(path);
+	return ex;
 }
 
 int
@@ -869,6 +1139,8 @@ gc_cmd_import_shoots(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "again", no_argument, NULL, 'a' },
+		{ "recursive", no_argument, NULL, 'r' },
+		{ "no-recursive", no_argument, NULL, 'R' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
@@ -876,20 +1148,21 @@ gc_cmd_import_shoots(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char           *home = NULL, *profile = NULL, *passfile = NULL;
+	const char           *top;
 	int                   kind = -1, c, ex;
 	bool                  json = false, again = false, opened_here = false;
 	struct gc_node        n;
 	struct gc_session_rec sess;
 	struct gc_profile     p;
 	gc_pipeline          *pl = NULL;
-	DIR                  *dir;
-	struct dirent        *de;
-	char                **names = NULL;
-	size_t                nn = 0, stored = 0, refused = 0;
+	struct shoot_walk     w;
+	size_t                stored = 0, refused = 0;
 	struct gc_buf         jb;
 	char                  loc[160];
 
-	optind = 1;
+	memset(&w, 0, sizeof(w));
+	w.recursive = true;
+	optind      = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -906,6 +1179,12 @@ gc_cmd_import_shoots(int argc, char **argv)
 			break;
 		case 'a':
 			again = true;
+			break;
+		case 'r':
+			w.recursive = true;
+			break;
+		case 'R':
+			w.recursive = false;
 			break;
 		case 'p':
 			profile = optarg;
@@ -924,43 +1203,24 @@ gc_cmd_import_shoots(int argc, char **argv)
 		fputs(import_usage, stderr);
 		return GC_EXIT_USAGE;
 	}
-	dir = opendir(argv[optind]);
-	if (dir == NULL) {
-		gc_cli_err("%s: %s", argv[optind], strerror(errno));
-		return GC_EXIT_FAIL;
+	top = argv[optind];
+	/* the whole tree first: nothing is stored from a folder that cannot
+	 * be read through */
+	ex = shoot_walk(&w, top);
+	if (ex != GC_EXIT_OK) {
+		shoot_walk_release(&w);
+		return ex;
 	}
-	while ((de = readdir(dir)) != NULL) {
-		size_t l = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || l < 5 || (strcasecmp(de->d_name +
-		    l - 4, ".jpg") != 0 && (l < 6 ||
-		    strcasecmp(de->d_name + l - 5, ".jpeg") != 0))) {
-			continue;
-		}
-		names       = gc_xrealloc(names, (nn + 1) * sizeof(*names));
-		names[nn++] = gc_xstrdup(de->d_name);
-	}
-	closedir(dir);
-	if (nn == 0) {
-		gc_cli_err("%s: no .jpg files (name them <ID number>.jpg or "
-		    "<学号>.jpg)", argv[optind]);
-		gc_free(names);
-		return GC_EXIT_FAIL;
-	}
-	qsort(names, nn, sizeof(*names), name_cmp);
 	ex = gc_node_open(&n, home, GC_NODE_KEY, passfile);
 	if (ex != GC_EXIT_OK) {
-		for (size_t i = 0; i < nn; i++) {
-			gc_free(names[i]);
-		}
-		gc_free(names);
+		shoot_walk_release(&w);
 		return ex;
 	}
 	ex = open_pipeline(&n, profile, &p, &pl);
 	/* the import is a session of its own kind; a session the operator
 	 * left open is never touched */
 	if (ex == GC_EXIT_OK) {
-		snprintf(loc, sizeof(loc), "import of %.140s", argv[optind]);
+		snprintf(loc, sizeof(loc), "import of %.140s", top);
 		ex = session_open(&n, kind, loc, NULL, true);
 		opened_here = ex == GC_EXIT_OK;
 	}
@@ -972,45 +1232,22 @@ gc_cmd_import_shoots(int argc, char **argv)
 	if (json) {
 		gc_buf_putc(&jb, '[');
 	}
-	for (size_t i = 0; ex == GC_EXIT_OK && i < nn; i++) {
-		struct gc_capture_req r;
+	for (size_t i = 0; ex == GC_EXIT_OK && i < w.n; i++) {
 		struct gc_capture_out o;
-		char               path[4200], ref[256], why[256];
-		struct gc_diag     d;
-		gc_err             rv;
-		char              *dot;
 
-		snprintf(path, sizeof(path), "%s/%s", argv[optind], names[i]);
-		snprintf(ref, sizeof(ref), "%s", names[i]);
-		dot = strrchr(ref, '.');
-		*dot = '\0';
-		memset(&r, 0, sizeof(r));
+		if (w.v[i].skip != NULL) {
+			print_skip(&w.v[i], json, &jb, i == 0);
+			continue;
+		}
 		memset(&o, 0, sizeof(o));
 		gc_pipeline_result_init(&o.res);
-		r.student_ref = ref;
-		r.bind        = GC_BIND_FILENAME;
-		r.camera      = "import";
-		r.again       = again;
-		r.source      = names[i];
-		r.photo       = gc_file_read(path, PHOTO_MAX, &r.photo_len, why,
-		    sizeof(why));
-		gc_diag_clear(&d);
-		if (r.photo == NULL) {
-			snprintf(o.why, sizeof(o.why), "cannot read: %s", why);
-		} else {
-			rv = capture_one(&n, pl, &p, &sess, &r, &o, &d);
-			if (rv != GC_OK) {
-				gc_cli_err("%s: %s", names[i], gc_diag_msg(&d, rv));
-				ex = GC_EXIT_FAIL;
-			}
-		}
+		ex = import_one(&n, pl, &p, &sess, top, &w.v[i], again, &o);
 		if (o.stored) {
 			stored++;
 		} else {
 			refused++;
 		}
-		print_capture(&o, names[i], json, &jb, i == 0);
-		gc_free((void *)r.photo);
+		print_capture(&o, w.v[i].rel, json, &jb, i == 0);
 		gc_pipeline_result_release(&o.res);
 	}
 	if (opened_here) {
@@ -1020,18 +1257,19 @@ gc_cmd_import_shoots(int argc, char **argv)
 		gc_buf_putc(&jb, ']');
 		gc_cli_print(&jb);
 	} else if (ex == GC_EXIT_OK) {
-		printf("%s: %zu photos: %zu stored, %zu refused\n", argv[optind],
-		    nn, stored, refused);
+		printf("%s: %zu photos: %zu stored, %zu refused; %zu files "
+		       "skipped", top, w.photos, stored, refused, w.skipped);
+		if (w.hidden > 0) {
+			printf(", %zu hidden ignored", w.hidden);
+		}
+		putchar('\n');
 	}
 	gc_buf_release(&jb);
-	for (size_t i = 0; i < nn; i++) {
-		gc_free(names[i]);
-	}
-	gc_free(names);
 	gc_pipeline_close(pl);
 	gc_node_close(&n);
-	if (ex == GC_EXIT_OK && refused > 0) {
+	if (ex == GC_EXIT_OK && (refused > 0 || w.skipped > 0)) {
 		ex = GC_EXIT_REJECTED;
 	}
+	shoot_walk_release(&w);
 	return ex;
 }

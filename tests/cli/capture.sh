@@ -10,13 +10,7 @@ fi
 "$GC_SYNTH" --size 1000x1336 --source grace_hopper "$GC_TESTDATA_DIR" synth >/dev/null
 ok=synth/grace_hopper-ok-blue.jpg
 
-"$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
-"$G" sample roster --count 20 --out r.csv
-"$G" roster import --home c r.csv >/dev/null
-"$G" init --home s --role site --school 10335 --name 东区 >/dev/null
-"$G" enroll request --home s --out s.req >/dev/null
-"$G" enroll sign --home c s.req --out s.enr >/dev/null
-"$G" enroll install --home s s.enr >/dev/null
+school_and_site 20
 s1=$(sed -n 2p r.csv | cut -d, -f1)   # 学号
 s2=$(sed -n 3p r.csv | cut -d, -f6)   # ID number
 s3=$(sed -n 4p r.csv | cut -d, -f6)

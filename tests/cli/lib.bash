@@ -46,6 +46,18 @@ synth_photos() {
 		"$T/synth" >/dev/null
 }
 
+# school_and_site COUNT: in $PWD, a coordinator home c holding a sample
+# roster of COUNT students (r.csv) and a site home s enrolled by it.
+school_and_site() {
+	"$G" init --home c --role coordinator --school 10335 --name 教务处 >/dev/null
+	"$G" sample roster --count "$1" --out r.csv
+	"$G" roster import --home c r.csv >/dev/null
+	"$G" init --home s --role site --school 10335 --name 东区 >/dev/null
+	"$G" enroll request --home s --out s.req >/dev/null
+	"$G" enroll sign --home c s.req --out s.enr >/dev/null
+	"$G" enroll install --home s s.enr >/dev/null
+}
+
 # free_port: a TCP port on 127.0.0.1 free now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
