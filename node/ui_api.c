@@ -23,6 +23,7 @@
 #include "node/cli.h"
 #include "node/export.h"
 #include "node/merge_view.h"
+#include "node/signin.h"
 #include "node/syncnode.h"
 #include "node/ui.h"
 
@@ -610,6 +611,34 @@ api_class(struct gc_ui_req *r)
 	gc_buf_puts(&r->out, "]}");
 	gc_free(ix);
 	gc_merge_free(m);
+	ok_json(r);
+}
+
+/* GET /api/signin?class=C[&missing=1]: the sign-in sheet (签到表) of a
+ * class (or every class; the makeup list with missing=1) in roster order,
+ * numbered, ID numbers masked, with the 拍摄序号 of those shot in the open
+ * session (node/signin.h). */
+static void
+api_signin(struct gc_ui_req *r)
+{
+	char             klass[80] = "", missing[8] = "";
+	struct gc_signin s;
+	struct gc_diag   d;
+	gc_err           rv;
+
+	gc_ui_query(r->query, "class", klass, sizeof(klass));
+	gc_ui_query(r->query, "missing", missing, sizeof(missing));
+	gc_diag_clear(&d);
+	lock(r);
+	rv = gc_signin_make(r->n, klass[0] ? klass : NULL,
+	    strcmp(missing, "1") == 0, &s, &d);
+	unlock(r);
+	if (rv != GC_OK) {
+		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		return;
+	}
+	gc_signin_json(&s, &r->out);
+	gc_signin_free(&s);
 	ok_json(r);
 }
 
@@ -1931,6 +1960,7 @@ gc_ui_api(struct gc_ui_req *r)
 		{ "GET", "/api/student", api_student },
 		{ "GET", "/api/missing", api_missing },
 		{ "GET", "/api/class", api_class },
+		{ "GET", "/api/signin", api_signin },
 		{ "GET", "/api/conflicts", api_conflicts },
 		{ "GET", "/api/review", api_review_list },
 		{ "GET", "/api/photo", api_photo },

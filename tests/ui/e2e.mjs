@@ -494,6 +494,32 @@ async function run(browser) {
 	await snap(s1, 'site1-makeup-print');
 	await s1.emulateMedia({ media: 'screen' });
 
+	// ---- the sign-in sheet (签到表) of that class, printed -------------------
+	step = 'sign-in sheet';
+	await s1.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
+	await s1.click('#ses-signin');
+	await s1.locator('#ses-signin-sheet').waitFor();
+	ok(await s1.evaluate(() => window.__printed) === 1, 'the sign-in sheet goes to the printer');
+	const inClass = rows.filter((r) => r.cls === C.cls);
+	const sheet = await s1.locator('#ses-signin-sheet tbody tr').allInnerTexts();
+	ok(sheet.length === inClass.length, `the sheet lists the ${inClass.length} students of ${C.cls}`);
+	ok(sheet.every((line, i) => line.split('\t')[0] === String(i + 1)), 'numbered 1, 2, ... down the sheet');
+	ok(JSON.stringify(sheet.map((line) => line.split('\t')[1])) === JSON.stringify(inClass.map((r) => r.no)),
+		'in roster order');
+	ok(inClass.every((r) => !sheet.join('\n').includes(r.id)), 'no whole ID number on the sheet');
+	const open = JSON.parse(gc('session', 'status', '--home', join(T, 's1'), '--json'));
+	const inSession = captures('s1').filter((e) => e.body.session === open.id && e.body.student.split(':')[2] === C.id);
+	const shotC = (await s1.locator('#ses-signin-sheet tbody tr').nth(inClass.findIndex((r) => r.no === C.no)).locator('td.shotno').innerText()).trim();
+	ok(shotC === (inSession.length ? String(inSession[0].body.seq) : ''),
+		`the sheet shows the shooting number ${C.name}'s capture records in the open session: '${shotC}'`);
+	await s1.emulateMedia({ media: 'print' });
+	ok(await s1.locator('#ses-signin-sheet').isVisible() && !(await s1.locator('#ses-signin-print').isVisible()),
+		'printing shows the sheet without its buttons');
+	await snap(s1, 'site1-signin-print');
+	await s1.emulateMedia({ media: 'screen' });
+	await s1.click('#ses-signin-back');
+	await s1.locator('#ses-missing').waitFor();
+
 	// ---- site 1's dashboard: no coordinator actions -----------------------
 	await s1.goto(URL.s1 + '/#/dashboard');
 	await s1.locator('#dash-progress').waitFor();

@@ -1,6 +1,8 @@
 // session: the current capture session (open with kind, location and
 // operator; close), the progress of a class, and the makeup list (who
-// still needs a photo) with a class filter and a print button.
+// still needs a photo) with a class filter and a print button, and the
+// sign-in sheet (签到表: the class in roster order, numbered, with the
+// shooting number of those already shot in the open session) to print.
 import { t, kindName, fmtTime, statusName } from '../i18n.js';
 import { get, post, postRaw, qs } from '../api.js';
 import { h, fill, statusBadge, notice, confirmBox } from './util.js';
@@ -12,7 +14,7 @@ let root = null;
 let state = null;
 
 function fresh() {
-	return { session: undefined, classes: [], cls: '', missing: null, queue: null, counts: null, note: null, imported: [], importing: false, form: { kind: 'central', location: '', operator: '' } };
+	return { session: undefined, classes: [], cls: '', missing: null, queue: null, signin: null, counts: null, note: null, imported: [], importing: false, form: { kind: 'central', location: '', operator: '' } };
 }
 
 async function load() {
@@ -176,7 +178,53 @@ function countsBlock() {
 		h('li', { dataset: { status: s } }, statusBadge(s), ' ', h('strong', {}, String(c[s] ?? 0)))));
 }
 
+/* The sign-in sheet of the selected class (or every class): fetched,
+ * shown in place of the makeup list, and printed. */
+async function printSignin() {
+	try {
+		state.signin = await get('/api/signin' + qs({ class: state.cls }));
+	} catch {
+		return;
+	}
+	render();
+	window.print();
+}
+
+function signinBlock() {
+	const s = state.signin;
+	const head = h('div', { class: 'toolbar no-print' },
+		h('button', { type: 'button', id: 'ses-signin-print', onclick: () => window.print() }, t('ses.signin.print')),
+		h('button', { type: 'button', id: 'ses-signin-back', onclick: () => { state.signin = null; render(); root.querySelector('#ses-signin')?.focus(); } }, t('ses.signin.back')));
+	const where = s.session ? ` · ${s.session.location}` : '';
+	return h('section', { class: 'card signin print-area' },
+		h('h2', {}, `${t('ses.signin')} · ${state.cls || t('ses.class.all')}${where}`),
+		head,
+		h('p', { class: 'hint' }, `${t('ses.signin.count', { n: s.students.length })} · ${t('ses.signin.hint')}`),
+		h('table', { class: 'list signin-sheet', id: 'ses-signin-sheet' },
+			h('thead', {}, h('tr', {},
+				h('th', { scope: 'col' }, '#'),
+				h('th', { scope: 'col' }, t('field.student_no')),
+				h('th', { scope: 'col' }, t('field.name')),
+				h('th', { scope: 'col' }, t('field.class')),
+				h('th', { scope: 'col' }, t('field.id')),
+				h('th', { scope: 'col' }, t('field.status')),
+				h('th', { scope: 'col' }, t('field.shot')),
+				h('th', { scope: 'col', class: 'sign' }, t('field.sign')))),
+			h('tbody', {}, s.students.map((r) => h('tr', { dataset: { key: r.key } },
+				h('td', {}, String(r.no)),
+				h('td', { class: 'mono' }, r.student_no),
+				h('td', {}, r.name),
+				h('td', {}, r.class),
+				h('td', { class: 'mono' }, r.id_masked),
+				h('td', { title: statusName(r.status) }, statusBadge(r.status)),
+				h('td', { class: 'shotno' }, r.shot ? String(r.shot) : ''),
+				h('td', { class: 'sign' }, ''))))));
+}
+
 function missingBlock() {
+	if (state.signin) {
+		return signinBlock();
+	}
 	const list = state.missing;
 	const filter = h('select', {
 		id: 'ses-class',
@@ -191,7 +239,8 @@ function missingBlock() {
 	state.classes.map((c) => h('option', { value: c, selected: c === state.cls }, c)));
 	const head = h('div', { class: 'toolbar no-print' },
 		h('label', { for: 'ses-class' }, t('ses.class')), filter,
-		h('button', { type: 'button', id: 'ses-print', onclick: () => window.print() }, t('ses.print')));
+		h('button', { type: 'button', id: 'ses-print', onclick: () => window.print() }, t('ses.print')),
+		h('button', { type: 'button', id: 'ses-signin', onclick: printSignin }, t('ses.signin.print')));
 	let body;
 	if (list === null) {
 		body = h('p', { class: 'muted' }, t('loading'));
