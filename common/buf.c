@@ -322,3 +322,26 @@ gc_csv_cell(struct gc_buf *b, const char *s, bool last)
 	}
 	gc_buf_puts(b, last ? "\"\r\n" : "\",");
 }
+
+void
+gc_html_text(struct gc_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			gc_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			gc_buf_puts(b, "&gt;");
+			break;
+		case '&':
+			gc_buf_puts(b, "&amp;");
+			break;
+		case '"':
+			gc_buf_puts(b, "&quot;");
+			break;
+		default:
+			gc_buf_putc(b, (uint8_t)*s);
+		}
+	}
+}

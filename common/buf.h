@@ -55,6 +55,9 @@ bool gc_utf8_valid(const uint8_t *p, size_t n);
  * the last cell of the row, CRLF. */
 void gc_csv_cell(struct gc_buf *b, const char *s, bool last);
 
+/* HTML: s as element text or an attribute value (& < > " escaped). */
+void gc_html_text(struct gc_buf *b, const char *s);
+
 /* Lowercase hex of n bytes. */
 void gc_buf_hex(struct gc_buf *b, const uint8_t *p, size_t n);
 void gc_hex_encode(char *out, const uint8_t *p, size_t n); /* out: 2n+1 */

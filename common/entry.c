@@ -26,6 +26,7 @@ static const char *kind_names[GC_KIND_END] = {
 	[GC_KIND_REVIEW] = "REVIEW",
 	[GC_KIND_RESOLVE] = "RESOLVE",
 	[GC_KIND_CHECKPOINT] = "CHECKPOINT",
+	[GC_KIND_INVITE] = "INVITE",
 };
 
 static const char *role_names[GC_ROLE_END] = {
@@ -34,6 +35,7 @@ static const char *role_names[GC_ROLE_END] = {
 	[GC_ROLE_SITE] = "site",
 	[GC_ROLE_REVIEWER] = "reviewer",
 	[GC_ROLE_AUDITOR] = "auditor",
+	[GC_ROLE_ONLINE] = "online",
 };
 
 const char *
@@ -72,6 +74,7 @@ gc_role_may_write(enum gc_role r, unsigned kind)
 	case GC_ROLE_COORDINATOR:
 		return kind > 0 && kind < GC_KIND_END;
 	case GC_ROLE_SITE:
+	case GC_ROLE_ONLINE:
 		return kind == GC_KIND_SESSION_OPEN ||
 		    kind == GC_KIND_SESSION_CLOSE || kind == GC_KIND_CAPTURE ||
 		    kind == GC_KIND_VOID;

@@ -29,6 +29,7 @@ enum gc_kind {
 	GC_KIND_REVIEW,
 	GC_KIND_RESOLVE,
 	GC_KIND_CHECKPOINT,
+	GC_KIND_INVITE, /* 11: online sign-in codes (common/invite.h) */
 	GC_KIND_END
 };
 
@@ -38,6 +39,7 @@ enum gc_role {
 	GC_ROLE_SITE,
 	GC_ROLE_REVIEWER,
 	GC_ROLE_AUDITOR,
+	GC_ROLE_ONLINE, /* the online portal's node: students' own captures */
 	GC_ROLE_END
 };
 

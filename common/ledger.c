@@ -325,6 +325,8 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			    (flags & GC_LEDGER_RDONLY) ? 0 : MDB_CREATE },
 			/* students removed from the roster; likewise */
 			{ "sgone", &lg->sgone, mk },
+			/* online sign-in codes (hashes); likewise */
+			{ "invites", &lg->invites, mk },
 			/* the merge kept up to date; likewise */
 			{ "mcap", &lg->mcap, mk },
 			{ "mcid", &lg->mcid, mk },
@@ -349,6 +351,10 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->sgone) {
 				lg->no_gone = true; /* none removed yet */
 				rc          = 0;
+			}
+			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->invites) {
+				lg->no_invites = true; /* none invited yet */
+				rc             = 0;
 			}
 			if (rc == MDB_NOTFOUND && dbs[i].dbi >= &lg->mcap &&
 			    dbs[i].dbi <= &lg->malert) {

@@ -342,6 +342,12 @@ gc_err gc_ledger_captures(gc_ledger *lg, const char *student_key,
 gc_err gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
     gc_capture_cb cb, void *arg, size_t *n);
 
+/* The student whose current online sign-in code has this hash
+ * (common/invite.h): GC_ENOTFOUND when none, when a later invitation has
+ * replaced it, or when the student has left the roster. */
+gc_err gc_ledger_invite_find(gc_ledger *lg, const uint8_t hash[32], char *key,
+    size_t cap);
+
 /* ---- replication (sync/) ---- */
 
 #define GC_BLOB_MAX ((uint64_t)64 << 20) /* largest blob taken from a peer */

@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/cbor.h"
+#include <sodium.h>
+
 #include "common/bytes.h"
+#include "common/cbor.h"
 #include "common/gc_alloc.h"
 #include "common/idnum.h"
+#include "common/invite.h"
 #include "common/ledger_int.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
@@ -388,6 +391,76 @@ session_key(uint8_t k[2 + 32 + GC_SESSION_ID_LEN], const uint8_t feed[32],
 	return 34 + n;
 }
 
+/* INVITE: each row's code becomes the student's, unless the student's
+ * stored invitation is later (hlc, then entry id): the latest stands
+ * whatever order the entries come in. */
+struct inv_arg {
+	struct lg_txn         *x;
+	const struct gc_entry *e;
+	int                    rc;
+};
+
+static int
+invite_row(const struct gc_invite_row *r, void *arg)
+{
+	struct inv_arg *a = arg;
+	uint8_t         sk[2 + 80], ck[2 + 32], val[8 + 32 + 32], cur[8 + 32];
+	size_t          kl = strlen(r->student);
+	MDB_val         v;
+
+	memcpy(sk, "s:", 2);
+	memcpy(sk + 2, r->student, kl);
+	for (int i = 0; i < 8; i++) {
+		cur[i] = (uint8_t)(a->e->hlc >> (56 - 8 * i)); /* big-endian */
+	}
+	memcpy(cur + 8, a->e->id, 32);
+	if (gc__lg_get(a->x, a->x->lg->invites, sk, 2 + kl, &v) == 0 &&
+	    v.mv_size == sizeof(val)) {
+		if (memcmp(v.mv_data, cur, sizeof(cur)) >= 0) {
+			return 0; /* a later (or the same) invitation stands */
+		}
+		memcpy(ck, "c:", 2);
+		memcpy(ck + 2, (const uint8_t *)v.mv_data + 40, 32);
+		a->rc = gc__lg_del(a->x, a->x->lg->invites, ck, sizeof(ck), NULL,
+		    0);
+		if (a->rc == MDB_NOTFOUND) {
+			a->rc = 0;
+		}
+		if (a->rc != 0) {
+			return 1;
+		}
+	}
+	memcpy(val, cur, sizeof(cur));
+	memcpy(val + 40, r->hash, 32);
+	memcpy(ck, "c:", 2);
+	memcpy(ck + 2, r->hash, 32);
+	a->rc = gc__lg_put(a->x, a->x->lg->invites, sk, 2 + kl, val,
+	    sizeof(val), 0);
+	if (a->rc == 0) {
+		a->rc = gc__lg_put(a->x, a->x->lg->invites, ck, sizeof(ck),
+		    r->student, kl, 0);
+	}
+	return a->rc != 0;
+}
+
+static gc_err
+index_invite(struct lg_txn *x, const struct gc_entry *e)
+{
+	struct inv_arg a = { x, e, 0 };
+
+	if (x->lg->no_invites) {
+		return GC_OK; /* read-only open of an older node */
+	}
+	if (gc_invite_decode(e->body, e->body_len, NULL, 0, invite_row, &a) !=
+	    GC_OK) {
+		return GC_OK; /* signed but unusable: not indexed */
+	}
+	if (a.rc == MDB_MAP_FULL) {
+		x->map_full = true;
+	}
+	return gc_err_from_mdb(a.rc);
+}
+
 static gc_err
 index_session(struct lg_txn *x, const struct gc_entry *e)
 {
@@ -494,6 +567,8 @@ gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
 	case GC_KIND_ROSTER:
 		gc__lg_merge_roster_changed(x);
 		return index_roster(x, e);
+	case GC_KIND_INVITE:
+		return index_invite(x, e);
 	default:
 		return GC_OK;
 	}
@@ -856,7 +931,8 @@ gc__lg_reindex(struct lg_txn *x)
 	    mdb_drop(x->t, x->lg->missing, 0) || mdb_drop(x->t,
 	    x->lg->sessions, 0) || mdb_drop(x->t, x->lg->caps, 0) ||
 	    mdb_drop(x->t, x->lg->codes, 0) || (!x->lg->no_gone &&
-	    mdb_drop(x->t, x->lg->sgone, 0)) || gc__lg_merge_drop(x) != GC_OK) {
+	    mdb_drop(x->t, x->lg->sgone, 0)) || (!x->lg->no_invites &&
+	    mdb_drop(x->t, x->lg->invites, 0)) || gc__lg_merge_drop(x) != GC_OK) {
 		return GC_EIO;
 	}
 	x->mbulk = true; /* the merge inputs only; redone in full at commit */
@@ -1045,4 +1121,51 @@ gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
 		*n = a.n;
 	}
 	return rv;
+}
+
+/* ---- online invitations ---- */
+
+struct invfind_arg {
+	const uint8_t *hash;
+	char          *key;
+	size_t         cap;
+};
+
+static gc_err
+invite_find_txn(struct lg_txn *x, void *arg)
+{
+	struct invfind_arg *a = arg;
+	uint8_t             ck[2 + 32], sk[2 + 80];
+	MDB_val             v, sv;
+
+	if (x->lg->no_invites) {
+		return GC_ENOTFOUND;
+	}
+	memcpy(ck, "c:", 2);
+	memcpy(ck + 2, a->hash, 32);
+	if (gc__lg_get(x, x->lg->invites, ck, sizeof(ck), &v) != 0 ||
+	    v.mv_size == 0 || v.mv_size >= a->cap || v.mv_size > 80) {
+		return GC_ENOTFOUND;
+	}
+	/* the student's current code must still be this one */
+	memcpy(sk, "s:", 2);
+	memcpy(sk + 2, v.mv_data, v.mv_size);
+	if (gc__lg_get(x, x->lg->invites, sk, 2 + v.mv_size, &sv) != 0 ||
+	    sv.mv_size != 72 ||
+	    sodium_memcmp((const uint8_t *)sv.mv_data + 40, a->hash, 32) != 0 ||
+	    gc__lg_removed(x, v.mv_data, v.mv_size)) {
+		return GC_ENOTFOUND;
+	}
+	memcpy(a->key, v.mv_data, v.mv_size);
+	a->key[v.mv_size] = '\0';
+	return GC_OK;
+}
+
+gc_err
+gc_ledger_invite_find(gc_ledger *lg, const uint8_t hash[32], char *key,
+    size_t cap)
+{
+	struct invfind_arg a = { hash, key, cap };
+
+	return gc__lg_read(lg, invite_find_txn, &a);
 }

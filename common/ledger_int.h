@@ -11,7 +11,9 @@ struct gc_ledger {
 	MDB_env             *env;
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
 	    meta, enroll, students, sidx, sessions, caps, codes, partial,
-	    sgone; /* removed students: key -> hlc ‖ entry id ‖ row */
+	    sgone, /* removed students: key -> hlc ‖ entry id ‖ row */
+	    invites; /* "c:" code hash -> student key; "s:" key -> hlc ‖
+	              * entry id ‖ code hash (common/invite.h) */
 	/* the merge kept up to date (ledger_merge.c) */
 	MDB_dbi              mcap, mcid, mrev, mvoid, mres, mphoto, mcode,
 	    mleaf, mtree, malert;
@@ -19,6 +21,7 @@ struct gc_ledger {
 	bool                 no_partial; /* read-only open of an old node */
 	bool                 no_merge;   /* likewise: no merge tables */
 	bool                 no_gone;    /* likewise: no removed students */
+	bool                 no_invites; /* likewise: no invitations */
 	uint64_t             merge_ns;   /* the last upkeep took (bench) */
 	char                *dir;
 	const struct gc_key *key;

@@ -33,6 +33,7 @@ int gc_cmd_session(int argc, char **argv);
 int gc_cmd_capture(int argc, char **argv);
 int gc_cmd_import_shoots(int argc, char **argv);
 int gc_cmd_session_sheet(int argc, char **argv);
+int gc_cmd_online(int argc, char **argv);
 int gc_cmd_scan(int argc, char **argv);
 int gc_cmd_sync(int argc, char **argv);
 int gc_cmd_peers(int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include "common/buf.h"
 #include "common/cbor.h"
+#include "common/invite.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
@@ -34,6 +35,29 @@ time_str(uint64_t hlc, char *out, size_t n)
 
 	gmtime_r(&s, &tm);
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* INVITE rows, counted or as JSON (the code hashes only: the codes
+ * themselves are never in the ledger). */
+struct invite_count {
+	size_t         n;
+	struct gc_buf *json;
+};
+
+static int
+invite_count_cb(const struct gc_invite_row *r, void *arg)
+{
+	struct invite_count *a = arg;
+
+	if (a->json != NULL) {
+		gc_buf_puts(a->json, a->n ? ",{\"student\":" : "{\"student\":");
+		gc_json_str(a->json, r->student);
+		gc_buf_puts(a->json, ",\"code_sha256\":\"");
+		gc_buf_hex(a->json, r->hash, 32);
+		gc_buf_puts(a->json, "\"}");
+	}
+	a->n++;
+	return 0;
 }
 
 /* Body as JSON, with field names where the kind is known. */
@@ -95,6 +119,26 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 		}
 		gc_buf_puts(b, "]}");
 		return;
+	case GC_KIND_INVITE: {
+		char                src[256];
+		struct gc_buf       rows;
+		struct invite_count ic = { 0, NULL };
+
+		gc_buf_init(&rows);
+		ic.json = &rows;
+		if (gc_invite_decode(e->body, e->body_len, src, sizeof(src),
+		    invite_count_cb, &ic) == GC_OK) {
+			gc_buf_puts(b, "{\"source\":");
+			gc_json_str(b, src);
+			gc_buf_puts(b, ",\"rows\":[");
+			gc_buf_put(b, rows.data, rows.len);
+			gc_buf_puts(b, "]}");
+			gc_buf_release(&rows);
+			return;
+		}
+		gc_buf_release(&rows);
+		break;
+	}
 	case GC_KIND_SESSION_OPEN: {
 		struct gc_session_rec sr;
 
@@ -327,6 +371,17 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 		    gc_cbor_field_bytes(&cf[2], &rt, &rl) && rl == 32) {
 			gc_buf_printf(b, "%" PRIu64 " students, root ", n);
 			gc_buf_hex(b, rt, 6);
+		}
+		break;
+	}
+	case GC_KIND_INVITE: {
+		struct invite_count ic = { 0 };
+		char                src[160];
+
+		if (gc_invite_decode(e->body, e->body_len, src, sizeof(src),
+		    invite_count_cb, &ic) == GC_OK) {
+			gc_buf_printf(b, "invite %zu student%s (%s)", ic.n,
+			    ic.n == 1 ? "" : "s", src);
 		}
 		break;
 	}

@@ -198,35 +198,12 @@ gc_signin_csv(const struct gc_signin *s, struct gc_buf *b)
 	}
 }
 
-static void
-html_text(struct gc_buf *b, const char *v)
-{
-	for (; *v; v++) {
-		switch (*v) {
-		case '<':
-			gc_buf_puts(b, "&lt;");
-			break;
-		case '>':
-			gc_buf_puts(b, "&gt;");
-			break;
-		case '&':
-			gc_buf_puts(b, "&amp;");
-			break;
-		case '"':
-			gc_buf_puts(b, "&quot;");
-			break;
-		default:
-			gc_buf_putc(b, (uint8_t)*v);
-		}
-	}
-}
-
 void
 gc_signin_html(const struct gc_signin *s, const char *title, struct gc_buf *b)
 {
 	gc_buf_puts(b, "<!doctype html>\n<html lang=\"zh-CN\"><head>"
 	    "<meta charset=\"utf-8\"><title>签到表 ");
-	html_text(b, title);
+	gc_html_text(b, title);
 	gc_buf_puts(b, "</title><style>"
 	    "@page{size:A4;margin:14mm}"
 	    "body{font-family:sans-serif;font-size:11pt}"
@@ -239,13 +216,13 @@ gc_signin_html(const struct gc_signin *s, const char *title, struct gc_buf *b)
 	    "thead{display:table-header-group}"
 	    "tr{page-break-inside:avoid}"
 	    "</style></head><body>\n<h1>学历照片采集签到表 · ");
-	html_text(b, title);
+	gc_html_text(b, title);
 	gc_buf_printf(b, "</h1>\n<p>%zu 人", s->n);
 	if (s->has_session) {
 		gc_buf_puts(b, " · 采集点 ");
-		html_text(b, s->location);
+		gc_html_text(b, s->location);
 		gc_buf_puts(b, " · 场次 ");
-		html_text(b, s->session);
+		gc_html_text(b, s->session);
 	}
 	gc_buf_puts(b, " · 请按序号排队，签名后拍摄</p>\n<table><thead><tr>"
 	    "<th>序号</th><th>学号</th><th>姓名</th><th>班级</th>"
@@ -255,13 +232,13 @@ gc_signin_html(const struct gc_signin *s, const char *title, struct gc_buf *b)
 		const struct gc_signin_row *r = &s->rows[i];
 
 		gc_buf_printf(b, "<tr><td>%u</td><td>", r->no);
-		html_text(b, r->student_no);
+		gc_html_text(b, r->student_no);
 		gc_buf_puts(b, "</td><td>");
-		html_text(b, r->name);
+		gc_html_text(b, r->name);
 		gc_buf_puts(b, "</td><td>");
-		html_text(b, r->klass);
+		gc_html_text(b, r->klass);
 		gc_buf_puts(b, "</td><td>");
-		html_text(b, r->id_masked);
+		gc_html_text(b, r->id_masked);
 		gc_buf_printf(b, "</td><td>%s</td><td>",
 		    gc_signin_status_zh(r->status));
 		if (r->shot != 0) {

@@ -72,6 +72,18 @@ wait_port() {
 	fail "nothing listens on port $1"
 }
 
+# serve_tls HOME: `gradcap serve` of HOME on a free loopback port with
+# TLS, without the UI, its log in HOME.log; sets URL and stops it at exit.
+serve_tls() {
+	local port
+	port=$(free_port)
+	URL=tls+tcp://127.0.0.1:$port
+	"$G" serve --home "$1" --no-ui --listen "$URL" 2>"$1.log" &
+	spid=$!
+	trap '{ kill $spid; wait $spid; } 2>/dev/null || true; rm -rf "$T"' EXIT
+	wait_port "$port"
+}
+
 # guide_verifiers: writes the auditor guide's own programs, as printed in
 # docs/auditor-guide.md, to $T/verify_proofs.py and builds $T/verify-gradcap
 # (Debian's golang-go with golang-golang-x-mod-dev).

@@ -43,12 +43,7 @@ has out "not on the roster"
 expect 0 "$G" capture --home s --student "$(xh 2)" --file p92.jpg
 expect 0 "$G" capture --home s --student "$(xh 3)" --file p93.jpg
 
-PORT=$(free_port)
-URL=tls+tcp://127.0.0.1:$PORT
-"$G" serve --home c --no-ui --listen "$URL" 2>c.log &
-spid=$!
-trap '{ kill $spid; wait $spid; } 2>/dev/null || true; rm -rf "$T"' EXIT
-wait_port "$PORT"
+serve_tls c
 expect 0 "$G" sync --home s "$URL"
 
 # --- the corrected roster: the same 学号 with the 18-digit number is a
