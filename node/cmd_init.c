@@ -14,7 +14,8 @@
 #include "sync/tls.h"
 
 static const char init_usage[] =
-    "usage: gradcap init [--home DIR] --role coordinator|site|reviewer|auditor\n"
+    "usage: gradcap init [--home DIR]\n"
+    "                    --role coordinator|site|reviewer|auditor|online\n"
     "                    --school CODE --name NAME [--seal] "
     "[--passphrase-file F]\n"
     "  --school   the 5-digit 学校代码 (e.g. 10335)\n"
@@ -112,7 +113,7 @@ gc_cmd_init(int argc, char **argv)
 			role = gc_role_parse(optarg);
 			if (role == GC_ROLE_NONE) {
 				gc_cli_err("--role %s: use coordinator, site, "
-				    "reviewer or auditor", optarg);
+				    "reviewer, auditor or online", optarg);
 				return GC_EXIT_USAGE;
 			}
 			break;
