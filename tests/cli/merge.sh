@@ -98,6 +98,12 @@ has err "unresolved conflicts"
 has err "CONFLICT 10335:"
 [ ! -e early ] || fail "a stopped export made its folder"
 checks=$((checks + 1))
+# with --allow-conflicts the conflicted student goes out without a photo,
+# CONFLICT in roster.csv and in its leaf: the auditor guide's programs agree
+expect 0 "$G" export --home c --out early2 --allow-conflicts
+[ "$(grep -c '"CONFLICT"' early2/roster.csv)" = 1 ] || fail "roster.csv does not mark the conflict"
+guide_verify 0 "$("$G" audit key --home c)" early2
+has "$T/out.py" "OK 6 proofs of 6 leaves"
 expect 1 "$G" review --home s approve "$c1"
 has err "may not write REVIEW"
 expect 0 "$G" review --home c approve "${c1:0:8}"
