@@ -1,5 +1,7 @@
-/* export: the CHSI package (node/cmd_export.c, docs/export.md), shared by
- * `gradcap export` and the UI's export (node/ui_api.c). */
+/* export: the CHSI package (node/export_chsi.c, docs/export.md), shared
+ * by `gradcap export` (node/cmd_export.c) and the UI's export
+ * (node/ui_api.c); the shared parts are in node/export.c, the signed
+ * folder in node/export_bundle.c. */
 #ifndef GC_NODE_EXPORT_H
 #define GC_NODE_EXPORT_H
 
@@ -25,6 +27,10 @@ struct gc_export_progress {
 /* Writes the package with np (opened with its key; the coordinator);
  * messages through gc_cli_err / gc_cli_note. A CLI exit code. */
 int gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
+    struct gc_export_progress *pg);
+
+/* The CHSI package itself (what gc_export_run writes). */
+int gc_export_chsi_run(struct gc_node *np, const struct gc_export_opts *o,
     struct gc_export_progress *pg);
 
 #endif
