@@ -12,15 +12,21 @@
 #include "node/node.h"
 
 static const char export_usage[] =
-    "usage: gradcap export --out DIR [--home DIR] [--allow-conflicts]\n"
-    "                      [--level 层次] [--season TEXT] [--passphrase-file F]\n"
-    "Writes the CHSI package to DIR (new or empty): the photos of every\n"
-    "APPROVED student, the roster sheet (.csv and .xlsx), a new signed\n"
-    "checkpoint with a proof per student, MANIFEST and its minisign\n"
-    "signature. --level exports the students of one 层次 only (needed when\n"
-    "one 证件号码 is on the roster at two levels). Unresolved conflicts, and\n"
-    "alerts (one photo or capture code bound to two students), stop it\n"
-    "unless --allow-conflicts, which leaves those students' photos out.\n";
+    "usage: gradcap export --out DIR [--for chsi|school] [--home DIR]\n"
+    "                      [--allow-conflicts] [--level 层次] [--season TEXT]\n"
+    "                      [--passphrase-file F]\n"
+    "Writes the CHSI package (--for chsi, the default) to DIR (new or\n"
+    "empty): the photos of every APPROVED student named by 证件号码, the\n"
+    "roster sheet (.csv and .xlsx), a new signed checkpoint with a proof per\n"
+    "student, MANIFEST and its minisign signature. --for school writes the\n"
+    "school's package instead: the photos named by 学号, the roster sheet\n"
+    "for the school's systems, the 补(散)拍 list (makeup.xlsx) and, when\n"
+    "gradcap.ini says [export] makeup_proof = yes, a 补(散)拍 proof per\n"
+    "student who still needs a photo (makeup-proofs.pdf). --level exports\n"
+    "the students of one 层次 only (needed when one 证件号码 is on the roster\n"
+    "at two levels). Unresolved conflicts, and alerts (one photo or capture\n"
+    "code bound to two students), stop it unless --allow-conflicts, which\n"
+    "leaves those students' photos out.\n";
 
 int
 gc_cmd_export(int argc, char **argv)
@@ -31,6 +37,7 @@ gc_cmd_export(int argc, char **argv)
 		{ "allow-conflicts", no_argument, NULL, 'a' },
 		{ "season", required_argument, NULL, 's' },
 		{ "level", required_argument, NULL, 'l' },
+		{ "for", required_argument, NULL, 'f' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -38,6 +45,7 @@ gc_cmd_export(int argc, char **argv)
 	const char      *home = NULL, *out = NULL, *passfile = NULL;
 	const char      *season = NULL, *level = NULL;
 	bool             allow = false;
+	enum gc_export_target target = GC_EXPORT_CHSI;
 	struct gc_node   n;
 	struct gc_export_opts eo;
 	char             path[4300];
@@ -64,6 +72,14 @@ gc_cmd_export(int argc, char **argv)
 		case 'P':
 			passfile = optarg;
 			break;
+		case 'f':
+			if (!gc_export_target_parse(optarg, &target)) {
+				gc_cli_err("--for %s: give chsi (the 学信网 "
+				    "package) or school (the school's)", optarg);
+				fputs(export_usage, stderr);
+				return GC_EXIT_USAGE;
+			}
+			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, export_usage);
 		}
@@ -86,6 +102,7 @@ gc_cmd_export(int argc, char **argv)
 	eo.level  = level;
 	eo.season = season;
 	eo.allow  = allow;
+	eo.target = target;
 	ex = gc_export_run(&n, &eo, NULL);
 	gc_node_close(&n);
 	return ex;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <sodium.h>
+#include <xlsxwriter.h>
 
 #include "common/gc_alloc.h"
 #include "common/idnum.h"
@@ -21,7 +22,21 @@ int
 gc_export_run(struct gc_node *np, const struct gc_export_opts *o,
     struct gc_export_progress *pg)
 {
-	return gc_export_chsi_run(np, o, pg);
+	return o->target == GC_EXPORT_SCHOOL ? gc_export_school_run(np, o, pg) :
+	                                       gc_export_chsi_run(np, o, pg);
+}
+
+bool
+gc_export_target_parse(const char *s, enum gc_export_target *out)
+{
+	if (strcmp(s, "chsi") == 0) {
+		*out = GC_EXPORT_CHSI;
+	} else if (strcmp(s, "school") == 0) {
+		*out = GC_EXPORT_SCHOOL;
+	} else {
+		return false;
+	}
+	return true;
 }
 
 int
@@ -89,6 +104,22 @@ alerted(const uint8_t (*ah)[33], size_t n, uint8_t kind,
 	k[0] = kind;
 	memcpy(k + 1, hash, 32);
 	return n > 0 && bsearch(k, ah, n, 33, hash_cmp) != NULL;
+}
+
+/* name can be a file's name in photos/ as it is */
+static bool
+file_name_ok(const char *name)
+{
+	if (name[0] == '.') {
+		return false;
+	}
+	for (const char *p = name; *p != '\0'; p++) {
+		if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 ||
+		    *p == 0x7f) {
+			return false;
+		}
+	}
+	return true;
 }
 
 /* A student named in a refusal without its full 证件号码: roster row,
@@ -192,6 +223,15 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 			scope_who(&row, who, sizeof(who));
 			gc_cli_note("%s: no %s", who, label);
 		}
+		if (need_name && row.v[name_by][0] != '\0' &&
+		    !file_name_ok(row.v[name_by]) && nnone++ < 20) {
+			char who[512];
+
+			scope_who(&row, who, sizeof(who));
+			gc_cli_note("%s: %s '%s' cannot name a file (a '/', "
+			    "'\\', control character or leading '.')", who,
+			    label, row.v[name_by]);
+		}
 		if (s->status == GC_MS_CONFLICT) {
 			if (sc->nconf++ < 20) {
 				gc_cli_note("CONFLICT %s", s->key);
@@ -228,8 +268,8 @@ export_scope(struct gc_node *n, const struct gc_merge *m, const char *level,
 		goto out;
 	}
 	if (nnone > 0) {
-		gc_cli_err("%zu students have no %s (listed above); the photos "
-		    "are named by it: add it to the roster (gradcap roster "
+		gc_cli_err("%zu students have no usable %s (listed above); the "
+		    "photos are named by it: correct the roster (gradcap roster "
 		    "import); nothing exported", nnone, label);
 		ex = GC_EXIT_FAIL;
 		goto out;
@@ -384,4 +424,19 @@ gc__export_photo(struct gc_node *np, const struct gc_mstudent *s,
 	gc_ledger_blob_read(np->lg, cap->photo, 0, photo, (size_t)size, len,
 	    &size);
 	return photo;
+}
+
+void
+gc__export_row(struct gc_buf *csv, struct lxw_worksheet *ws, uint32_t r,
+    const char *const *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (csv != NULL) {
+			gc_csv_cell(csv, v[k], k + 1 == n);
+		}
+		if (ws != NULL) {
+			worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)k,
+			    v[k], NULL);
+		}
+	}
 }

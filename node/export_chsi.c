@@ -140,13 +140,8 @@ gc_export_chsi_run(struct gc_node *np, const struct gc_export_opts *o,
 	}
 	gc_buf_put(&csv, "\xef\xbb\xbf", 3);
 	gc_buf_put(&codes, "\xef\xbb\xbf", 3);
-	for (size_t k = 0; k < NCODE_COLS; k++) {
-		gc_csv_cell(&codes, code_cols[k], k + 1 == NCODE_COLS);
-	}
-	for (size_t k = 0; k < NCOLS; k++) {
-		gc_csv_cell(&csv, cols[k], k + 1 == NCOLS);
-		worksheet_write_string(ws, 0, (lxw_col_t)k, cols[k], NULL);
-	}
+	gc__export_row(&codes, NULL, 0, code_cols, NCODE_COLS);
+	gc__export_row(&csv, ws, 0, cols, NCOLS);
 	for (size_t i = 0; i < m->nst && ex == GC_EXIT_OK; i++) {
 		const struct gc_mstudent *s = &m->st[i];
 		struct gc_row             row;
@@ -204,9 +199,7 @@ gc_export_chsi_run(struct gc_node *np, const struct gc_export_opts *o,
 				const char *cv[NCODE_COLS] = { row.v[GC_ROW_ID_NUMBER],
 					row.v[GC_ROW_NAME], file, code };
 
-				for (size_t k = 0; k < NCODE_COLS; k++) {
-					gc_csv_cell(&codes, cv[k], k + 1 == NCODE_COLS);
-				}
+				gc__export_row(&codes, NULL, 0, cv, NCODE_COLS);
 				ncodes++;
 			}
 		}
@@ -226,12 +219,7 @@ gc_export_chsi_run(struct gc_node *np, const struct gc_export_opts *o,
 		 * correction leaves as it was (the proof maps it to v[3]) */
 		v[11] = s->key;
 		v[12] = code;
-		for (size_t k = 0; k < NCOLS; k++) {
-			gc_csv_cell(&csv, v[k], k + 1 == NCOLS);
-			/* text cells: an ID number must never become a number */
-			worksheet_write_string(ws, (lxw_row_t)nrow, (lxw_col_t)k,
-			    v[k], NULL);
-		}
+		gc__export_row(&csv, ws, (uint32_t)nrow, v, NCOLS);
 		if (row.v[GC_ROW_ID_NUMBER][0] != '\0') {
 			char rel[200];
 

@@ -64,4 +64,11 @@ void gc__export_when(const struct gc_mcap *cap, char *out, size_t len);
 uint8_t *gc__export_photo(struct gc_node *np, const struct gc_mstudent *s,
     const struct gc_mcap *cap, size_t *len);
 
+/* One row of a sheet: each of v[0..n) as a cell of csv (when not NULL)
+ * and as a text cell of row r of ws (when not NULL): an ID number must
+ * never become a number. */
+struct lxw_worksheet;
+void gc__export_row(struct gc_buf *csv, struct lxw_worksheet *ws,
+    uint32_t r, const char *const *v, size_t n);
+
 #endif
