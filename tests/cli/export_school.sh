@@ -61,6 +61,10 @@ checks=$((checks + 2))
 expect 0 minisign -V -p sch/minisign.pub -m sch/MANIFEST
 has out "Trusted comment: gradcap export-school school=10335 season=2026届 students=6 exported=6 photos=3 level=- checkpoint="
 (cd sch && sha256sum -c --quiet MANIFEST) || fail "sha256sum -c MANIFEST failed"
+# audit verify --bundle checks CHSI packages, and says what this one is
+expect 1 "$G" audit verify --bundle sch --key "$("$G" audit key --home c)"
+has err "sch is the school's package (gradcap export --for school), not a CHSI package"
+expect 0 "$G" audit verify --bundle chsi --key "$("$G" audit key --home c)"
 [ "$(wc -l <sch/MANIFEST)" = 7 ] || { cat sch/MANIFEST; fail "MANIFEST: expected 3 photos, 2 sheets, roster.csv, checkpoint.note"; }
 checks=$((checks + 2))
 
