@@ -70,6 +70,15 @@ school_profile(struct gc_node *n, bool *proof, const char **name)
 		    "or no", n->home, v);
 		return GC_EXIT_FAIL;
 	}
+	if (*proof) {
+		struct gc_diag d;
+
+		gc_diag_clear(&d);
+		if (gc_proof_pdf_ready(&d) != GC_OK) {
+			gc_cli_err("[export] makeup_proof = yes: %s", d.msg);
+			return GC_EXIT_FAIL;
+		}
+	}
 	return GC_EXIT_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "common/gc_alloc.h"
 
@@ -39,6 +40,44 @@ pdf_status(gc_proof_pdf *p, struct gc_diag *d)
 	return GC_OK;
 }
 
+/* Whether fontconfig has the font: cairo would silently fall back to one
+ * without Chinese, and print empty boxes on an official letter. */
+static bool
+pdf_font_held(void)
+{
+	FcPattern *pat = FcNameParse((const FcChar8 *)PDF_FONT);
+	FcPattern *got = NULL;
+	FcResult   res;
+	FcChar8   *fam;
+	bool       ok = false;
+
+	if (pat == NULL) {
+		return false;
+	}
+	FcConfigSubstitute(NULL, pat, FcMatchPattern);
+	FcDefaultSubstitute(pat);
+	got = FcFontMatch(NULL, pat, &res);
+	ok  = got != NULL && FcPatternGetString(got, FC_FAMILY, 0, &fam) ==
+	    FcResultMatch && strcmp((const char *)fam, PDF_FONT) == 0;
+	if (got != NULL) {
+		FcPatternDestroy(got);
+	}
+	FcPatternDestroy(pat);
+	return ok;
+}
+
+gc_err
+gc_proof_pdf_ready(struct gc_diag *d)
+{
+	if (!pdf_font_held()) {
+		gc_diag_set(d, "the font %s is not installed (Debian: "
+		    "fonts-wqy-microhei, deploy/install-deps.sh); the proofs "
+		    "would print without their Chinese", PDF_FONT);
+		return GC_ENOTFOUND;
+	}
+	return GC_OK;
+}
+
 gc_err
 gc_proof_pdf_open(gc_proof_pdf **out, const char *path,
     const char *school_name, const char *school_code, const char *date,
@@ -48,6 +87,11 @@ gc_proof_pdf_open(gc_proof_pdf **out, const char *path,
 	gc_err        rv;
 
 	*out = NULL;
+	rv = gc_proof_pdf_ready(d);
+	if (rv != GC_OK) {
+		gc_free(p);
+		return rv;
+	}
 	snprintf(p->path, sizeof(p->path), "%s", path);
 	if (school_name[0] != '\0') {
 		snprintf(p->school, sizeof(p->school), "%s（学校代码：%s）",

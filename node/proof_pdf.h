@@ -17,9 +17,13 @@ struct gc_proof_student {
 	const char *reason; /* 未参加集中拍摄, or why the photo was rejected */
 };
 
+/* GC_OK when the proofs can be drawn: the font is installed;
+ * GC_ENOTFOUND with d saying so otherwise. */
+gc_err gc_proof_pdf_ready(struct gc_diag *d);
+
 /* Starts the PDF at path for the school (school_name may be "": the code
- * alone is printed), dated date (e.g. "2026年12月07日"). GC_EIO with d
- * saying why. */
+ * alone is printed), dated date (e.g. "2026年12月07日"). GC_ENOTFOUND
+ * when the font is not installed, GC_EIO; d says why. */
 gc_err gc_proof_pdf_open(gc_proof_pdf **out, const char *path,
     const char *school_name, const char *school_code, const char *date,
     struct gc_diag *d);

@@ -150,6 +150,13 @@ has err "[export] makeup_proof = perhaps: give yes or no"
 checks=$((checks + 1))
 sed -i 's/^makeup_proof = perhaps$/makeup_proof = yes/' c/gradcap.ini
 printf '\n[school]\nname = 测试大学\n' >>c/gradcap.ini
+# without the font the proofs would print boxes: refused, nothing written
+printf '<?xml version="1.0"?>\n<fontconfig><dir>%s/nofonts</dir><cachedir>%s/fc</cachedir></fontconfig>\n' "$T" "$T" >nofonts.conf
+mkdir -p nofonts
+expect 1 env FONTCONFIG_FILE="$T/nofonts.conf" "$G" export --home c --for school --out pdf0
+has err "the font WenQuanYi Micro Hei is not installed (Debian: fonts-wqy-microhei"
+[ ! -e pdf0 ] || fail "a refused export made its folder"
+checks=$((checks + 1))
 expect 0 "$G" export --home c --for school --out pdf1
 has out "3 补(散)拍 proofs in pdf1/makeup-proofs.pdf"
 pdfinfo pdf1/makeup-proofs.pdf >info.txt
