@@ -142,6 +142,18 @@ assert s7["状态"] == "未拍摄", s7
 PY
 checks=$((checks + 1))
 
+# --level: the students of one 层次 only, as in the CHSI package
+lv=$(sed -n 2p r.csv | cut -d, -f8)
+n=$(awk -F, -v l="$lv" 'NR>1 && $8==l' r.csv | wc -l)
+expect 0 "$G" export --home c --for school --out lv --level "$lv"
+[ "$(($(wc -l <lv/roster.csv) - 1))" = "$n" ] || fail "--level $lv: expected $n rows"
+checks=$((checks + 1))
+expect 0 minisign -V -p lv/minisign.pub -m lv/MANIFEST
+has out "students=6 exported=$n "
+has out "level=$lv checkpoint="
+[ "$n" -lt 6 ] || fail "the sample roster has one 层次 only: --level tests nothing"
+checks=$((checks + 1))
+
 # --- the profile asks for proofs: one A4 page per student needing a photo
 printf '\n[export]\nmakeup_proof = perhaps\n' >>c/gradcap.ini
 expect 1 "$G" export --home c --for school --out pdf0
