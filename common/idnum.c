@@ -1060,6 +1060,18 @@ static const struct {
 
 #define IDN_NTYPE_NAMES (sizeof(idn_type_names) / sizeof(idn_type_names[0]))
 
+const char *
+gc_idnum_type_name(char code)
+{
+	/* the first name of each code above is the code table's own */
+	for (size_t i = 0; i < IDN_NTYPE_NAMES; i++) {
+		if (idn_type_names[i].code == code) {
+			return idn_type_names[i].name;
+		}
+	}
+	return NULL;
+}
+
 char
 gc_idnum_type_parse(const char *cell)
 {

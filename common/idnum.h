@@ -99,4 +99,8 @@ void gc_idnum_mask(char *out, size_t cap, const char *id);
  * code, or 0 when unknown. */
 char gc_idnum_type_parse(const char *cell);
 
+/* The Chinese name of a 证件类型 code (JY/T 1001): '1' 居民身份证, '2'
+ * 军官证, ..., 'A' 护照, 'B' 户口簿, 'Z' 其他; NULL when code is none. */
+const char *gc_idnum_type_name(char code);
+
 #endif

@@ -10,12 +10,12 @@ PKGS=(
 	libuv1-dev libnng-dev libmbedtls-dev liblmdb-dev lmdb-utils libturbojpeg0-dev libjpeg-turbo-progs
 	libsodium-dev libcamera-dev libdlib-dev libdlib-data libcbor-dev
 	libinih-dev libexif-dev libfreexl-dev libzip-dev libexpat1-dev
-	libxlsxwriter-dev libzbar-dev libcmocka-dev
+	libxlsxwriter-dev libzbar-dev libcmocka-dev libcairo2-dev libfontconfig-dev
 	libqrencode-dev
 	# tests and tools: independent verifiers, browser tests, test data
 	minisign golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei
 	python3 python3-xlwt zip unzip xxd iproute2 rsync imagemagick
-	qrencode barcode
+	qrencode barcode poppler-utils
 )
 
 missing=()

@@ -529,6 +529,19 @@ gc_audit_bundle(const char *dir, const char *vkey, bool json)
 	    (why = minisign_check((char *)sig, sigl, man, manl, mid, mpk,
 	        trusted, sizeof(trusted))) != NULL) {
 		bad(&v, "MANIFEST.minisig", "%s", why);
+	} else if (strncmp(trusted, "gradcap export-school ", 22) == 0) {
+		/* signed by the authority as the school's package, which has
+		 * no proofs and names photos by 学号 */
+		gc_cli_err("%s is the school's package (gradcap export --for "
+		    "school), not a CHSI package: check it with 'minisign -V "
+		    "-p %s/minisign.pub -m %s/MANIFEST' and '(cd %s && "
+		    "sha256sum -c MANIFEST)' (docs/export.md)", dir, dir, dir,
+		    dir);
+		gc_buf_release(&out);
+		gc_free(man);
+		gc_free(sig);
+		gc_free(pub);
+		return GC_EXIT_FAIL;
 	}
 	/* every file against MANIFEST */
 	for (size_t at = 0; man != NULL && at < manl;) {

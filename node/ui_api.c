@@ -1633,9 +1633,11 @@ export_state(struct exporting *xp, struct gc_buf *b)
 	gc_buf_puts(b, "}");
 }
 
-/* The CHSI package into <home>/exports/<time>, with the progress readable
- * meanwhile (GET /api/export/progress). The ledger is held throughout:
- * syncing waits for it. */
+/* The CHSI package ("for": "chsi", the default) into
+ * <home>/exports/<time>, or the school's ("for": "school") into
+ * <home>/exports/<time>-school, with the progress readable meanwhile (GET
+ * /api/export/progress). The ledger is held throughout: syncing waits for
+ * it. */
 static void
 api_export(struct gc_ui_req *r)
 {
@@ -1645,6 +1647,7 @@ api_export(struct gc_ui_req *r)
 	struct gc_export_opts eo;
 	struct gc_buf         msgs;
 	char                  level[64] = "", season[64] = "", stamp[32];
+	char                  target[16] = "chsi";
 	time_t                now = time(NULL);
 	struct tm             tm;
 	int                   ex;
@@ -1661,11 +1664,19 @@ api_export(struct gc_ui_req *r)
 	if ((gc_json_str_of(o, "level") != NULL &&
 	    !want_str(r, o, "level", level, sizeof(level), false)) ||
 	    (gc_json_str_of(o, "season") != NULL &&
-	    !want_str(r, o, "season", season, sizeof(season), false))) {
+	    !want_str(r, o, "season", season, sizeof(season), false)) ||
+	    (gc_json_str_of(o, "for") != NULL &&
+	    !want_str(r, o, "for", target, sizeof(target), true))) {
 		gc_json_free(o);
 		return;
 	}
 	memset(&eo, 0, sizeof(eo));
+	if (!gc_export_target_parse(target, &eo.target)) {
+		gc_json_free(o);
+		gc_ui_error(r, 400, "bad_request", "'for' is chsi or school",
+		    "“for”应为 chsi 或 school");
+		return;
+	}
 	eo.allow = gc_json_bool_of(o, "allow_conflicts", false);
 	gc_json_free(o);
 	pthread_mutex_lock(&xp->mtx);
@@ -1679,7 +1690,8 @@ api_export(struct gc_ui_req *r)
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	snprintf(xp->dir, sizeof(xp->dir), "%s/exports", r->n->home);
 	mkdir(xp->dir, 0755);
-	snprintf(xp->dir, sizeof(xp->dir), "%s/exports/%s", r->n->home, stamp);
+	snprintf(xp->dir, sizeof(xp->dir), "%s/exports/%s%s", r->n->home, stamp,
+	    eo.target == GC_EXPORT_SCHOOL ? "-school" : "");
 	xp->running = true;
 	xp->ran     = true;
 	gc_buf_reset(&xp->msgs);

@@ -862,6 +862,26 @@ test_idnum_check_digit_catches_every_substitution(void **state)
 	assert_int_equal(caught, 10000L * 17 * 9);
 }
 
+static void
+test_idnum_type_name_gives_the_table_name(void **state)
+{
+	static const char codes[] = "123456789ABZ";
+
+	(void)state;
+	assert_string_equal(gc_idnum_type_name('1'), "居民身份证");
+	assert_string_equal(gc_idnum_type_name('3'), "士兵证");
+	assert_string_equal(gc_idnum_type_name('6'), "香港特区护照/身份证明");
+	assert_string_equal(gc_idnum_type_name('A'), "护照");
+	assert_string_equal(gc_idnum_type_name('Z'), "其他");
+	assert_null(gc_idnum_type_name('C'));
+	assert_null(gc_idnum_type_name(0));
+	/* every code's name reads back as that code */
+	for (size_t i = 0; codes[i] != '\0'; i++) {
+		assert_int_equal(gc_idnum_type_parse(gc_idnum_type_name(codes[i])),
+		    codes[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -889,6 +909,7 @@ main(void)
 		cmocka_unit_test(test_idnum_survives_garbage_and_invalid_utf8),
 		cmocka_unit_test(test_idnum_rejects_long_input),
 		cmocka_unit_test(test_idnum_type_parse_reads_codes_and_names),
+		cmocka_unit_test(test_idnum_type_name_gives_the_table_name),
 		cmocka_unit_test(test_idnum_kind_names_are_stable),
 		cmocka_unit_test(test_idnum_check_digit_catches_every_substitution),
 	};

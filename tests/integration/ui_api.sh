@@ -293,6 +293,16 @@ r = subprocess.run([G, "audit", "key", "--home", os.path.join(T, "c")], capture_
 r = subprocess.run([G, "audit", "verify", "--bundle", j["dir"], "--key", r.stdout.strip()],
                    capture_output=True, text=True)
 want(r.returncode == 0, "the UI's export verifies", r.stdout + r.stderr)
+# the school's package from the UI: its own folder, the school's files
+expect(coord, "POST", "/api/export", 400, {"for": "bogus"}, code="bad_request")
+s = expect(coord, "POST", "/api/export", 200, {"for": "school"})
+want(s["ok"] is True and s["photos"] == 1 and s["dir"].endswith("-school") and s["dir"] != j["dir"],
+     "the school's package exported", s)
+want(all(os.path.isfile(os.path.join(s["dir"], f)) for f in ("MANIFEST", "roster.xlsx", "makeup.xlsx"))
+     and not os.path.exists(os.path.join(s["dir"], "codes.csv")), "the school's files", os.listdir(s["dir"]))
+r = subprocess.run(["minisign", "-V", "-p", os.path.join(s["dir"], "minisign.pub"), "-m",
+                    os.path.join(s["dir"], "MANIFEST")], capture_output=True, text=True)
+want(r.returncode == 0 and "gradcap export-school school=10335" in r.stdout, "minisign verifies it", r.stdout + r.stderr)
 j = expect(coord, "GET", "/api/peers", 200)
 want(any(p["name"] == "东区" for p in j["peers"]), "the site among the peers", j)
 # the peers view follows: a new capture is pending for the coordinator,
@@ -357,7 +367,8 @@ b = shoot({"student": k5, "code": "QR-PAYLOAD-Y"})    # both shot, neither store
 expect(site, "POST", "/api/capture/accept", 200, {"shot": a["shot"], "student": k4})
 j = expect(site, "POST", "/api/capture/accept", 409, {"shot": b["shot"], "student": k5, "again": True}, code="conflict")
 want("capture code was scanned for another student" in j["error"]["message"], "checked again when stored", j)
-shoot({"student": k5, "code": "x" * 300}, 400, "bad_request")
+j = shoot({"student": k5, "code": "x" * 1025}, 400, "bad_request")
+want("1024 bytes" in j["error"]["message"], "the capture code limit is named", j)
 # the site voids its own capture (a wrong student): the student is missing again
 expect(site, "POST", "/api/void", 400, {"capture": k3cap}, code="bad_request")
 j = expect(site, "POST", "/api/void", 200, {"capture": k3cap[:12], "reason": "拍错了人"})
