@@ -9,8 +9,8 @@
  *               serve loop and the loop's thread pool, the answer with its
  *               security headers, and the stop protocol.
  *   ui_http.c   the operator UI's policy: Host and Origin checks, the
- *               password login, sessions and CSRF, the UI's CSP, body
- *               limits and assets.
+ *               password login, sessions and CSRF (node/http_session.h),
+ *               the UI's CSP, body limits and assets.
  *   ui_api.c    the operator UI's /api/ routes.
  * A later app (the student portal) plugs into httpd the same way, with
  * its own port, routes, assets and sessions.

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -18,6 +17,7 @@
 #include "common/gc_log.h"
 #include "node/cli.h"
 #include "common/json.h"
+#include "node/http_session.h"
 #include "node/httpd.h"
 #include "node/ui.h"
 
@@ -29,19 +29,12 @@
 #define UI_CSP                                                        \
 	"default-src 'self'; img-src 'self' blob:; frame-ancestors 'none'"
 
-struct sess {
-	char   sid[65], csrf[65];
-	time_t used;
-};
-
 struct gc_ui {
 	struct gc_node   *n;
 	pthread_mutex_t  *lgmtx;
 	struct gc_httpd  *httpd;
 	bool              https;
-	pthread_mutex_t   smtx; /* guards sess */
-	struct sess       sess[NSESS];
-	char              cookie_name[32];
+	gc_http_sess     *sess;
 	char              hosts[8][280]; /* Host values accepted ("" unused) */
 	atomic_int        logins; /* password checks running */
 	bool              loopback;
@@ -58,93 +51,6 @@ gc_ui_error(struct gc_ui_req *r, int status, const char *code,
 	r->status = status;
 	r->ctype  = "application/json";
 	gc_httpd_error_json(&r->out, code, en, zh);
-}
-
-/* Every gc_sid_<port> cookie's value in turn: cb until it returns true
- * (a live session); the cookie is named per port, so the UIs of several
- * nodes on one computer keep their own sessions. */
-static bool
-cookie_each(const struct gc_ui *ui, const char *cookie,
-    bool (*cb)(struct gc_ui *, const char *, void *), void *arg)
-{
-	const char *p = cookie;
-	size_t      nl = strlen(ui->cookie_name);
-
-	while (p != NULL && *p) {
-		while (*p == ' ' || *p == ';') {
-			p++;
-		}
-		if (strncmp(p, ui->cookie_name, nl) == 0 && p[nl] == '=' &&
-		    strcspn(p + nl + 1, "; ") == 64) {
-			char v[65];
-
-			memcpy(v, p + nl + 1, 64);
-			v[64] = '\0';
-			if (cb((struct gc_ui *)ui, v, arg)) {
-				return true;
-			}
-		}
-		p = strchr(p, ';');
-	}
-	return false;
-}
-
-static void
-rand_hex(char out[65])
-{
-	uint8_t b[32];
-
-	randombytes_buf(b, sizeof(b));
-	gc_hex_encode(out, b, 32);
-}
-
-/* The session of sid, refreshed; NULL when none (ui->smtx held). */
-static struct sess *
-sess_find(struct gc_ui *ui, const char *sid)
-{
-	time_t now = time(NULL);
-
-	if (sid[0] == '\0') {
-		return NULL;
-	}
-	for (int i = 0; i < NSESS; i++) {
-		struct sess *s = &ui->sess[i];
-
-		if (s->sid[0] && now - s->used > SESS_IDLE_S) {
-			sodium_memzero(s, sizeof(*s));
-		}
-		if (s->sid[0] && sodium_memcmp(s->sid, sid, 64) == 0) {
-			s->used = now;
-			return s;
-		}
-	}
-	return NULL;
-}
-
-/* A new session (the least recently used one gives way). */
-static void
-sess_new(struct gc_ui *ui, struct gc_httpd_req *hr, char csrf[65])
-{
-	struct sess *s = &ui->sess[0];
-
-	pthread_mutex_lock(&ui->smtx);
-	for (int i = 0; i < NSESS; i++) {
-		if (ui->sess[i].sid[0] == '\0') {
-			s = &ui->sess[i];
-			break;
-		}
-		if (ui->sess[i].used < s->used) {
-			s = &ui->sess[i];
-		}
-	}
-	rand_hex(s->sid);
-	rand_hex(s->csrf);
-	s->used = time(NULL);
-	memcpy(csrf, s->csrf, 65);
-	snprintf(hr->set_cookie, sizeof(hr->set_cookie), "%s=%s; Path=/; "
-	    "HttpOnly; SameSite=Strict%s", ui->cookie_name, s->sid,
-	    ui->https ? "; Secure" : "");
-	pthread_mutex_unlock(&ui->smtx);
 }
 
 /* ---- the session routes ---- */
@@ -214,27 +120,6 @@ host_ok(const struct gc_ui *ui, const struct gc_httpd_req *hr)
 	return hr->origin[0] == '\0' || strcasecmp(hr->origin, origin) == 0;
 }
 
-struct sid_find {
-	char *sid, *csrf;
-};
-
-/* A live session's id: its id and CSRF token copied out. */
-static bool
-sid_live(struct gc_ui *ui, const char *v, void *arg)
-{
-	struct sid_find *f = arg;
-	struct sess     *s;
-
-	pthread_mutex_lock(&ui->smtx);
-	s = sess_find(ui, v);
-	if (s != NULL) {
-		memcpy(f->sid, v, 65);
-		memcpy(f->csrf, s->csrf, 65);
-	}
-	pthread_mutex_unlock(&ui->smtx);
-	return s != NULL;
-}
-
 /* POST /api/login: a session for the right password. */
 static void
 login(struct gc_ui *ui, struct gc_httpd_req *hr, struct gc_ui_req *r)
@@ -242,7 +127,7 @@ login(struct gc_ui *ui, struct gc_httpd_req *hr, struct gc_ui_req *r)
 	char pw[512], csrf[65];
 
 	if (ui->pwhash == NULL) {
-		sess_new(ui, hr, csrf);
+		gc_http_sess_start(ui->sess, hr, csrf);
 		session_json(ui, r, true, csrf);
 	} else if (atomic_fetch_add(&ui->logins, 1) >= 2) {
 		/* at most two password checks at once: each costs 64 MiB and
@@ -257,7 +142,7 @@ login(struct gc_ui *ui, struct gc_httpd_req *hr, struct gc_ui_req *r)
 
 		sodium_memzero(pw, sizeof(pw));
 		if (ok) {
-			sess_new(ui, hr, csrf);
+			gc_http_sess_start(ui->sess, hr, csrf);
 			session_json(ui, r, true, csrf);
 			GC_LOG(GC_LOG_NOTICE, "UI-LOGIN", "a session started "
 			    "(host %s)", hr->host);
@@ -318,15 +203,10 @@ ui_route(struct gc_ui *ui, struct gc_httpd_req *hr, struct gc_ui_req *r)
 		    "请使用 GET 或 POST");
 		return;
 	}
-	{
-		struct sid_find sf = { sid, csrf };
-
-		sid[0] = '\0';
-		authed = cookie_each(ui, hr->cookie, sid_live, &sf);
-	}
+	authed = gc_http_sess_find(ui->sess, hr, sid, csrf);
 	if (strcmp(hr->path, "/api/session") == 0 && !post) {
 		if (!authed && ui->pwhash == NULL) {
-			sess_new(ui, hr, csrf);
+			gc_http_sess_start(ui->sess, hr, csrf);
 			authed = true;
 		}
 		session_json(ui, r, authed, csrf);
@@ -346,24 +226,14 @@ ui_route(struct gc_ui *ui, struct gc_httpd_req *hr, struct gc_ui_req *r)
 		}
 		return;
 	}
-	if (post && (hr->csrf[0] == '\0' || strlen(hr->csrf) != 64 ||
-	    sodium_memcmp(hr->csrf, csrf, 64) != 0)) {
+	if (post && !gc_http_sess_csrf_ok(hr, csrf)) {
 		gc_ui_error(r, 403, "csrf", "the page's security token is "
 		    "missing or stale: reload the page", "页面的安全令牌缺失或"
 		    "已过期：请刷新页面");
 		return;
 	}
 	if (strcmp(hr->path, "/api/logout") == 0 && post) {
-		struct sess *s;
-
-		pthread_mutex_lock(&ui->smtx);
-		s = sess_find(ui, sid);
-		if (s != NULL) {
-			sodium_memzero(s, sizeof(*s));
-		}
-		pthread_mutex_unlock(&ui->smtx);
-		snprintf(hr->set_cookie, sizeof(hr->set_cookie), "%s=; Path=/; "
-		    "HttpOnly; SameSite=Strict; Max-Age=0", ui->cookie_name);
+		gc_http_sess_end(ui->sess, hr, sid);
 		gc_buf_puts(&r->out, "{}");
 		r->ctype = "application/json";
 		return;
@@ -414,7 +284,7 @@ ui_free(void *arg)
 	struct gc_ui *ui = arg;
 
 	gc_ui_shots_free(ui->shots);
-	pthread_mutex_destroy(&ui->smtx);
+	gc_http_sess_free(ui->sess);
 	gc_free(ui);
 }
 
@@ -502,6 +372,7 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 {
 	struct gc_httpd_url u;
 	struct gc_ui       *ui;
+	char                cookie[32];
 	gc_err              rv;
 
 	*out = NULL;
@@ -521,9 +392,13 @@ gc_ui_start(struct gc_ui **out, uv_loop_t *loop, struct gc_node *n,
 		gc_free(ui);
 		return rv;
 	}
-	snprintf(ui->cookie_name, sizeof(ui->cookie_name), "gc_sid_%s",
-	    u.port);
-	pthread_mutex_init(&ui->smtx, NULL);
+	snprintf(cookie, sizeof(cookie), "gc_sid_%s", u.port);
+	ui->sess  = gc_http_sess_new(&(struct gc_http_sess_opts) {
+	     .capacity = NSESS,
+	     .idle_s   = SESS_IDLE_S,
+	     .cookie   = cookie,
+	     .secure   = ui->https,
+	});
 	ui->shots = gc_ui_shots_new();
 	rv = gc_httpd_start(&ui->httpd, loop, &(struct gc_httpd_opts) {
 	     .name         = "UI",
