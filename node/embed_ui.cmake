@@ -1,5 +1,6 @@
 # Writes OUT: every file under SRC (node/ui/) as a C byte array with its
-# path and content type, for node/ui_http.c to serve by exact path.
+# path and content type, for node/httpd.c to serve by exact path
+# (the table given by node/ui_http.c).
 # Run by the build (node/CMakeLists.txt) whenever an asset changes.
 file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/*)
 list(SORT files)
@@ -35,7 +36,7 @@ foreach(f ${files})
 	string(APPEND table "\t{ \"/${f}\", \"${ct}\", a${i}, ${len} },\n")
 	math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND c "\nconst struct gc_ui_asset gc_ui_assets[] = {\n${table}")
+string(APPEND c "\nconst struct gc_httpd_asset gc_ui_assets[] = {\n${table}")
 string(APPEND c "\t{ 0, 0, 0, 0 },\n};\nconst size_t gc_ui_nassets = ${i};\n")
 file(WRITE ${OUT}.tmp "${c}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp

@@ -1,7 +1,9 @@
-/* ui: the operator UI and its JSON API, served by `gradcap serve` over
- * nng's HTTP server (DESIGN §10, docs/api.md). Requests are taken on nng
- * threads, queued to the serve loop and answered from its thread pool
- * (STYLE §9): the ledger is used under the serve's ledger mutex. */
+/* ui: the operator UI and its JSON API, served by `gradcap serve` on the
+ * HTTP front of node/httpd.h (DESIGN §10, docs/api.md): ui_http.c holds
+ * the UI's policy (Host and Origin, login, sessions, CSRF), ui_api.c its
+ * routes. Requests are taken on nng threads, queued to the serve loop and
+ * answered from its thread pool (STYLE §9): the ledger is used under the
+ * serve's ledger mutex. */
 #ifndef GC_NODE_UI_H
 #define GC_NODE_UI_H
 
@@ -12,6 +14,7 @@
 #include <uv.h>
 
 #include "common/buf.h"
+#include "node/httpd.h"
 #include "node/node.h"
 
 #define GC_UI_DEFAULT_URL "http://127.0.0.1:8080"
@@ -52,22 +55,12 @@ bool gc_ui_api(struct gc_ui_req *r);
 void gc_ui_error(struct gc_ui_req *r, int status, const char *code,
     const char *en, const char *zh);
 
-/* The value of name in an application/x-www-form-urlencoded query
- * (percent-decoded into out); false when absent or too long. */
-bool gc_ui_query(const char *query, const char *name, char *out, size_t cap);
-
 /* The pending shots of the capture station (ui_api.c). */
 void *gc_ui_shots_new(void);
 void  gc_ui_shots_free(void *shots);
 
 /* The embedded assets (generated from node/ui/ by the build). */
-struct gc_ui_asset {
-	const char          *path; /* "/app.js" */
-	const char          *ctype;
-	const unsigned char *data;
-	size_t               len;
-};
-extern const struct gc_ui_asset gc_ui_assets[];
-extern const size_t             gc_ui_nassets;
+extern const struct gc_httpd_asset gc_ui_assets[];
+extern const size_t                gc_ui_nassets;
 
 #endif

@@ -22,6 +22,7 @@
 #include "node/capture_core.h"
 #include "node/cli.h"
 #include "node/export.h"
+#include "node/httpd.h"
 #include "node/merge_view.h"
 #include "node/signin.h"
 #include "node/syncnode.h"
@@ -364,8 +365,8 @@ api_status(struct gc_ui_req *r)
 	struct gc_diag d;
 	gc_err         rv;
 
-	gc_ui_query(r->query, "class", klass, sizeof(klass));
-	gc_ui_query(r->query, "site", site, sizeof(site));
+	gc_httpd_query(r->query, "class", klass, sizeof(klass));
+	gc_httpd_query(r->query, "site", site, sizeof(site));
 	gc_diag_clear(&d);
 	gc_buf_puts(&r->out, "{\"node\":{\"name\":");
 	gc_json_str(&r->out, r->n->info.name);
@@ -444,7 +445,7 @@ api_students(struct gc_ui_req *r)
 	struct gc_idnum   idn;
 	struct search_arg a = { q, 0, q, 0, keys, 0 };
 
-	if (!gc_ui_query(r->query, "q", q, sizeof(q)) || q[0] == '\0') {
+	if (!gc_httpd_query(r->query, "q", q, sizeof(q)) || q[0] == '\0') {
 		gc_ui_error(r, 400, "bad_request", "give q: an ID number, 学号, "
 		    "考生号 or a part of the name", "请输入身份证号、学号、考生号"
 		    "或姓名的一部分");
@@ -481,7 +482,7 @@ api_student(struct gc_ui_req *r)
 	struct gc_names nm = { NULL, NULL, 0 };
 	gc_err          rv;
 
-	if (!gc_ui_query(r->query, "key", key, sizeof(key))) {
+	if (!gc_httpd_query(r->query, "key", key, sizeof(key))) {
 		gc_ui_error(r, 400, "bad_request", "give key", "缺少 key");
 		return;
 	}
@@ -524,7 +525,7 @@ list_order(struct gc_ui_req *r, const struct gc_merge *m)
 {
 	char sort[16] = "";
 
-	gc_ui_query(r->query, "sort", sort, sizeof(sort));
+	gc_httpd_query(r->query, "sort", sort, sizeof(sort));
 	return strcmp(sort, "id") == 0 ? NULL : gc_merge_roster_order(m);
 }
 
@@ -537,7 +538,7 @@ api_missing(struct gc_ui_req *r)
 	struct gc_diag   d;
 	size_t           k = 0;
 
-	gc_ui_query(r->query, "class", klass, sizeof(klass));
+	gc_httpd_query(r->query, "class", klass, sizeof(klass));
 	gc_diag_clear(&d);
 	lock(r);
 	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
@@ -582,7 +583,7 @@ api_class(struct gc_ui_req *r)
 	struct gc_diag   d;
 	size_t           k = 0;
 
-	if (!gc_ui_query(r->query, "name", klass, sizeof(klass)) ||
+	if (!gc_httpd_query(r->query, "name", klass, sizeof(klass)) ||
 	    klass[0] == '\0') {
 		gc_ui_error(r, 400, "bad_request", "give name: a class",
 		    "缺少班级名称");
@@ -626,8 +627,8 @@ api_signin(struct gc_ui_req *r)
 	struct gc_diag   d;
 	gc_err           rv;
 
-	gc_ui_query(r->query, "class", klass, sizeof(klass));
-	gc_ui_query(r->query, "missing", missing, sizeof(missing));
+	gc_httpd_query(r->query, "class", klass, sizeof(klass));
+	gc_httpd_query(r->query, "missing", missing, sizeof(missing));
 	gc_diag_clear(&d);
 	lock(r);
 	rv = gc_signin_make(r->n, klass[0] ? klass : NULL,
@@ -735,7 +736,7 @@ api_photo(struct gc_ui_req *r)
 	char                  ref[80];
 	struct gc_capture_ref cr;
 
-	if (!gc_ui_query(r->query, "capture", ref, sizeof(ref))) {
+	if (!gc_httpd_query(r->query, "capture", ref, sizeof(ref))) {
 		gc_ui_error(r, 400, "bad_request", "give capture", "缺少 capture");
 		return;
 	}
@@ -1131,7 +1132,7 @@ api_shot(struct gc_ui_req *r)
 	char          id[32];
 	bool          found = false;
 
-	if (!gc_ui_query(r->query, "id", id, sizeof(id))) {
+	if (!gc_httpd_query(r->query, "id", id, sizeof(id))) {
 		gc_ui_error(r, 400, "bad_request", "give id", "缺少 id");
 		return;
 	}
@@ -1543,7 +1544,7 @@ api_import(struct gc_ui_req *r)
 	char                  name[200], again[8] = "", *dot;
 	gc_err                rv;
 
-	if (!gc_ui_query(r->query, "name", name, sizeof(name)) ||
+	if (!gc_httpd_query(r->query, "name", name, sizeof(name)) ||
 	    (dot = strrchr(name, '.')) == NULL || dot == name ||
 	    (strcasecmp(dot, ".jpg") != 0 && strcasecmp(dot, ".jpeg") != 0)) {
 		gc_ui_error(r, 400, "bad_request", "name: the file's name, <ID "
@@ -1552,7 +1553,7 @@ api_import(struct gc_ui_req *r)
 		return;
 	}
 	*dot = '\0';
-	gc_ui_query(r->query, "again", again, sizeof(again));
+	gc_httpd_query(r->query, "again", again, sizeof(again));
 	if (r->body_len == 0) {
 		gc_ui_error(r, 400, "bad_request", "no photo in the request",
 		    "请求中没有照片");

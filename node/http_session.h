@@ -1,0 +1,47 @@
+/* http_session: cookie sessions, each with its CSRF token, for an app on
+ * node/httpd.h (the operator UI; the student portal later). A fixed table
+ * of capacity sessions: a new one takes a free slot or the least recently
+ * used one's; a session idle longer than idle_s is forgotten when a look-up
+ * passes it. Ids and tokens are 64 hex digits (256 random bits), compared
+ * in constant time. Thread-safe: its own mutex, never held across a call
+ * out of this file. */
+#ifndef GC_NODE_HTTP_SESSION_H
+#define GC_NODE_HTTP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node/httpd.h"
+
+typedef struct gc_http_sess gc_http_sess;
+
+struct gc_http_sess_opts {
+	size_t      capacity; /* the UI: 64 */
+	long        idle_s;   /* the UI: 12 h */
+	const char *cookie;   /* the cookie's name (cut at 31 bytes) */
+	bool        secure;   /* https: the cookie is Secure */
+};
+
+/* A store with no session (aborts on OOM: small and fixed). */
+gc_http_sess *gc_http_sess_new(const struct gc_http_sess_opts *o);
+/* Forgets every session and frees. NULL-safe. */
+void gc_http_sess_free(gc_http_sess *s);
+
+/* The first of r's session cookies that names a live session: its id and
+ * CSRF token copied out, and it counts as used now; false when none. */
+bool gc_http_sess_find(gc_http_sess *s, const struct gc_httpd_req *r,
+    char sid[65], char csrf[65]);
+
+/* A new session: its CSRF token copied out, its cookie (HttpOnly,
+ * SameSite=Strict, Path=/, Secure on https) set on r. */
+void gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r,
+    char csrf[65]);
+
+/* Ends session sid (if live) and has r clear the cookie. */
+void gc_http_sess_end(gc_http_sess *s, struct gc_httpd_req *r,
+    const char *sid);
+
+/* Whether r carries csrf, the token of its session, in X-CSRF-Token. */
+bool gc_http_sess_csrf_ok(const struct gc_httpd_req *r, const char *csrf);
+
+#endif
