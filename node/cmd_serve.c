@@ -20,6 +20,7 @@
 #include "common/gc_log.h"
 #include "node/cli.h"
 #include "node/node.h"
+#include "node/portal.h"
 #include "node/syncnode.h"
 #include "node/ui.h"
 #include "sync/net.h"
@@ -29,7 +30,7 @@
 static const char serve_usage[] =
     "usage: gradcap serve [--home DIR] [--listen URL] [--peer URL]...\n"
     "                     [--interval SECONDS] [--insecure]\n"
-    "                     [--ui URL | --no-ui]\n"
+    "                     [--ui URL | --no-ui] [--portal URL]\n"
     "  --listen    accept peers at URL, e.g. tls+tcp://0.0.0.0:7443\n"
     "              (default: [sync] listen in gradcap.ini; none: dial only)\n"
     "  --peer      sync with URL in the background (repeatable; also\n"
@@ -38,6 +39,9 @@ static const char serve_usage[] =
     "  --insecure  plain tcp:// (tests only; peers must say it too)\n"
     "  --ui        the operator UI at URL (default: [ui] listen in\n"
     "              gradcap.ini, else http://127.0.0.1:8080); --no-ui: none\n"
+    "  --portal    the student portal at http://127.0.0.1:PORT, behind the\n"
+    "              school's TLS proxy (online node or coordinator; default:\n"
+    "              [online] portal_listen; docs/online-guide.md)\n"
     "Syncs after new local entries (debounced), on the timer, and with\n"
     "exponential backoff plus jitter while a peer is unreachable.\n"
     "Stops on SIGINT or SIGTERM.\n";
@@ -98,6 +102,7 @@ struct serve {
 	uint64_t            seen_seq, enroll_sig;
 	unsigned            listen_errors;
 	struct gc_ui       *ui;
+	struct gc_portal   *portal;
 };
 
 /* ---- the listener ---- */
@@ -443,6 +448,8 @@ stop(struct serve *sv)
 	uv_signal_stop(&sv->sigterm);
 	gc_ui_stop(sv->ui);
 	sv->ui = NULL;
+	gc_portal_stop(sv->portal);
+	sv->portal = NULL;
 	/* nng first: aio_stop waits for running callbacks */
 	for (size_t i = 0; i < NCTX; i++) {
 		nng_aio_stop(sv->ctx[i].aio);
@@ -512,12 +519,14 @@ gc_cmd_serve(int argc, char **argv)
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "ui", required_argument, NULL, 'u' },
 		{ "no-ui", no_argument, NULL, 'U' },
+		{ "portal", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct serve  *sv;
 	struct gc_diag d;
 	const char    *home = NULL, *listen = NULL, *ui_url = NULL;
+	const char    *portal_url = NULL;
 	bool           no_ui = false, ui_default = false;
 	const char    *cli_peers[MAX_PEERS];
 	size_t         ncli = 0;
@@ -557,6 +566,9 @@ gc_cmd_serve(int argc, char **argv)
 			break;
 		case 'U':
 			no_ui = true;
+			break;
+		case 'O':
+			portal_url = optarg;
 			break;
 		default:
 			gc_free(sv);
@@ -611,7 +623,11 @@ gc_cmd_serve(int argc, char **argv)
 			no_ui = true;
 		}
 	}
-	if (listen == NULL && sv->npeers == 0 && no_ui) {
+	if (portal_url == NULL) {
+		portal_url = gc_config_get(sv->n.cfg, "online", "portal_listen",
+		    NULL);
+	}
+	if (listen == NULL && sv->npeers == 0 && no_ui && portal_url == NULL) {
 		gc_cli_err("nothing to do: give --listen URL and/or --peer URL "
 		    "(or [sync] listen / peers in gradcap.ini), or serve the UI");
 		gc_node_close(&sv->n);
@@ -708,6 +724,12 @@ gc_cmd_serve(int argc, char **argv)
 		 * computer): syncing goes on, without a UI */
 		GC_LOG(GC_LOG_ERR, "UI-LISTEN", "%s: serving without the UI "
 		    "(give --ui http://127.0.0.1:PORT or [ui] listen)", d.msg);
+	}
+	if (portal_url != NULL && gc_portal_start(&sv->portal, &sv->loop,
+	    &sv->n, &sv->sn.mtx, portal_url, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		ex = GC_EXIT_FAIL;
+		goto out;
 	}
 	for (size_t i = 0; i < sv->npeers; i++) {
 		bpeer_kick(&sv->peers[i], 10 * i);

@@ -1,11 +1,17 @@
-# Writes OUT: every file under SRC (node/ui/) as a C byte array with its
-# path and content type, for node/httpd.c to serve by exact path
-# (the table given by node/ui_http.c).
+# Writes OUT: every file under SRC (node/ui/, node/portal/) as a C byte
+# array with its path and content type, in the table gc_<NAME>_assets
+# (declared in HEADER) for node/httpd.c to serve by exact path.
 # Run by the build (node/CMakeLists.txt) whenever an asset changes.
+if(NOT DEFINED NAME OR NAME STREQUAL "")
+	set(NAME ui)
+endif()
+if(NOT DEFINED HEADER OR HEADER STREQUAL "")
+	set(HEADER node/ui.h)
+endif()
 file(GLOB_RECURSE files RELATIVE ${SRC} ${SRC}/*)
 list(SORT files)
-set(c "/* generated from node/ui/ by node/embed_ui.cmake: do not edit */\n")
-string(APPEND c "#include \"node/ui.h\"\n\n")
+set(c "/* generated from node/${NAME}/ by node/embed_ui.cmake: do not edit */\n")
+string(APPEND c "#include \"${HEADER}\"\n\n")
 set(table "")
 set(i 0)
 foreach(f ${files})
@@ -26,7 +32,7 @@ foreach(f ${files})
 	elseif(ext STREQUAL ".json")
 		set(ct "application/json")
 	else()
-		message(FATAL_ERROR "node/ui/${f}: no content type for '${ext}'")
+		message(FATAL_ERROR "${SRC}/${f}: no content type for '${ext}'")
 	endif()
 	file(READ ${SRC}/${f} hex HEX)
 	string(LENGTH "${hex}" hl)
@@ -36,8 +42,8 @@ foreach(f ${files})
 	string(APPEND table "\t{ \"/${f}\", \"${ct}\", a${i}, ${len} },\n")
 	math(EXPR i "${i} + 1")
 endforeach()
-string(APPEND c "\nconst struct gc_httpd_asset gc_ui_assets[] = {\n${table}")
-string(APPEND c "\t{ 0, 0, 0, 0 },\n};\nconst size_t gc_ui_nassets = ${i};\n")
+string(APPEND c "\nconst struct gc_httpd_asset gc_${NAME}_assets[] = {\n${table}")
+string(APPEND c "\t{ 0, 0, 0, 0 },\n};\nconst size_t gc_${NAME}_nassets = ${i};\n")
 file(WRITE ${OUT}.tmp "${c}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp
 	${OUT})

@@ -14,6 +14,7 @@
 
 struct sess {
 	char   sid[65], csrf[65];
+	char   who[GC_HTTP_SESS_WHO]; /* whom it belongs to (the app's) */
 	time_t used;
 };
 
@@ -87,7 +88,8 @@ sess_lookup(gc_http_sess *s, const char *sid)
 
 /* Whether v names a live session: its id and CSRF token copied out. */
 static bool
-sess_live(gc_http_sess *s, const char *v, char sid[65], char csrf[65])
+sess_live(gc_http_sess *s, const char *v, char sid[65], char csrf[65],
+    char who[GC_HTTP_SESS_WHO])
 {
 	struct sess *e;
 
@@ -96,6 +98,9 @@ sess_live(gc_http_sess *s, const char *v, char sid[65], char csrf[65])
 	if (e != NULL) {
 		memcpy(sid, v, 65);
 		memcpy(csrf, e->csrf, 65);
+		if (who != NULL) {
+			memcpy(who, e->who, GC_HTTP_SESS_WHO);
+		}
 	}
 	pthread_mutex_unlock(&s->mtx);
 	return e != NULL;
@@ -107,6 +112,13 @@ sess_live(gc_http_sess *s, const char *v, char sid[65], char csrf[65])
 bool
 gc_http_sess_find(gc_http_sess *s, const struct gc_httpd_req *r,
     char sid[65], char csrf[65])
+{
+	return gc_http_sess_find_who(s, r, sid, csrf, NULL);
+}
+
+bool
+gc_http_sess_find_who(gc_http_sess *s, const struct gc_httpd_req *r,
+    char sid[65], char csrf[65], char who[GC_HTTP_SESS_WHO])
 {
 	const char *p  = r->cookie;
 	size_t      nl = strlen(s->cookie);
@@ -122,7 +134,7 @@ gc_http_sess_find(gc_http_sess *s, const struct gc_httpd_req *r,
 
 			memcpy(v, p + nl + 1, 64);
 			v[64] = '\0';
-			if (sess_live(s, v, sid, csrf)) {
+			if (sess_live(s, v, sid, csrf, who)) {
 				return true;
 			}
 		}
@@ -133,6 +145,13 @@ gc_http_sess_find(gc_http_sess *s, const struct gc_httpd_req *r,
 
 void
 gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r, char csrf[65])
+{
+	gc_http_sess_start_as(s, r, csrf, "");
+}
+
+void
+gc_http_sess_start_as(gc_http_sess *s, struct gc_httpd_req *r, char csrf[65],
+    const char *who)
 {
 	struct sess *e = &s->tab[0];
 
@@ -148,6 +167,7 @@ gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r, char csrf[65])
 	}
 	rand_hex(e->sid);
 	rand_hex(e->csrf);
+	snprintf(e->who, sizeof(e->who), "%s", who);
 	e->used = time(NULL);
 	memcpy(csrf, e->csrf, 65);
 	snprintf(r->set_cookie, sizeof(r->set_cookie), "%s=%s; Path=/; "

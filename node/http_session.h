@@ -15,6 +15,10 @@
 
 typedef struct gc_http_sess gc_http_sess;
 
+/* What a session may carry about whom it belongs to (the portal: the
+ * student key), NUL included. */
+#define GC_HTTP_SESS_WHO 96
+
 struct gc_http_sess_opts {
 	size_t      capacity; /* the UI: 64 */
 	long        idle_s;   /* the UI: 12 h */
@@ -32,10 +36,17 @@ void gc_http_sess_free(gc_http_sess *s);
 bool gc_http_sess_find(gc_http_sess *s, const struct gc_httpd_req *r,
     char sid[65], char csrf[65]);
 
+/* The same, with whom the session belongs to copied into who. */
+bool gc_http_sess_find_who(gc_http_sess *s, const struct gc_httpd_req *r,
+    char sid[65], char csrf[65], char who[GC_HTTP_SESS_WHO]);
+
 /* A new session: its CSRF token copied out, its cookie (HttpOnly,
- * SameSite=Strict, Path=/, Secure on https) set on r. */
+ * SameSite=Strict, Path=/, Secure on https) set on r; _as: belonging to
+ * who (cut at GC_HTTP_SESS_WHO - 1 bytes). */
 void gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r,
     char csrf[65]);
+void gc_http_sess_start_as(gc_http_sess *s, struct gc_httpd_req *r,
+    char csrf[65], const char *who);
 
 /* Ends session sid (if live) and has r clear the cookie. */
 void gc_http_sess_end(gc_http_sess *s, struct gc_httpd_req *r,

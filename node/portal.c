@@ -1,0 +1,341 @@
+/* The student portal's server and policy (node/portal.h): loopback only,
+ * behind the school's TLS proxy; signing in with an invitation code, rate
+ * limited per address and per claimed ID number, with one answer for every
+ * kind of failure (nothing tells whether an ID number is on the roster);
+ * cookie sessions with CSRF tokens; then node/portal_api.c. */
+#include "node/portal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "common/config.h"
+#include "common/gc_alloc.h"
+#include "common/gc_log.h"
+#include "common/idnum.h"
+#include "common/invite.h"
+#include "common/json.h"
+#include "common/ledger.h"
+#include "common/rosterdb.h"
+#include "node/http_session.h"
+#include "node/portal_int.h"
+#include "node/ratelimit.h"
+
+#define BODY_COLLECT ((size_t)1 << 20) /* nng refuses more (400) */
+#define BODY_MAX     ((size_t)8 << 10) /* we refuse more (413) */
+#define NSESS        4096
+#define SESS_IDLE_S  (2 * 3600)
+#define FAIL_WINDOW  (15 * 60)
+#define FAILS_ADDR   10 /* failed sign-ins per address per window */
+#define FAILS_ID     5  /* per claimed ID number per window */
+#define RL_SLOTS     16384
+
+#define PORTAL_CSP "default-src 'self'; img-src 'self' blob: data:; " \
+	"media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; " \
+	"form-action 'self'"
+
+struct gc_portal {
+	struct gc_node   *n;
+	pthread_mutex_t  *lgmtx;
+	struct gc_httpd  *httpd;
+	gc_http_sess     *sess;
+	gc_ratelimit     *by_addr, *by_id;
+	char              school[128];
+};
+
+void
+gc_portal_error(struct gc_httpd_req *r, int status, const char *code,
+    const char *en, const char *zh)
+{
+	r->status = status;
+	r->ctype  = "application/json";
+	gc_httpd_error_json(&r->out, code, en, zh);
+}
+
+static size_t
+portal_body_max(const char *path, void *app)
+{
+	(void)path;
+	(void)app;
+	return BODY_MAX;
+}
+
+/* The student's address as the proxy saw it; the portal listens on
+ * loopback only, so whoever connects is the proxy (or this computer). */
+static void
+client_addr(const struct gc_httpd_req *r, char *out, size_t cap)
+{
+	const char *v = gc_httpd_req_header(r, "X-Real-IP");
+
+	snprintf(out, cap, "%s", v != NULL && v[0] ? v : "local");
+}
+
+/* Whether a request that changes something comes from the portal's own
+ * pages: an Origin, when sent, naming the Host it was sent to. */
+static bool
+same_origin(const struct gc_httpd_req *r)
+{
+	const char *o = r->origin;
+
+	if (o[0] == '\0') {
+		return true; /* not a browser's cross-site request */
+	}
+	if (strncmp(o, "https://", 8) == 0) {
+		o += 8;
+	} else if (strncmp(o, "http://", 7) == 0) {
+		o += 7;
+	} else {
+		return false;
+	}
+	return r->host[0] != '\0' && strcasecmp(o, r->host) == 0;
+}
+
+/* The one answer to every failed sign-in. */
+static void
+signin_refused(struct gc_httpd_req *r)
+{
+	gc_portal_error(r, 401, "unauthorized", "the invitation code (or the "
+	    "ID number with it) is not right", "邀请码或证件号码不正确，请核对"
+	    "学校发给你的邀请码");
+}
+
+/* Whether typed is the student's ID number (read as the roster reads it:
+ * spaces, full-width digits, a lowercase x). */
+static bool
+id_matches(const struct gc_row *row, const char *typed)
+{
+	struct gc_idnum a;
+	char            type = row->v[GC_ROW_ID_TYPE][0];
+
+	gc_idnum_check(&a, typed, type, 0);
+	return a.normalized[0] != '\0' &&
+	    strcmp(a.normalized, row->v[GC_ROW_ID_NUMBER]) == 0;
+}
+
+static void
+signin(struct gc_portal *p, struct gc_httpd_req *r)
+{
+	struct gc_json *doc = NULL;
+	const char     *code, *idn;
+	char            addr[64], key[80], csrf[65];
+	char            idkey[GC_IDNUM_MAX_INPUT + 2] = "";
+	uint8_t         h[32];
+	uint64_t        now = (uint64_t)time(NULL);
+	bool            ok = false;
+	struct gc_row   row;
+
+	client_addr(r, addr, sizeof(addr));
+	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) != GC_OK ||
+	    (code = gc_json_str_of(doc, "code")) == NULL) {
+		gc_json_free(doc);
+		gc_portal_error(r, 400, "bad_request", "send {\"code\": ...}",
+		    "请求格式不对：缺少邀请码");
+		return;
+	}
+	idn = gc_json_str_of(doc, "id_number");
+	if (idn != NULL && idn[0] != '\0') {
+		snprintf(idkey, sizeof(idkey), "%.*s", GC_IDNUM_MAX_INPUT, idn);
+	}
+	if (gc_ratelimit_over(p->by_addr, addr, strlen(addr), now) ||
+	    (idkey[0] && gc_ratelimit_over(p->by_id, idkey, strlen(idkey),
+	    now))) {
+		gc_json_free(doc);
+		GC_LOG(GC_LOG_WARN, "PORTAL-LIMIT", "sign-in refused: too many "
+		    "failures (address %s)", addr);
+		gc_portal_error(r, 429, "too_many", "too many failed sign-ins: "
+		    "try again in 15 minutes", "登录失败次数过多，请 15 分钟后"
+		    "再试");
+		return;
+	}
+	if (gc_invite_code_hash(code, strlen(code), h)) {
+		pthread_mutex_lock(p->lgmtx);
+		ok = gc_ledger_invite_find(p->n->lg, h, key, sizeof(key)) ==
+		    GC_OK && gc_row_of(p->n->lg, key, &row) == GC_OK;
+		pthread_mutex_unlock(p->lgmtx);
+		if (ok && idkey[0]) {
+			ok = id_matches(&row, idkey);
+		}
+	}
+	sodium_memzero(h, sizeof(h));
+	gc_json_free(doc);
+	if (!ok) {
+		gc_ratelimit_fail(p->by_addr, addr, strlen(addr), now);
+		if (idkey[0]) {
+			gc_ratelimit_fail(p->by_id, idkey, strlen(idkey), now);
+		}
+		GC_LOG(GC_LOG_NOTICE, "PORTAL-SIGNIN-FAIL", "a sign-in failed "
+		    "(address %s)", addr);
+		signin_refused(r);
+		return;
+	}
+	gc_http_sess_start_as(p->sess, r, csrf, key);
+	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
+	    "%s)", addr);
+	r->ctype = "application/json";
+	gc_buf_reset(&r->out);
+	gc_buf_puts(&r->out, "{\"csrf\":");
+	gc_json_str(&r->out, csrf);
+	gc_buf_puts(&r->out, "}");
+}
+
+static void
+portal_dispatch(struct gc_httpd_req *r, void *app)
+{
+	struct gc_portal    *p = app;
+	struct gc_portal_req pr;
+	char                 sid[65], csrf[65], who[GC_HTTP_SESS_WHO];
+	bool                 post = strcmp(r->method, "POST") == 0;
+
+	gc_httpd_req_set_header(r, "Referrer-Policy", "no-referrer");
+	if (strncmp(r->path, "/api/", 5) != 0) {
+		if (gc_httpd_req_asset(r) == 404) {
+			gc_portal_error(r, 404, "not_found", "no such page",
+			    "没有这个页面");
+		} else if (r->asset == NULL) {
+			gc_portal_error(r, 405, "bad_request", "only GET here",
+			    "这里只接受 GET");
+		}
+		return;
+	}
+	if (r->too_large || r->chunked) {
+		gc_portal_error(r, r->too_large ? 413 : 411, "bad_request",
+		    "the request body is too large or chunked", "请求内容过大"
+		    "或格式不对");
+		return;
+	}
+	if (!post && strcmp(r->method, "GET") != 0) {
+		gc_portal_error(r, 405, "bad_request", "use GET or POST",
+		    "请使用 GET 或 POST");
+		return;
+	}
+	if (post && !same_origin(r)) {
+		gc_portal_error(r, 403, "forbidden", "this request comes from "
+		    "another site", "请求来自其他网站");
+		return;
+	}
+	if (strcmp(r->path, "/api/signin") == 0) {
+		if (!post) {
+			gc_portal_error(r, 405, "bad_request", "use POST",
+			    "请使用 POST");
+		} else {
+			signin(p, r);
+		}
+		return;
+	}
+	if (!gc_http_sess_find_who(p->sess, r, sid, csrf, who) ||
+	    who[0] == '\0') {
+		gc_portal_error(r, 401, "unauthorized", "sign in first",
+		    "请先登录");
+		return;
+	}
+	if (post && !gc_http_sess_csrf_ok(r, csrf)) {
+		gc_portal_error(r, 403, "csrf", "the page's security token is "
+		    "missing or stale: reload the page", "页面的安全令牌缺失或"
+		    "已过期：请刷新页面");
+		return;
+	}
+	if (strcmp(r->path, "/api/signout") == 0 && post) {
+		gc_http_sess_end(p->sess, r, sid);
+		r->ctype = "application/json";
+		gc_buf_puts(&r->out, "{}");
+		return;
+	}
+	pr.n       = p->n;
+	pr.lgmtx   = p->lgmtx;
+	pr.r       = r;
+	pr.student = who;
+	pr.csrf    = csrf;
+	pr.school  = p->school;
+	if (!gc_portal_api(&pr)) {
+		gc_portal_error(r, 404, "not_found", "no such API route",
+		    "没有这个接口");
+	}
+}
+
+static void
+portal_free(void *app)
+{
+	struct gc_portal *p = app;
+
+	gc_http_sess_free(p->sess);
+	gc_ratelimit_free(p->by_addr);
+	gc_ratelimit_free(p->by_id);
+	gc_free(p);
+}
+
+gc_err
+gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
+    pthread_mutex_t *lgmtx, const char *url, struct gc_diag *d)
+{
+	static const char *const hdrs[] = { "X-Real-IP", NULL };
+	struct gc_httpd_url      u;
+	struct gc_portal        *p;
+	const char              *pub;
+	char                     cookie[32];
+	gc_err                   rv;
+
+	*out = NULL;
+	if (n->info.role != GC_ROLE_ONLINE &&
+	    n->info.role != GC_ROLE_COORDINATOR) {
+		gc_diag_set(d, "the student portal runs on an online node (or "
+		    "the coordinator of a small school); this node is a %s",
+		    gc_role_name(n->info.role));
+		return GC_EPERM;
+	}
+	if (gc_httpd_url_parse(&u, url) != GC_OK || u.https || !u.loopback) {
+		gc_diag_set(d, "portal address %s: give http://127.0.0.1:PORT; "
+		    "the portal listens on this computer only, behind the "
+		    "school's TLS proxy (deploy/nginx, docs/online-guide.md)",
+		    url);
+		return GC_EINVAL;
+	}
+	p          = gc_xzalloc(sizeof(*p));
+	p->n       = n;
+	p->lgmtx   = lgmtx;
+	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
+	p->by_id   = gc_ratelimit_new(RL_SLOTS, FAILS_ID, FAIL_WINDOW);
+	snprintf(p->school, sizeof(p->school), "%s", gc_config_get(n->cfg,
+	    "school", "name", ""));
+	/* the students reach it over https (the proxy): the cookie says
+	 * Secure unless the public address is plain http (a test) */
+	pub = gc_config_get(n->cfg, "online", "portal_url", "https://");
+	snprintf(cookie, sizeof(cookie), "gc_portal_%s", u.port);
+	p->sess = gc_http_sess_new(&(struct gc_http_sess_opts) {
+	     .capacity = NSESS,
+	     .idle_s   = SESS_IDLE_S,
+	     .cookie   = cookie,
+	     .secure   = strncmp(pub, "http://", 7) != 0,
+	});
+	rv = gc_httpd_start(&p->httpd, loop, &(struct gc_httpd_opts) {
+	     .name         = "portal",
+	     .url          = url,
+	     .home         = n->home,
+	     .body_collect = BODY_COLLECT,
+	     .body_max     = portal_body_max,
+	     .dispatch     = portal_dispatch,
+	     .release      = portal_free,
+	     .csp          = PORTAL_CSP,
+	     .assets       = gc_portal_assets,
+	     .nassets      = gc_portal_nassets,
+	     .index        = "/index.html",
+	     .headers      = hdrs,
+	}, p, d);
+	if (rv != GC_OK) {
+		portal_free(p);
+		return rv;
+	}
+	GC_LOG(GC_LOG_NOTICE, "PORTAL-LISTEN", "student portal on %s", url);
+	*out = p;
+	return GC_OK;
+}
+
+void
+gc_portal_stop(struct gc_portal *p)
+{
+	if (p != NULL) {
+		gc_httpd_stop(p->httpd);
+	}
+}

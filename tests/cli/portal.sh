@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The student portal's sign-in through real processes: a coordinator
+# invites, an online node takes the invitations by sync over TLS and
+# serves the portal on loopback; students sign in with the code (from the
+# link, typed loosely, or with their ID number), see only their own data,
+# and sign out; hostile requests (guessed codes, enumerated ID numbers,
+# another site's form, no CSRF token, oversized bodies) are refused with
+# one answer that reveals nothing, and rate-limited per address and per
+# claimed ID number.
+. "$(dirname "$0")/lib.bash"
+cd "$T"
+school_and_site 6
+"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
+"$G" enroll request --home o --out o.req >/dev/null
+"$G" enroll sign --home c o.req --out o.enr >/dev/null
+"$G" enroll install --home o o.enr >/dev/null
+"$G" online invite --home c --out inv.csv >/dev/null
+serve_tls c
+expect 0 "$G" sync --home o "$URL"
+
+# --- where the portal may run
+expect 1 "$G" serve --home s --no-ui --portal http://127.0.0.1:1
+has err "runs on an online node (or the coordinator"
+expect 1 "$G" serve --home o --no-ui --portal http://0.0.0.0:8443
+has err "listens on this computer only, behind the school's TLS proxy"
+expect 1 "$G" serve --home o --no-ui --portal https://127.0.0.1:8443
+has err "give http://127.0.0.1:PORT"
+
+PP=$(free_port)
+printf '\n[school]\nname = 示例大学\n' >>o/gradcap.ini
+"$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP" 2>o.log &
+ppid=$!
+trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT
+wait_port "$PP"
+
+python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the portal's sign-in"; }
+import csv, json, sys, urllib.request, urllib.error
+base = sys.argv[1]
+rows = list(csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline="")))
+roster = {r[0]: r for r in csv.reader(open("r.csv", encoding="utf-8"))}
+checks = 0
+
+def req(method, path, body=None, cookie=None, csrf=None, ip=None, origin=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    h = {"Content-Type": "application/json"}
+    if cookie: h["Cookie"] = cookie
+    if csrf: h["X-CSRF-Token"] = csrf
+    if ip: h["X-Real-IP"] = ip
+    if origin: h["Origin"] = origin
+    r = urllib.request.Request(base + path, data=data, method=method, headers=h)
+    try:
+        with urllib.request.urlopen(r) as res:
+            return res.status, dict(res.headers), res.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+def ok(cond, what, extra=""):
+    global checks
+    if not cond:
+        print("FAIL:", what, extra)
+        sys.exit(1)
+    checks += 1
+
+def signin(body, ip):
+    st, hd, b = req("POST", "/api/signin", body, ip=ip)
+    cookie = hd.get("Set-Cookie", "").split(";")[0]
+    return st, cookie, json.loads(b) if b else {}
+
+# the page and its rules
+st, hd, b = req("GET", "/")
+ok(st == 200 and b"<title>" in b and "default-src 'self'" in hd["Content-Security-Policy"], "the page", hd)
+ok(hd.get("Referrer-Policy") == "no-referrer", "no referrer leaves the portal", hd)
+st, hd, b = req("GET", "/../../etc/passwd")
+ok(st == 404, "no path outside the assets", st)
+
+a, b2 = rows[0], rows[1]
+# the code as in the link; typed in lowercase without dashes
+st, cookie, j = signin({"code": a["邀请码"]}, "198.51.100.1")
+ok(st == 200 and len(j["csrf"]) == 64 and cookie.startswith("gc_portal_"), "sign-in with the code", (st, j))
+st, hd, me = req("GET", "/api/me", cookie=cookie)
+me = json.loads(me)
+ok(st == 200 and me["student"]["student_no"] == a["学号"] and me["status"] == "MISSING" and me["school"] == "示例大学", "the student's own status", me)
+full = roster[a["学号"]][5]
+ok(me["student"]["id_masked"].endswith(full[-4:]) and full not in json.dumps(me, ensure_ascii=False), "the ID number masked", me)
+# nothing takes another student: a parameter naming one changes nothing
+st, hd, other = req("GET", "/api/me?student=" + b2["学号"], cookie=cookie)
+ok(json.loads(other)["student"]["student_no"] == a["学号"], "only one's own data", other)
+st, c2, j2 = signin({"code": b2["邀请码"].lower().replace("-", "")}, "198.51.100.2")
+ok(st == 200, "a code typed loosely", (st, j2))
+# with the ID number, typed with full-width digits
+idn = roster[b2["学号"]][5]
+fw = "".join(chr(ord(ch) + 0xFEE0) if ch.isdigit() else ch for ch in idn)
+st, _, _ = signin({"code": b2["邀请码"], "id_number": fw}, "198.51.100.2")
+ok(st == 200, "the code with the ID number")
+
+# one answer for every failure: a wrong code, a good code with another
+# student's number, an unknown number, a malformed code
+bad = [
+    {"code": "AAAA-AAAA-AAAA-AAAA-AAAA"},
+    {"code": a["邀请码"], "id_number": idn},
+    {"code": "AAAA-AAAA-AAAA-AAAA-AAAB", "id_number": "11010519491231002X"},
+    {"code": "not a code"},
+]
+answers = set()
+for i, body in enumerate(bad):
+    st, hd, b = req("POST", "/api/signin", body, ip="203.0.113.%d" % (10 + i))
+    answers.add((st, b))
+    ok(st == 401 and "Set-Cookie" not in hd, "a failed sign-in", (st, b))
+ok(len(answers) == 1, "one answer for every failure", answers)
+
+# guessing from one address: after 10 failures even the right code waits
+for _ in range(10):
+    req("POST", "/api/signin", {"code": "BBBB-BBBB-BBBB-BBBB-BBBB"}, ip="203.0.113.99")
+st, _, j = signin({"code": rows[2]["邀请码"]}, "203.0.113.99")
+ok(st == 429 and j["error"]["code"] == "too_many", "the address is held back", (st, j))
+st, _, _ = signin({"code": rows[2]["邀请码"]}, "203.0.113.100")
+ok(st == 200, "another address is not")
+# guessing one claimed ID number from many addresses
+victim = roster[rows[3]["学号"]][5]
+for i in range(5):
+    req("POST", "/api/signin", {"code": "CCCC-CCCC-CCCC-CCCC-CCC%d" % i, "id_number": victim}, ip="192.0.2.%d" % i)
+st, _, j = signin({"code": rows[3]["邀请码"], "id_number": victim}, "192.0.2.50")
+ok(st == 429, "the claimed number is held back", (st, j))
+st, _, _ = signin({"code": rows[3]["邀请码"]}, "192.0.2.51")
+ok(st == 200, "the code alone still signs the student in")
+
+# sessions: none, no CSRF token, another site's page, then a clean sign-out
+ok(req("GET", "/api/me")[0] == 401, "no session")
+ok(req("GET", "/api/me", cookie="gc_portal_1=" + "0" * 64)[0] == 401, "a made-up session")
+ok(req("POST", "/api/signout", {}, cookie=cookie)[0] == 403, "no CSRF token")
+ok(req("POST", "/api/signout", {}, cookie=cookie, csrf="0" * 64)[0] == 403, "a wrong CSRF token")
+ok(req("POST", "/api/signin", {"code": a["邀请码"]}, origin="https://evil.example")[0] == 403, "another site's form")
+ok(req("POST", "/api/signin", raw=b"{" + b" " * 9000 + b"}")[0] == 413, "an oversized body")
+ok(req("GET", "/api/signin")[0] == 405, "sign-in is a POST")
+ok(req("POST", "/api/signin", raw=b"\xff\xfe")[0] == 400, "a body that is not JSON")
+st, hd, b = req("POST", "/api/signout", {}, cookie=cookie, csrf=json.loads(req("GET", "/api/me", cookie=cookie)[2])["csrf"])
+ok(st == 200 and "Max-Age=0" in hd.get("Set-Cookie", ""), "signed out", (st, hd))
+ok(req("GET", "/api/me", cookie=cookie)[0] == 401, "the session is gone")
+ok(req("GET", "/api/nothing", cookie=c2)[0] == 404, "an unknown route")
+print("portal:", checks, "checks")
+open("checks.txt", "w").write(str(checks))
+EOF
+checks=$((checks + $(cat checks.txt)))
+grep -q "$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')" o.log && fail "a code in the portal's log"
+checks=$((checks + 1))
+
+# --- a new invitation replaces the code, on the portal too
+old=$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')
+expect 0 "$G" online invite --home c --student "$(sed -n 2p inv.csv | cut -d, -f1 | tr -d '"')" --out new.csv
+expect 0 "$G" sync --home o "$URL"
+python3 - "http://127.0.0.1:$PP" "$old" "$(sed -n 2p new.csv | cut -d, -f6 | tr -d '"')" <<'EOF' || fail "the new code does not replace the old one"
+import json, sys, urllib.request, urllib.error
+def signin(code):
+    r = urllib.request.Request(sys.argv[1] + "/api/signin", data=json.dumps({"code": code}).encode(), method="POST", headers={"X-Real-IP": "198.51.100.77"})
+    try:
+        return urllib.request.urlopen(r).status
+    except urllib.error.HTTPError as e:
+        return e.code
+assert signin(sys.argv[2]) == 401
+assert signin(sys.argv[3]) == 200
+EOF
+checks=$((checks + 1))
+
+echo "portal: $checks checks passed"
