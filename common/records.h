@@ -51,6 +51,7 @@ gc_err gc_session_close_decode(const uint8_t *p, size_t n,
 #define GC_BIND_STUDENT_NO "student-no"
 #define GC_BIND_SEARCH     "search"
 #define GC_BIND_FILENAME   "filename"
+#define GC_BIND_INVITE     "invite" /* signed in to the portal by invitation */
 
 /* A scanned capture code (采集码): kept whole as a blob, at most this
  * many bytes. */

@@ -26,6 +26,7 @@
 #include "common/roster_change.h"
 #include "node/cli.h"
 #include "node/node.h"
+#include "node/session_core.h"
 
 #define PHOTO_MAX ((size_t)64 << 20)
 
@@ -65,31 +66,17 @@ static int
 session_open(struct gc_node *n, int kind, const char *location,
     const char *op, bool quiet)
 {
-	struct gc_session_rec s, cur;
-	struct gc_buf         b;
+	struct gc_session_rec s;
 	struct gc_diag        d;
-	uint8_t               rnd[8];
 	gc_err                rv;
 
-	if (gc_ledger_session_current(n->lg, n->info.self, &cur) == GC_OK) {
-		gc_cli_err("session %s (%s, %s) is still open: close it first "
-		    "with 'gradcap session close'", cur.id,
-		    gc_session_kind_name(cur.kind), cur.location);
+	gc_diag_clear(&d);
+	rv = gc_session_begin(n, (enum gc_session_kind)kind, location, op, &s,
+	    &d);
+	if (rv == GC_EEXIST) {
+		gc_cli_err("%s with 'gradcap session close'", d.msg);
 		return GC_EXIT_FAIL;
 	}
-	memset(&s, 0, sizeof(s));
-	randombytes_buf(rnd, sizeof(rnd));
-	memcpy(s.id, "s-", 2);
-	gc_hex_encode(s.id + 2, rnd, 8);
-	s.kind   = (enum gc_session_kind)kind;
-	s.opened = (uint64_t)time(NULL);
-	snprintf(s.location, sizeof(s.location), "%s", location);
-	snprintf(s.operator_, sizeof(s.operator_), "%s", op ? op : "");
-	gc_buf_init(&b);
-	gc_session_open_encode(&b, &s);
-	gc_diag_clear(&d);
-	rv = gc_ledger_append_body(n->lg, GC_KIND_SESSION_OPEN, &b, NULL, &d);
-	gc_buf_release(&b);
 	if (rv != GC_OK) {
 		gc_cli_err("session open: %s", gc_diag_msg(&d, rv));
 		return GC_EXIT_FAIL;

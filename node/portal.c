@@ -24,7 +24,7 @@
 #include "node/portal_int.h"
 #include "node/ratelimit.h"
 
-#define BODY_COLLECT ((size_t)1 << 20) /* nng refuses more (400) */
+#define BODY_COLLECT ((size_t)20 << 20) /* nng refuses more (400) */
 #define BODY_MAX     ((size_t)8 << 10) /* we refuse more (413) */
 #define NSESS        4096
 #define SESS_IDLE_S  (2 * 3600)
@@ -32,6 +32,8 @@
 #define FAILS_ADDR   10 /* failed sign-ins per address per window */
 #define FAILS_ID     5  /* per claimed ID number per window */
 #define RL_SLOTS     16384
+#define DRAFTS_MAX   256              /* drafts kept, every student */
+#define DRAFTS_BYTES ((size_t)192 << 20) /* and their bytes */
 
 #define PORTAL_CSP "default-src 'self'; img-src 'self' blob: data:; " \
 	"media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; " \
@@ -44,6 +46,7 @@ struct gc_portal {
 	gc_http_sess     *sess;
 	gc_ratelimit     *by_addr, *by_id;
 	char              school[128];
+	struct gc_portal_capture cap;
 };
 
 void
@@ -58,9 +61,8 @@ gc_portal_error(struct gc_httpd_req *r, int status, const char *code,
 static size_t
 portal_body_max(const char *path, void *app)
 {
-	(void)path;
 	(void)app;
-	return BODY_MAX;
+	return strcmp(path, "/api/photo") == 0 ? GC_PORTAL_PHOTO_MAX : BODY_MAX;
 }
 
 /* The student's address as the proxy saw it; the portal listens on
@@ -249,6 +251,7 @@ portal_dispatch(struct gc_httpd_req *r, void *app)
 	pr.student = who;
 	pr.csrf    = csrf;
 	pr.school  = p->school;
+	pr.cap     = &p->cap;
 	if (!gc_portal_api(&pr)) {
 		gc_portal_error(r, 404, "not_found", "no such API route",
 		    "没有这个接口");
@@ -261,6 +264,9 @@ portal_free(void *app)
 	struct gc_portal *p = app;
 
 	gc_http_sess_free(p->sess);
+	gc_drafts_free(p->cap.drafts);
+	gc_pipeline_close(p->cap.pl);
+	pthread_mutex_destroy(&p->cap.plmtx);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
 	gc_free(p);
@@ -297,6 +303,8 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->lgmtx   = lgmtx;
 	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
 	p->by_id   = gc_ratelimit_new(RL_SLOTS, FAILS_ID, FAIL_WINDOW);
+	pthread_mutex_init(&p->cap.plmtx, NULL);
+	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	snprintf(p->school, sizeof(p->school), "%s", gc_config_get(n->cfg,
 	    "school", "name", ""));
 	/* the students reach it over https (the proxy): the cookie says

@@ -5,8 +5,24 @@
 
 #include <pthread.h>
 
+#include "capture/pipeline.h"
+#include "capture/profile.h"
 #include "node/httpd.h"
 #include "node/node.h"
+#include "node/portal_drafts.h"
+
+#define GC_PORTAL_PHOTO_MAX ((size_t)16 << 20) /* a student's file */
+
+/* The portal's capture: one pipeline (not thread-safe: plmtx), opened on
+ * first use with the school profile, and the students' drafts. */
+struct gc_portal_capture {
+	pthread_mutex_t   plmtx;
+	gc_pipeline      *pl;
+	struct gc_profile prof;
+	bool              tried;
+	char              err[600];
+	gc_drafts        *drafts;
+};
 
 /* One request of a signed-in student (pool thread). */
 struct gc_portal_req {
@@ -16,6 +32,7 @@ struct gc_portal_req {
 	const char          *student; /* the session's student key */
 	const char          *csrf;    /* the session's token, for answers */
 	const char          *school;  /* [school] name, or "" */
+	struct gc_portal_capture *cap;
 };
 
 /* Answers a route of the signed-in student; false when the path is not

@@ -146,7 +146,86 @@ async function statusView() {
 				h('dt', {}, '层次'), h('dd', {}, s.level),
 				h('dt', {}, '专业'), h('dd', {}, s.major),
 				h('dt', {}, '班级'), h('dd', {}, s.class))),
+		canSend(me.status) ? photoCard() : null,
 		h('div', { class: 'row' }, h('button', { type: 'button', id: 'signout', onclick: signout }, '退出登录')));
+	if (canSend(me.status)) {
+		await loadDrafts();
+	}
+}
+
+function canSend(status) {
+	return status === 'MISSING' || status === 'NEEDS_RETAKE';
+}
+
+// Sending a photo: a studio file or the phone's camera (the file picker
+// offers it); the server frames and checks it and keeps it as a draft.
+function photoCard() {
+	const input = h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg', capture: 'environment', onchange: sendPhoto });
+	return h('section', { class: 'card', id: 'photo' },
+		h('h2', {}, '上传照片'),
+		h('p', { class: 'hint' }, '请使用蓝色或白色纯色背景、正面免冠、露出双耳和眉毛的近期照片（JPEG 格式）。上传后系统会自动裁剪并检测，你可以保留最多 5 张草稿，选一张提交。'),
+		h('label', { for: 'photo-file' }, '选择照片或拍照'),
+		input,
+		h('p', { id: 'photo-note', role: 'status' }),
+		h('div', { id: 'drafts' }));
+}
+
+async function sendPhoto(e) {
+	const file = e.target.files[0];
+	const note = document.getElementById('photo-note');
+	if (!file) {
+		return;
+	}
+	note.textContent = '正在检测照片…';
+	try {
+		const res = await fetch('/api/photo', { method: 'POST', headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'image/jpeg' }, body: file, credentials: 'same-origin' });
+		const j = await res.json().catch(() => ({}));
+		if (!res.ok) {
+			note.textContent = (j.error && (j.error.message_zh || j.error.message)) || '上传失败，请重试。';
+		} else {
+			note.textContent = '';
+			renderDrafts(j.drafts);
+		}
+	} catch {
+		note.textContent = '网络连接失败，请检查网络后重试。';
+	}
+	e.target.value = '';
+}
+
+async function loadDrafts() {
+	try {
+		const j = await call('GET', '/api/drafts');
+		renderDrafts(j.drafts);
+	} catch (err) {
+		showError(err.zh);
+	}
+}
+
+function renderDrafts(drafts) {
+	const box = document.getElementById('drafts');
+	if (!box) {
+		return;
+	}
+	box.replaceChildren(...drafts.map((d) => h('figure', { class: `draft v-${d.verdict}`, 'data-draft': d.id },
+		h('img', { src: d.photo, alt: '系统处理后的照片', width: 240, height: 320 }),
+		h('figcaption', {},
+			h('p', { class: `status ${d.verdict === 'fail' ? 'bad' : 'ok'}` }, d.verdict === 'fail' ? '未通过检测' : d.verdict === 'warn' ? '可以提交（有提示）' : '检测通过'),
+			d.guide ? h('p', {}, d.guide) : null,
+			h('ul', {}, d.problems.map((x) => h('li', { 'data-check': x.check }, x.message))),
+			d.verdict === 'fail' ? null : h('button', { type: 'button', class: 'primary', onclick: () => submitDraft(d.id) }, '提交这张照片')))));
+}
+
+async function submitDraft(id) {
+	if (!window.confirm('照片提交后无法撤销，将由学校审核。确定提交这张照片吗？')) {
+		return;
+	}
+	try {
+		await call('POST', '/api/confirm', { draft: id });
+		showError('');
+		await statusView();
+	} catch (err) {
+		showError(err.zh);
+	}
 }
 
 async function signout() {

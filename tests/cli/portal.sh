@@ -9,6 +9,8 @@
 # claimed ID number.
 . "$(dirname "$0")/lib.bash"
 cd "$T"
+export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+synth_photos portal
 school_and_site 6
 "$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
 "$G" enroll request --home o --out o.req >/dev/null
@@ -34,37 +36,16 @@ trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' 
 wait_port "$PP"
 
 python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the portal's sign-in"; }
-import csv, json, sys, urllib.request, urllib.error
+import csv, json, sys
+import portal_client as pc
+from portal_client import ok
 base = sys.argv[1]
 rows = list(csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline="")))
 roster = {r[0]: r for r in csv.reader(open("r.csv", encoding="utf-8"))}
-checks = 0
-
 def req(method, path, body=None, cookie=None, csrf=None, ip=None, origin=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    h = {"Content-Type": "application/json"}
-    if cookie: h["Cookie"] = cookie
-    if csrf: h["X-CSRF-Token"] = csrf
-    if ip: h["X-Real-IP"] = ip
-    if origin: h["Origin"] = origin
-    r = urllib.request.Request(base + path, data=data, method=method, headers=h)
-    try:
-        with urllib.request.urlopen(r) as res:
-            return res.status, dict(res.headers), res.read()
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-def ok(cond, what, extra=""):
-    global checks
-    if not cond:
-        print("FAIL:", what, extra)
-        sys.exit(1)
-    checks += 1
-
+    return pc.req(base, method, path, raw if raw is not None else body, cookie, csrf, ip, origin)
 def signin(body, ip):
-    st, hd, b = req("POST", "/api/signin", body, ip=ip)
-    cookie = hd.get("Set-Cookie", "").split(";")[0]
-    return st, cookie, json.loads(b) if b else {}
+    return pc.signin(base, body, ip)
 
 # the page and its rules
 st, hd, b = req("GET", "/")
@@ -137,12 +118,72 @@ st, hd, b = req("POST", "/api/signout", {}, cookie=cookie, csrf=json.loads(req("
 ok(st == 200 and "Max-Age=0" in hd.get("Set-Cookie", ""), "signed out", (st, hd))
 ok(req("GET", "/api/me", cookie=cookie)[0] == 401, "the session is gone")
 ok(req("GET", "/api/nothing", cookie=c2)[0] == 404, "an unknown route")
-print("portal:", checks, "checks")
-open("checks.txt", "w").write(str(checks))
+print("portal:", pc.checks, "checks")
+open("checks.txt", "w").write(str(pc.checks))
 EOF
 checks=$((checks + $(cat checks.txt)))
 grep -q "$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')" o.log && fail "a code in the portal's log"
 checks=$((checks + 1))
+
+# --- a photo: sent, framed and checked, kept as a draft, submitted
+convert synth/grace_hopper-ok-blue.jpg -quality 92 good.jpg
+convert synth/grace_hopper-ok-blue.jpg good.png
+head -c $((17 << 20)) /dev/zero >huge.jpg
+python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the portal's photos"; }
+import csv, json, sys
+import portal_client as pc
+from portal_client import ok
+base = sys.argv[1]
+rows = list(csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline="")))
+def req(method, path, body=None, cookie=None, csrf=None, ctype="application/json"):
+    return pc.req(base, method, path, body, cookie, csrf, "198.51.100.200", None, ctype)
+def signin(code):
+    st, cookie, j = pc.signin(base, {"code": code}, "198.51.100.200")
+    ok(st == 200, "sign-in", (st, j))
+    return cookie, j["csrf"]
+ca, ta = signin(rows[4]["邀请码"])
+cb, tb = signin(rows[5]["邀请码"])
+blur = open("synth/grace_hopper-blur.jpg", "rb").read()
+good = open("good.jpg", "rb").read()
+ok(req("POST", "/api/photo", good, cookie=ca, ctype="image/jpeg")[0] == 403, "a photo needs the CSRF token")
+st, hd, b = req("POST", "/api/photo", blur, cookie=ca, csrf=ta, ctype="image/jpeg")
+j = json.loads(b)
+ok(st == 200 and j["drafts"][0]["verdict"] == "fail" and any(p["check"] == "sharpness" for p in j["drafts"][0]["problems"]), "a blurred photo: a failing draft, with what to do", j)
+bad_draft = j["draft"]
+st, hd, b = req("POST", "/api/photo", good, cookie=ca, csrf=ta, ctype="image/jpeg")
+j = json.loads(b)
+ok(st == 200 and j["drafts"][0]["verdict"] != "fail" and len(j["drafts"]) == 2, "a good photo: a second draft", j)
+good_draft = j["draft"]
+st, hd, img = req("GET", "/api/draft?id=%d" % good_draft, cookie=ca)
+ok(st == 200 and hd["Content-Type"] == "image/jpeg" and img[:2] == b"\xff\xd8" and 20000 <= len(img) <= 40960, "the framed photo", (st, hd, len(img)))
+# another student sees nothing of it
+ok(req("GET", "/api/draft?id=%d" % good_draft, cookie=cb)[0] == 404, "another student's draft")
+ok(req("POST", "/api/confirm", {"draft": good_draft}, cookie=cb, csrf=tb)[0] == 404, "another student's confirm")
+ok(json.loads(req("GET", "/api/drafts", cookie=cb)[2])["drafts"] == [], "another student's drafts")
+# not a JPEG, too large, empty
+st, hd, b = req("POST", "/api/photo", open("good.png", "rb").read(), cookie=ca, csrf=ta, ctype="image/jpeg")
+ok(st == 422 and json.loads(b)["error"]["message_zh"], "a PNG named JPEG", (st, b))
+st, hd, b = req("POST", "/api/photo", open("huge.jpg", "rb").read(), cookie=ca, csrf=ta, ctype="image/jpeg")
+ok(st in (400, 413), "an oversized file", st)
+ok(req("POST", "/api/photo", b"", cookie=ca, csrf=ta, ctype="image/jpeg")[0] == 400, "no photo")
+# only a passing draft may be submitted
+ok(req("POST", "/api/confirm", {"draft": bad_draft}, cookie=ca, csrf=ta)[0] == 409, "a failing draft is not submitted")
+ok(req("POST", "/api/confirm", {"draft": "1"}, cookie=ca, csrf=ta)[0] == 400, "a draft id that is not a number")
+st, hd, b = req("POST", "/api/confirm", {"draft": good_draft}, cookie=ca, csrf=ta)
+ok(st == 200 and len(json.loads(b)["submitted"]) == 16, "submitted", (st, b))
+me = json.loads(req("GET", "/api/me", cookie=ca)[2])
+ok(me["status"] == "PENDING_REVIEW", "waiting for review", me)
+ok(req("POST", "/api/photo", good, cookie=ca, csrf=ta, ctype="image/jpeg")[0] == 409, "no second photo while one waits")
+print("portal photos:", pc.checks, "checks")
+open("checks.txt", "w").write(str(pc.checks))
+EOF
+checks=$((checks + $(cat checks.txt)))
+expect 0 "$G" log --home o --json
+json "[e['body']['session_kind'] for e in j if e['kind']=='CAPTURE']==['online'] and [e['body']['bind'] for e in j if e['kind']=='CAPTURE']==['invite'] and [e['body']['camera'] for e in j if e['kind']=='CAPTURE']==['portal:upload']"
+# the coordinator gets it by sync, with the student's file as the original
+expect 0 "$G" sync --home o "$URL"
+expect 0 "$G" status --home c --json
+json "j['merge']['counts']['PENDING_REVIEW']==1"
 
 # --- a new invitation replaces the code, on the portal too
 old=$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')
