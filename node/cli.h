@@ -41,6 +41,7 @@ int gc_cmd_serve(int argc, char **argv);
 int gc_cmd_missing(int argc, char **argv);
 int gc_cmd_conflicts(int argc, char **argv);
 int gc_cmd_review(int argc, char **argv);
+int gc_cmd_review_list(int argc, char **argv);
 int gc_cmd_void(int argc, char **argv);
 int gc_cmd_resolve(int argc, char **argv);
 int gc_cmd_checkpoint(int argc, char **argv);

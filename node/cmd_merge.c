@@ -1,10 +1,13 @@
 /* The merged view and the decisions on captures:
  *   gradcap missing [--class C] [--csv]
  *   gradcap conflicts [--json]
- *   gradcap review approve|reject CAPTURE [--reason TEXT]
+ *   gradcap review approve|reject CAPTURE [--reason TEXT] [--preset N]
+ *   (gradcap review list: node/cmd_review.c)
  *   gradcap void CAPTURE --reason TEXT
  *   gradcap resolve STUDENT CAPTURE --reason TEXT      (coordinator)
- * and the merge part of `gradcap status` (gc_merge_report). */
+ * and the merge part of `gradcap status` (gc_merge_report). The makeup
+ * list and the counts are the views at now of node/review_queue.h (a
+ * rejected online student past its window shows as MISSING). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "node/cli.h"
 #include "node/merge_view.h"
 #include "node/node.h"
+#include "node/review_queue.h"
 #include "node/syncnode.h"
 #include "sync/merge.h"
 
@@ -166,22 +170,29 @@ gc_err
 gc_merge_report(struct gc_node *n, const char *klass, const char *site,
     bool json, struct gc_buf *b, struct gc_diag *d)
 {
-	struct gc_merge *m;
+	struct gc_review_queue q;
+	struct gc_merge       *m;
 	struct gc_names  nm = { NULL, NULL, 0 };
 	struct tally    *bc = NULL, *bs = NULL;
 	size_t           nbc = 0, nbs = 0, c[GC_MS_END] = { 0 }, total = 0;
-	size_t           ncls = 0;
+	size_t           ncls = 0, waiting = 0, late = 0, retake_late = 0;
 	const struct gc_mstudent **byclass;
+	enum gc_mstatus *view;
 	char             root[65];
 	gc_err           rv;
 
-	rv = gc_merge_node(n, &m, d);
+	rv = gc_review_queue_load(n, &q, d);
 	if (rv != GC_OK) {
+		gc_review_queue_release(&q);
 		return rv;
 	}
+	m       = q.m;
 	byclass = malloc(sizeof(*byclass) * (m->nst > 0 ? m->nst : 1));
-	if (byclass == NULL) {
-		gc_merge_free(m);
+	view    = malloc(sizeof(*view) * (m->nst > 0 ? m->nst : 1));
+	if (byclass == NULL || view == NULL) {
+		free(byclass);
+		free(view);
+		gc_review_queue_release(&q);
 		return GC_ENOMEM;
 	}
 	gc_ledger_enrollments(n->lg, gc_names_cb, &nm);
@@ -190,13 +201,17 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 		const char *sn = s->winner >= 0 ?
 		    gc_name_of(&nm, m->cap[s->winner].feed) : "-";
 
+		/* the view's status: past the resubmission window counts
+		 * as MISSING (the leaf stays NEEDS_RETAKE) */
+		view[i] = gc_review_window_status(m, s, &q.cfg, q.now_ms);
 		if ((klass != NULL && strcmp(s->klass, klass) != 0) ||
 		    (site != NULL && strcmp(sn, site) != 0)) {
 			continue;
 		}
-		c[s->status]++;
+		c[view[i]]++;
+		retake_late += view[i] != s->status;
 		total++;
-		tally_get(&bs, &nbs, sn)->c[s->status]++; /* sites: a few */
+		tally_get(&bs, &nbs, sn)->c[view[i]]++; /* sites: a few */
 		byclass[ncls++] = s;
 	}
 	/* classes: thousands; sorted, then counted in one pass */
@@ -207,14 +222,31 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 		if (nbc == 0 || strcmp(bc[nbc - 1].key, k) != 0) {
 			tally_get(&bc, &nbc, k); /* appends: k is new */
 		}
-		bc[nbc - 1].c[byclass[i]->status]++;
+		bc[nbc - 1].c[view[byclass[i] - m->st]]++;
 	}
 	free(byclass);
+	free(view);
+	/* the review queue, of the same class and site (the capture's) */
+	for (size_t i = 0; i < q.n; i++) {
+		const struct gc_mcap *cp = q.item[i].cap;
+
+		if ((klass != NULL && strcmp(m->st[cp->st].klass, klass) != 0) ||
+		    (site != NULL &&
+		    strcmp(gc_name_of(&nm, cp->feed), site) != 0)) {
+			continue;
+		}
+		waiting++;
+		late += q.item[i].overdue;
+	}
 	gc_hex_encode(root, m->root, 32);
 	if (json) {
 		gc_buf_printf(b, "{\"digest\":\"%s\",\"students\":%zu,"
 		    "\"counted\":%zu,\"counts\":", root, m->nst, total);
 		counts_json(b, c);
+		gc_buf_printf(b, ",\"retake_overdue\":%zu,\"review\":{"
+		    "\"waiting\":%zu,\"overdue\":%zu,\"review_hours\":%u,"
+		    "\"retake_hours\":%u}", retake_late, waiting, late,
+		    q.cfg.review_hours, q.cfg.retake_hours);
 		gc_buf_printf(b, ",\"unmatched\":%zu,\"alerts\":%zu,"
 		    "\"by_class\":", m->unmatched, m->nalert);
 		tallies_json(b, bc, nbc);
@@ -230,6 +262,15 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 			gc_buf_printf(b, "%s%s %zu", s ? ", " : "",
 			    gc_mstatus_name((enum gc_mstatus)s), c[s]);
 		}
+		if (retake_late > 0) {
+			gc_buf_printf(b, "\n            MISSING includes %zu "
+			    "rejected online student(s) past the %u h "
+			    "resubmission window (逾期未重新提交)", retake_late,
+			    q.cfg.retake_hours);
+		}
+		gc_buf_printf(b, "\nreview      %zu captures wait for review, "
+		    "%zu of them online past the %u h deadline ('gradcap "
+		    "review list')", waiting, late, q.cfg.review_hours);
 		gc_buf_printf(b, "\n            %zu captures of students not on "
 		    "the roster, %zu alerts ('gradcap conflicts')\n"
 		    "digest      %s (Merkle root of the authoritative set)\n",
@@ -250,7 +291,7 @@ gc_merge_report(struct gc_node *n, const char *klass, const char *site,
 	free(bc);
 	free(bs);
 	gc_names_free(&nm);
-	gc_merge_free(m);
+	gc_review_queue_release(&q);
 	return GC_OK;
 }
 
@@ -330,6 +371,8 @@ gc_cmd_missing(int argc, char **argv)
 	struct gc_buf    b;
 	size_t           count = 0;
 	int              c, ex;
+	struct gc_online_cfg cfg;
+	uint64_t             now;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -364,11 +407,13 @@ gc_cmd_missing(int argc, char **argv)
 		return ex;
 	}
 	gc_diag_clear(&d);
-	if (gc_merge_node(&n, &m, &d) != GC_OK) {
+	if (gc_online_cfg_load(n.cfg, &cfg, &d) != GC_OK ||
+	    gc_merge_node(&n, &m, &d) != GC_OK) {
 		gc_cli_err("%s", d.msg);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
+	now = gc_review_window_now_ms();
 	gc_buf_init(&b);
 	if (csv) {
 		gc_buf_put(&b, "\xef\xbb\xbf", 3); /* Excel reads UTF-8 with BOM */
@@ -378,7 +423,8 @@ gc_cmd_missing(int argc, char **argv)
 	for (size_t k = 0; k < m->nst; k++) {
 		const struct gc_mstudent *s = &m->st[ix != NULL ? ix[k] : k];
 		struct gc_row             row;
-		char                      why[256];
+		char                      why[320];
+		enum gc_mstatus           vs;
 
 		if ((s->status != GC_MS_MISSING &&
 		    s->status != GC_MS_NEEDS_RETAKE) ||
@@ -387,7 +433,8 @@ gc_cmd_missing(int argc, char **argv)
 		}
 		gc_row_of(n.lg, s->key, &row);
 		count++;
-		gc_merge_reject_reason(&n, m, s, why, sizeof(why));
+		/* past its resubmission window: MISSING, 逾期未重新提交 */
+		vs = gc_missing_view(&n, m, s, &cfg, now, why, sizeof(why));
 		if (csv) {
 			csv_field(&b, row.v[GC_ROW_STUDENT_NO]);
 			gc_buf_putc(&b, ',');
@@ -397,8 +444,7 @@ gc_cmd_missing(int argc, char **argv)
 			gc_buf_putc(&b, ',');
 			csv_field(&b, row.v[GC_ROW_CLASS]);
 			gc_buf_putc(&b, ',');
-			csv_field(&b, s->status == GC_MS_MISSING ? "未拍摄" :
-			    "需重拍");
+			csv_field(&b, vs == GC_MS_MISSING ? "未拍摄" : "需重拍");
 			gc_buf_putc(&b, ',');
 			csv_field(&b, why);
 			gc_buf_puts(&b, "\r\n");
@@ -406,7 +452,7 @@ gc_cmd_missing(int argc, char **argv)
 			gc_buf_printf(&b, "%-12s %-10s %-20s %-16s %s%s%s\n",
 			    row.v[GC_ROW_STUDENT_NO], row.v[GC_ROW_NAME],
 			    row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_CLASS],
-			    gc_mstatus_name(s->status), why[0] ? ": " : "", why);
+			    gc_mstatus_name(vs), why[0] ? ": " : "", why);
 		}
 	}
 	ex = gc_cli_write(&b);
@@ -623,24 +669,32 @@ capture_ref(struct gc_node *n, const char *ref, uint8_t id[32],
 }
 
 static const char decide_usage[] =
-    "usage: gradcap review approve|reject CAPTURE [--reason TEXT]\n"
+    "usage: gradcap review list [--json]   (waiting for review, oldest "
+    "first)\n"
+    "       gradcap review approve|reject CAPTURE [--reason TEXT] "
+    "[--preset N]\n"
     "       gradcap void CAPTURE --reason TEXT\n"
     "       gradcap resolve STUDENT CAPTURE --reason TEXT   (coordinator)\n"
     "  CAPTURE  an entry id, or 8 or more hex digits of one\n"
     "  STUDENT  an ID number, 学号 or 考生号 unique in the roster\n"
+    "  N        a preset reason, 1-based ([online] reject_reasons; "
+    "'review list'\n"
+    "           shows them); with --reason, the text is added to it\n"
     "  [--home DIR] [--passphrase-file F] on each\n";
 
 /* The shared start of review, void and resolve: --home, --reason,
- * --passphrase-file; nops operands after the first optind (at *ops);
- * --reason required when need_reason; the node opened with its key.
- * Returns -1 to go on (n open), else the exit code. */
+ * --passphrase-file, and --preset when preset is not NULL (else refused);
+ * nops operands after the first optind (at *ops); --reason required when
+ * need_reason; the node opened with its key. Returns -1 to go on (n
+ * open), else the exit code. */
 static int
 decide_start(int argc, char **argv, int nops, bool need_reason,
-    struct gc_node *n, const char **reason, char ***ops)
+    struct gc_node *n, const char **reason, const char **preset, char ***ops)
 {
 	static const struct option opts[] = {
 		{ "home", required_argument, NULL, 'H' },
 		{ "reason", required_argument, NULL, 'r' },
+		{ "preset", required_argument, NULL, 'p' },
 		{ "passphrase-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -649,7 +703,10 @@ decide_start(int argc, char **argv, int nops, bool need_reason,
 	int         c, ex;
 
 	*reason = "";
-	optind  = 1;
+	if (preset != NULL) {
+		*preset = NULL;
+	}
+	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
@@ -660,6 +717,14 @@ decide_start(int argc, char **argv, int nops, bool need_reason,
 			break;
 		case 'P':
 			passfile = optarg;
+			break;
+		case 'p':
+			if (preset == NULL) {
+				gc_cli_err("--preset: only 'review reject' "
+				    "takes a preset reason");
+				return GC_EXIT_USAGE;
+			}
+			*preset = optarg;
 			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, decide_usage);
@@ -717,10 +782,45 @@ enc_resolve(struct gc_buf *b, const void *r)
 	gc_resolve_encode(b, r);
 }
 
+/* The reason of a rejection: preset N of [online] reject_reasons, with
+ * the free text after it when both are given, into r->reason; the exit
+ * code (the error printed). */
+static int
+preset_reason(struct gc_node *n, const char *preset, const char *text,
+    struct gc_review_rec *r)
+{
+	struct gc_online_cfg cfg;
+	struct gc_diag       d;
+	char                *end;
+	long                 k;
+
+	gc_diag_clear(&d);
+	if (gc_online_cfg_load(n->cfg, &cfg, &d) != GC_OK) {
+		gc_cli_err("%s", d.msg);
+		return GC_EXIT_FAIL;
+	}
+	k = strtol(preset, &end, 10);
+	if (end == preset || *end != '\0' || k < 1 ||
+	    (size_t)k > cfg.nreasons) {
+		gc_cli_err("--preset %s: give a number from 1 to %zu "
+		    "([online] reject_reasons; 'gradcap review list' shows "
+		    "them)", preset, cfg.nreasons);
+		return GC_EXIT_USAGE;
+	}
+	if (text[0] != '\0') {
+		snprintf(r->reason, sizeof(r->reason), "%s：%s",
+		    cfg.reasons[k - 1], text);
+	} else {
+		snprintf(r->reason, sizeof(r->reason), "%s",
+		    cfg.reasons[k - 1]);
+	}
+	return GC_EXIT_OK;
+}
+
 int
 gc_cmd_review(int argc, char **argv)
 {
-	const char          *reason;
+	const char          *reason, *preset;
 	char               **ops;
 	struct gc_node       n;
 	struct gc_review_rec r;
@@ -728,7 +828,10 @@ gc_cmd_review(int argc, char **argv)
 	char                 student[80];
 	int                  ex;
 
-	ex = decide_start(argc, argv, 2, false, &n, &reason, &ops);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		return gc_cmd_review_list(argc - 1, argv + 1);
+	}
+	ex = decide_start(argc, argv, 2, false, &n, &reason, &preset, &ops);
 	if (ex >= 0) {
 		return ex;
 	}
@@ -742,13 +845,25 @@ gc_cmd_review(int argc, char **argv)
 		fputs(decide_usage, stderr);
 		return GC_EXIT_USAGE;
 	}
-	if (r.decision == GC_REVIEW_REJECT && reason[0] == '\0') {
+	if (preset != NULL && r.decision != GC_REVIEW_REJECT) {
 		gc_node_close(&n);
-		gc_cli_err("a rejection needs --reason (the student is told why)");
+		gc_cli_err("--preset %s: preset reasons are for 'review "
+		    "reject'", preset);
+		return GC_EXIT_USAGE;
+	}
+	if (r.decision == GC_REVIEW_REJECT && reason[0] == '\0' &&
+	    preset == NULL) {
+		gc_node_close(&n);
+		gc_cli_err("a rejection needs --reason or --preset (the student "
+		    "is told why)");
 		return GC_EXIT_USAGE;
 	}
 	snprintf(r.reason, sizeof(r.reason), "%s", reason);
-	ex = capture_ref(&n, ops[1], r.capture, feed, student);
+	ex = preset != NULL ? preset_reason(&n, preset, reason, &r) :
+	                      GC_EXIT_OK;
+	if (ex == GC_EXIT_OK) {
+		ex = capture_ref(&n, ops[1], r.capture, feed, student);
+	}
 	if (ex == GC_EXIT_OK) {
 		ex = append(&n, GC_KIND_REVIEW, student, enc_review, &r);
 	}
@@ -767,7 +882,7 @@ gc_cmd_void(int argc, char **argv)
 	char               student[80];
 	int                ex;
 
-	ex = decide_start(argc, argv, 1, true, &n, &reason, &ops);
+	ex = decide_start(argc, argv, 1, true, &n, &reason, NULL, &ops);
 	if (ex >= 0) {
 		return ex;
 	}
@@ -800,7 +915,7 @@ gc_cmd_resolve(int argc, char **argv)
 	int                   ex;
 	gc_err                rv;
 
-	ex = decide_start(argc, argv, 2, true, &n, &reason, &ops);
+	ex = decide_start(argc, argv, 2, true, &n, &reason, NULL, &ops);
 	if (ex >= 0) {
 		return ex;
 	}

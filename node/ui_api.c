@@ -24,6 +24,7 @@
 #include "node/export.h"
 #include "node/httpd.h"
 #include "node/merge_view.h"
+#include "node/review_queue.h"
 #include "node/signin.h"
 #include "node/syncnode.h"
 #include "node/ui.h"
@@ -278,10 +279,13 @@ report_json(const struct gc_report *rep, struct gc_buf *b)
 	gc_buf_puts(b, "]");
 }
 
-/* A capture's JSON object, its checks from its entry. Ledger locked. */
+/* A capture's JSON object, its checks from its entry; with it (may be
+ * NULL), its place in the review queue: age_hours, deadline, overdue.
+ * Ledger locked. */
 static void
 capture_json(struct gc_ui_req *r, const struct gc_mcap *c,
-    const struct gc_names *nm, struct gc_buf *b)
+    const struct gc_names *nm, const struct gc_review_item *it,
+    struct gc_buf *b)
 {
 	char                   hex[65], t[32];
 	uint8_t               *bytes;
@@ -324,7 +328,12 @@ capture_json(struct gc_ui_req *r, const struct gc_mcap *c,
 		gc_json_str(b, rec->ov[i].reason);
 		gc_buf_puts(b, "}");
 	}
-	gc_buf_printf(b, "],\"photo\":\"/api/photo?capture=%s\"}", hex);
+	gc_buf_printf(b, "],\"photo\":\"/api/photo?capture=%s\"", hex);
+	if (it != NULL) {
+		gc_buf_putc(b, ',');
+		gc_review_item_json(b, it);
+	}
+	gc_buf_puts(b, "}");
 	gc_free(rec);
 }
 
@@ -500,7 +509,7 @@ api_student(struct gc_ui_req *r)
 	gc_buf_puts(&r->out, ",\"captures\":[");
 	for (size_t i = 0; i < nc; i++) {
 		gc_buf_puts(&r->out, i ? "," : "");
-		capture_json(r, &caps[i], &nm, &r->out);
+		capture_json(r, &caps[i], &nm, NULL, &r->out);
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "],\"warning\":");
@@ -537,11 +546,14 @@ api_missing(struct gc_ui_req *r)
 	struct gc_merge *m;
 	struct gc_diag   d;
 	size_t           k = 0;
+	struct gc_online_cfg cfg;
+	uint64_t             now = gc_review_window_now_ms();
 
 	gc_httpd_query(r->query, "class", klass, sizeof(klass));
 	gc_diag_clear(&d);
 	lock(r);
-	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
+	if (gc_online_cfg_load(r->n->cfg, &cfg, &d) != GC_OK ||
+	    gc_merge_node(r->n, &m, &d) != GC_OK) {
 		unlock(r);
 		gc_ui_error(r, 500, "internal", d.msg, d.msg);
 		return;
@@ -550,19 +562,18 @@ api_missing(struct gc_ui_req *r)
 	gc_buf_puts(&r->out, "{\"students\":[");
 	for (size_t j = 0; j < m->nst; j++) {
 		const struct gc_mstudent *s = &m->st[ix != NULL ? ix[j] : j];
-		char                      why[256];
+		char                      why[320];
+		enum gc_mstatus           vs;
 
 		if ((s->status != GC_MS_MISSING &&
 		    s->status != GC_MS_NEEDS_RETAKE) ||
 		    (klass[0] && strcmp(s->klass, klass) != 0)) {
 			continue;
 		}
-		why[0] = '\0';
-		if (s->status == GC_MS_NEEDS_RETAKE) {
-			gc_merge_reject_reason(r->n, m, s, why, sizeof(why));
-		}
+		/* past the resubmission window: MISSING, 逾期未重新提交 */
+		vs = gc_missing_view(r->n, m, s, &cfg, now, why, sizeof(why));
 		gc_buf_puts(&r->out, k++ ? "," : "");
-		student_json(r, s->key, (int)s->status, s->status ==
+		student_json(r, s->key, (int)vs, s->status ==
 		    GC_MS_NEEDS_RETAKE ? why : NULL, &r->out);
 	}
 	unlock(r);
@@ -660,36 +671,44 @@ api_conflicts(struct gc_ui_req *r)
 	ok_json(r);
 }
 
+/* GET /api/review: the captures waiting for review, oldest first (at
+ * most 200), each with its age and deadline; the counts; the [online]
+ * windows and the preset rejection reasons. */
 static void
 api_review_list(struct gc_ui_req *r)
 {
-	struct gc_merge *m;
-	struct gc_names  nm = { NULL, NULL, 0 };
-	struct gc_diag   d;
-	size_t           k = 0;
+	struct gc_review_queue q;
+	struct gc_names        nm = { NULL, NULL, 0 };
+	struct gc_diag         d;
+	gc_err                 rv;
 
 	gc_diag_clear(&d);
 	lock(r);
-	if (gc_merge_node(r->n, &m, &d) != GC_OK) {
+	rv = gc_review_queue_load(r->n, &q, &d);
+	if (rv != GC_OK) {
 		unlock(r);
-		gc_ui_error(r, 500, "internal", d.msg, d.msg);
+		gc_review_queue_release(&q);
+		gc_ui_error(r, 500, "internal", gc_diag_msg(&d, rv),
+		    gc_diag_msg(&d, rv));
 		return;
 	}
 	gc_ledger_enrollments(r->n->lg, gc_names_cb, &nm);
-	gc_buf_puts(&r->out, "{\"captures\":[");
-	for (size_t i = 0; i < m->ncap && k < 200; i++) {
-		const struct gc_mcap *c = &m->cap[i];
-
-		if (c->review >= 0 || c->voided || c->st < 0 || !c->blob) {
-			continue;
-		}
-		gc_buf_puts(&r->out, k++ ? "," : "");
-		capture_json(r, c, &nm, &r->out);
+	gc_buf_printf(&r->out, "{\"waiting\":%zu,\"overdue\":%zu,"
+	    "\"review_hours\":%u,\"retake_hours\":%u,\"reject_reasons\":[",
+	    q.n, q.overdue, q.cfg.review_hours, q.cfg.retake_hours);
+	for (size_t i = 0; i < q.cfg.nreasons; i++) {
+		gc_buf_puts(&r->out, i ? "," : "");
+		gc_json_str(&r->out, q.cfg.reasons[i]);
+	}
+	gc_buf_puts(&r->out, "],\"captures\":[");
+	for (size_t i = 0; i < q.n && i < 200; i++) {
+		gc_buf_puts(&r->out, i ? "," : "");
+		capture_json(r, q.item[i].cap, &nm, &q.item[i], &r->out);
 	}
 	unlock(r);
 	gc_buf_puts(&r->out, "]}");
 	gc_names_free(&nm);
-	gc_merge_free(m);
+	gc_review_queue_release(&q);
 	ok_json(r);
 }
 

@@ -190,6 +190,14 @@ j = expect(site, "GET", "/api/review", 200)
 caps = j["captures"]
 want(len(caps) == 3 and all(c["photo"].startswith("/api/photo?capture=") for c in caps),
      "three captures to review", j)
+want(j["waiting"] == 3 and j["overdue"] == 0 and j["review_hours"] == 48 and
+     j["reject_reasons"][0] == "背景不合格" and len(j["reject_reasons"]) == 6 and
+     [c["time"] for c in caps] == sorted(c["time"] for c in caps) and
+     all(c["deadline"] is None and c["overdue"] is False and c["age_hours"] == 0 for c in caps),
+     "the queue oldest first; station captures have no deadline; the presets", j)
+j = expect(site, "GET", "/api/status", 200)
+want(j["merge"]["review"]["waiting"] == 3 and j["merge"]["review"]["overdue"] == 0 and
+     j["merge"]["retake_overdue"] == 0, "the dashboard's review counts", j["merge"])
 expect(site, "POST", "/api/review", 403, {"capture": caps[0]["id"], "decision": "approve"}, code="forbidden")
 cls0 = rows[0].split(",")[10]
 j = expect(site, "GET", "/api/class?name=" + urllib.parse.quote(cls0), 200)

@@ -395,6 +395,16 @@ async function run(browser) {
 	await snap(c, 'coord-review');
 	const card = (s) => c.locator(`#rev-grid .rcard:has(.rname:text-is("${s.name}"))`);
 	ok(await card(C).locator('.overrides').count() === 1, 'the override reason is shown to the reviewer');
+	// oldest first, each with its age; station captures have no deadline
+	ok(await c.locator('#rev-grid .rcard .rdue').count() === 5, 'every card shows its age');
+	ok(await c.locator('#rev-grid .rcard.overdue').count() === 0, 'no station capture is overdue');
+	{
+		const q = await c.evaluate(async () => (await fetch('/api/review')).json());
+		const times = q.captures.map((x) => x.time);
+		ok(JSON.stringify(times) === JSON.stringify([...times].sort()) && q.waiting === 5 && q.overdue === 0 &&
+			q.captures.every((x) => x.deadline === null || x.kind === 'online'),
+		`the queue oldest first with deadlines only for online captures (${JSON.stringify(times)})`);
+	}
 	await card(B).focus();
 	await c.keyboard.press('a');
 	await seeText(c, '#rev-note', B.name, 'approved');
@@ -404,7 +414,14 @@ async function run(browser) {
 	await c.locator('dialog[open] input').waitFor();
 	await c.keyboard.press('Enter');
 	await seeText(c, 'dialog[open] .field-error', '理由', 'a rejection without a reason is refused');
-	await c.keyboard.type('背景有阴影，需重拍');
+	// the school's preset reasons as buttons: one fills the field, to add to
+	const presets = await c.locator('dialog[open] .presets button.preset').allTextContents();
+	ok(presets.length === 6 && presets[0] === '1 背景不合格' && presets[5] === '6 模糊',
+		`the six default preset reasons are offered (${JSON.stringify(presets)})`);
+	await c.locator('dialog[open] button.preset[data-preset="1"]').click();
+	ok(await c.locator('dialog[open] input').inputValue() === '背景不合格', 'a preset fills the reason');
+	await c.keyboard.press('End');
+	await c.keyboard.type('：背景有阴影，需重拍');
 	await snap(c, 'coord-reject-reason');
 	await c.keyboard.press('Enter');
 	await seeText(c, '#rev-note', C.name, 'rejected');
@@ -412,7 +429,7 @@ async function run(browser) {
 	ok(st.merge.counts.APPROVED === 1 && st.merge.counts.NEEDS_RETAKE === 1 && st.merge.counts.PENDING_REVIEW === 1,
 		`after review: 1 approved, 1 retake, 1 pending (${JSON.stringify(st.merge.counts)})`);
 	const rej = log('c').filter((e) => e.kind === 'REVIEW').at(-1);
-	ok(JSON.stringify(rej.body).includes('背景有阴影'), 'the reason is in the signed REVIEW');
+	ok(JSON.stringify(rej.body).includes('背景不合格：背景有阴影，需重拍'), 'the preset and the text are the signed REVIEW\'s reason');
 
 	// ---- dashboard: a stale page is refused, then the conflict resolved ---
 	step = 'dashboard';

@@ -1,5 +1,6 @@
 // dashboard: the coordinator's view. Progress per class and site as bars
-// and the digest of the merged set (GET /api/status); conflicts side by
+// and the digest of the merged set (GET /api/status), with the review
+// queue's count and how many are overdue; conflicts side by
 // side, each candidate with its photo, site, session kind, time and checks,
 // resolved with one click and a reason (POST /api/resolve, seen = the
 // candidates shown); alerts; a checkpoint button. Resolving and signing are
@@ -85,6 +86,9 @@ function progress() {
 	return h('section', { class: 'card', id: 'dash-progress' },
 		h('h2', {}, t('dash.progress')),
 		h('p', {}, t('dash.total', { n: m.students ?? 0 }), m.unmatched ? ' · ' + t('dash.unmatched', { n: m.unmatched }) : ''),
+		m.review ? h('p', { id: 'dash-review', class: m.review.overdue ? 'notice n-warn' : '' },
+			h('a', { href: '#/review' }, t('dash.review', { n: m.review.waiting, late: m.review.overdue, h: m.review.review_hours }))) : null,
+		m.retake_overdue ? h('p', { id: 'dash-retake-late' }, t('dash.retake.late', { n: m.retake_overdue })) : null,
 		bar(m.counts, '∑'),
 		h('ul', { class: 'counts', id: 'dash-counts' }, ORDER.map((s) => h('li', { dataset: { status: s } },
 			h('span', { class: 'swatch st-' + s }), `${t('status.' + s)} `, h('strong', {}, String(m.counts?.[s] ?? 0))))),

@@ -1,7 +1,9 @@
-// review: the captures waiting for a decision as a grid, each with its
-// photo and the checks that did not pass; approve, or reject with a reason
-// (the student goes back on the makeup list). Keys: arrows move, A
-// approves, R rejects (asks the reason), Enter opens the photo big.
+// review: the captures waiting for a decision as a grid, oldest first,
+// each with its photo, the checks that did not pass, its age and (online
+// submissions) the review deadline, overdue ones marked; approve, or
+// reject with a reason, picked from the school's presets or typed (the
+// student goes back on the makeup list). Keys: arrows move, A approves,
+// R rejects (asks the reason), Enter opens the photo big.
 import { t, fmtTime, kindName, checkName } from '../i18n.js';
 import { get, post, qs, getSession } from '../api.js';
 import { h, fill, checkList, studentOf, askText, notice } from './util.js';
@@ -9,6 +11,7 @@ import { h, fill, checkList, studentOf, askText, notice } from './util.js';
 let root = null;
 let grid = null;
 let caps = [];
+let info = { waiting: 0, overdue: 0, review_hours: 48, reject_reasons: [] };
 let sel = 0;
 let note = null;
 let busy = false;
@@ -53,6 +56,12 @@ async function load() {
 		return;
 	}
 	caps = r.captures || [];
+	info = {
+		waiting: r.waiting ?? caps.length,
+		overdue: r.overdue ?? 0,
+		review_hours: r.review_hours ?? 48,
+		reject_reasons: r.reject_reasons || [],
+	};
 	sel = Math.min(sel, Math.max(0, caps.length - 1));
 	render();
 	focusSel();
@@ -69,7 +78,7 @@ function card(c, i) {
 	const s = who(c);
 	const bad = (c.checks || []).filter((x) => x.verdict !== 'pass');
 	return h('article', {
-		class: 'rcard' + (i === sel ? ' sel' : ''),
+		class: 'rcard' + (i === sel ? ' sel' : '') + (c.overdue ? ' overdue' : ''),
 		tabindex: i === sel ? '0' : '-1',
 		dataset: { index: String(i), capture: c.id, student: s.key },
 		'aria-label': `${s.name} ${s.class ?? ''}`,
@@ -84,12 +93,24 @@ function card(c, i) {
 	h('div', { class: 'rname' }, s.name),
 	h('div', { class: 'rmeta' }, `${s.class ?? ''} · ${c.site ?? ''} · ${kindName(c.kind)}`),
 	h('div', { class: 'rmeta' }, fmtTime(c.time)),
+	due(c),
 	bad.length ? checkList(bad, { compact: true }) : h('p', { class: 'allpass' }, '✓ ' + t('dash.checks.allpass')),
 	overrides(c),
 	canReview() ? h('div', { class: 'buttons' },
 		h('button', { type: 'button', class: 'approve', tabindex: '-1', onclick: () => decide(i, 'approve') }, t('review.approve') + ' (A)'),
 		h('button', { type: 'button', class: 'reject', tabindex: '-1', onclick: () => decide(i, 'reject') }, t('review.reject') + ' (R)'),
 		h('button', { type: 'button', class: 'open', tabindex: '-1', onclick: () => openBig(i) }, t('rev.open'))) : null);
+}
+
+// Its age, and for an online submission the deadline (overdue marked).
+function due(c) {
+	if (c.age_hours === undefined) {
+		return null;
+	}
+	return h('div', { class: 'rmeta rdue' },
+		t('rev.age', { n: c.age_hours }),
+		c.deadline ? ` · ${t('rev.deadline')} ${fmtTime(c.deadline)}` : '',
+		c.overdue ? h('span', { class: 'badge overdue' }, t('rev.overdue')) : null);
 }
 
 function overrides(c) {
@@ -125,6 +146,8 @@ async function decide(i, decision) {
 			label: t('rev.reason'),
 			needMsg: t('rev.reason.need'),
 			okText: t('review.reject'),
+			presets: info.reject_reasons,
+			presetsLabel: t('rev.presets'),
 		});
 		if (reason === null) {
 			focusSel();
@@ -136,6 +159,10 @@ async function decide(i, decision) {
 	try {
 		await post('/api/review', body);
 		notice(note, t(decision === 'approve' ? 'rev.approved' : 'rev.rejected', { name: s.name }), 'ok');
+		if (c.overdue) {
+			info.overdue = Math.max(0, info.overdue - 1);
+		}
+		info.waiting = Math.max(0, info.waiting - 1);
 		caps.splice(i, 1);
 		sel = Math.min(i, Math.max(0, caps.length - 1));
 		render();
@@ -159,6 +186,7 @@ function openBig(i) {
 			h('div', {},
 				h('div', { class: 'student-name huge' }, s.name),
 				h('p', {}, `${s.class ?? ''} · ${c.site ?? ''} · ${kindName(c.kind)} · ${fmtTime(c.time)}`),
+				due(c),
 				checkList(c.checks),
 				overrides(c),
 				h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => dlg.close() }, t('close'))))));
@@ -238,7 +266,8 @@ function render() {
 		h('p', { class: 'keys-line' }, t('rev.keys')),
 		canReview() ? null : h('p', { class: 'notice n-warn', id: 'rev-notallowed' }, t('rev.notallowed', { role: t('role.' + getSession()?.node?.role) })),
 		note,
-		h('p', { id: 'rev-count' }, caps.length ? t('rev.count', { n: caps.length }) : t('rev.empty')),
+		h('p', { id: 'rev-count' }, caps.length ? t('rev.count', { n: info.waiting }) : t('rev.empty'),
+			info.overdue ? h('strong', { class: 'overdue-count' }, ' ' + t('rev.count.overdue', { n: info.overdue, h: info.review_hours })) : null),
 		grid);
 }
 

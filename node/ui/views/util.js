@@ -86,13 +86,27 @@ export function statusBadge(s) {
 
 // A modal dialog asking for a text (a reason). Resolves to the trimmed
 // text, or null when cancelled. Enter submits, Esc cancels; an empty text
-// is refused with needMsg.
-export function askText({ title, label, placeholder, needMsg, okText }) {
+// is refused with needMsg. presets (optional): answers offered as numbered
+// buttons (presetsLabel names the group); a click puts one in the field.
+export function askText({ title, label, placeholder, needMsg, okText, presets, presetsLabel }) {
 	return new Promise((resolve) => {
 		const input = h('input', { type: 'text', class: 'wide', placeholder: placeholder || '', 'aria-label': label, autocomplete: 'off' });
 		const err = h('p', { class: 'field-error', role: 'alert' });
+		// preset answers: a click puts one in the field, to send or add to
+		const pick = presets?.length ? h('div', { class: 'presets', role: 'group', 'aria-label': presetsLabel || '' },
+			presets.map((p, i) => h('button', {
+				type: 'button',
+				class: 'preset',
+				dataset: { preset: String(i + 1) },
+				onclick: () => {
+					input.value = p;
+					err.textContent = '';
+					input.focus();
+				},
+			}, `${i + 1} ${p}`))) : null;
 		const form = h('form', { method: 'dialog', class: 'ask' },
 			h('h2', {}, title),
+			pick,
 			h('label', {}, label, input),
 			err,
 			h('div', { class: 'buttons' },
