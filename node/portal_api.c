@@ -12,29 +12,89 @@
 #include "common/mergecore.h"
 #include "common/rosterdb.h"
 #include "common/config.h"
+#include "common/entry.h"
+#include "common/hlc.h"
+#include "common/records.h"
+#include "common/review_window.h"
 #include "common/json.h"
 #include "node/capture_core.h"
 #include "node/portal_int.h"
 #include "node/session_core.h"
 
+/* The reason of the student's latest rejection ("" when none held). */
+static void
+reject_reason(struct gc_portal_req *p, const struct gc_mcap *c, char *out,
+    size_t cap)
+{
+	char                 hex[65];
+	uint8_t             *bytes;
+	size_t               len;
+	struct gc_entry      e;
+	struct gc_review_rec rr;
+
+	out[0] = '\0';
+	gc_hex_encode(hex, c->rv_id, 32);
+	if (gc_ledger_get(p->n->lg, hex, &bytes, &len, NULL) == GC_OK) {
+		if (gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
+		    gc_review_decode(e.body, e.body_len, &rr) == GC_OK) {
+			snprintf(out, cap, "%s", rr.reason);
+		}
+		gc_free(bytes);
+	}
+}
+
 /* GET /api/me: {"csrf", "school", "student": {name, student_no,
- * id_masked, level, major, class}, "status"}. */
+ * id_masked, level, major, class}, "status", "reason", "due", "review_by"}:
+ * a rejected student's reason and the time to send a new photo by (its
+ * window past: MISSING with 逾期未重新提交), a waiting one's review time. */
 static void
 api_me(struct gc_portal_req *p)
 {
 	struct gc_httpd_req *r = p->r;
 	struct gc_row        row;
-	enum gc_mstatus      st  = GC_MS_MISSING;
+	struct gc_mstudent   ms;
+	struct gc_merge      one;
+	struct gc_online_cfg oc;
+	enum gc_mstatus      st   = GC_MS_MISSING, shown;
 	struct gc_mcap      *caps = NULL;
-	size_t               ncap = 0;
-	char                 masked[128];
+	size_t               ncap = 0, rej = 0;
+	uint64_t             due = 0, now = gc_review_window_now_ms();
+	uint64_t             review_by = 0;
+	char                 masked[128], reason[300] = "", iso[32];
 	gc_err               rv;
 
+	gc_online_cfg_load(p->n->cfg, &oc, NULL);
 	pthread_mutex_lock(p->lgmtx);
 	rv = gc_row_of(p->n->lg, p->student, &row);
 	if (rv == GC_OK && gc_ledger_merge_student(p->n->lg, p->student, &st,
 	    &caps, &ncap) != GC_OK) {
 		st = GC_MS_MISSING;
+	}
+	/* the student's part of the merge, for the window views */
+	memset(&ms, 0, sizeof(ms));
+	memset(&one, 0, sizeof(one));
+	ms.status = st;
+	ms.ncap   = (uint32_t)ncap;
+	one.st    = &ms;
+	one.nst   = 1;
+	one.cap   = caps;
+	one.ncap  = ncap;
+	shown     = gc_review_window_status(&one, &ms, &oc, now);
+	if (rv == GC_OK && gc_retake_window(&one, &ms, &oc, &due, &rej)) {
+		reject_reason(p, &caps[rej], reason, sizeof(reason));
+	} else if (rv == GC_OK && st == GC_MS_NEEDS_RETAKE) {
+		for (size_t i = 0; i < ncap; i++) {
+			if (caps[i].review == GC_REVIEW_REJECT && !caps[i].voided) {
+				reject_reason(p, &caps[i], reason, sizeof(reason));
+			}
+		}
+	}
+	for (size_t i = 0; st == GC_MS_PENDING_REVIEW && i < ncap; i++) {
+		if (!caps[i].voided && caps[i].review < 0 &&
+		    caps[i].kind == GC_SESSION_ONLINE) {
+			review_by = gc_hlc_ms(caps[i].hlc) +
+			    (uint64_t)oc.review_hours * 3600000u;
+		}
 	}
 	pthread_mutex_unlock(p->lgmtx);
 	gc_free(caps);
@@ -63,7 +123,25 @@ api_me(struct gc_portal_req *p)
 	gc_json_str(&r->out, row.v[GC_ROW_MAJOR]);
 	gc_buf_puts(&r->out, ",\"class\":");
 	gc_json_str(&r->out, row.v[GC_ROW_CLASS]);
-	gc_buf_printf(&r->out, "},\"status\":\"%s\"}", gc_mstatus_name(st));
+	gc_buf_printf(&r->out, "},\"status\":\"%s\",\"overdue\":%s,"
+	    "\"reason\":", gc_mstatus_name(shown),
+	    shown != st ? "true" : "false");
+	gc_json_str(&r->out, reason[0] ? reason : NULL);
+	gc_buf_puts(&r->out, ",\"due\":");
+	if (due != 0) {
+		gc_review_window_iso(iso, sizeof(iso), due);
+		gc_json_str(&r->out, iso);
+	} else {
+		gc_buf_puts(&r->out, "null");
+	}
+	gc_buf_puts(&r->out, ",\"review_by\":");
+	if (review_by != 0) {
+		gc_review_window_iso(iso, sizeof(iso), review_by);
+		gc_json_str(&r->out, iso);
+	} else {
+		gc_buf_puts(&r->out, "null");
+	}
+	gc_buf_putc(&r->out, '}');
 }
 
 /* The pipeline, opened on first use (cap->plmtx held). */

@@ -139,6 +139,9 @@ async function statusView() {
 			h('h2', {}, '我的采集状态'),
 			h('p', { class: `status ${cls}`, id: 'status', 'data-status': me.status }, text),
 			me.reason ? h('p', { id: 'reason' }, `原因：${me.reason}`) : null,
+			me.overdue ? h('p', { id: 'overdue', class: 'status bad' }, '已超过重新提交的期限（逾期未重新提交），你已列入补拍名单；仍可在此提交，或按学校通知参加补拍。') : null,
+			me.due && !me.overdue ? h('p', { id: 'due' }, `请在 ${when(me.due)} 前重新提交照片。`) : null,
+			me.review_by ? h('p', { id: 'review-by' }, `学校将在 ${when(me.review_by)} 前完成审核。`) : null,
 			h('dl', { class: 'facts' },
 				h('dt', {}, '姓名'), h('dd', { id: 'me-name' }, s.name),
 				h('dt', {}, '学号'), h('dd', {}, s.student_no),
@@ -151,6 +154,10 @@ async function statusView() {
 	if (canSend(me.status)) {
 		await loadDrafts();
 	}
+}
+
+function when(iso) {
+	return new Date(iso).toLocaleString('zh-CN', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 function canSend(status) {

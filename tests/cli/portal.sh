@@ -172,7 +172,7 @@ ok(req("POST", "/api/confirm", {"draft": "1"}, cookie=ca, csrf=ta)[0] == 400, "a
 st, hd, b = req("POST", "/api/confirm", {"draft": good_draft}, cookie=ca, csrf=ta)
 ok(st == 200 and len(json.loads(b)["submitted"]) == 16, "submitted", (st, b))
 me = json.loads(req("GET", "/api/me", cookie=ca)[2])
-ok(me["status"] == "PENDING_REVIEW", "waiting for review", me)
+ok(me["status"] == "PENDING_REVIEW" and me["review_by"] and me["due"] is None, "waiting for review, with the time it is reviewed by", me)
 ok(req("POST", "/api/photo", good, cookie=ca, csrf=ta, ctype="image/jpeg")[0] == 409, "no second photo while one waits")
 print("portal photos:", pc.checks, "checks")
 open("checks.txt", "w").write(str(pc.checks))
@@ -184,6 +184,23 @@ json "[e['body']['session_kind'] for e in j if e['kind']=='CAPTURE']==['online']
 expect 0 "$G" sync --home o "$URL"
 expect 0 "$G" status --home c --json
 json "j['merge']['counts']['PENDING_REVIEW']==1"
+# the coordinator rejects it with a preset reason; the student sees why
+# and by when to send a new one, and may send one again
+cap=$("$G" log --home c --json | python3 -c 'import json,sys; print([e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"][0])')
+expect 0 "$G" review --home c reject "$cap" --preset 1
+expect 0 "$G" sync --home o "$URL"
+python3 - "http://127.0.0.1:$PP" <<'EOF' || fail "the student does not see the rejection"
+import csv, json, sys
+import portal_client as pc
+base = sys.argv[1]
+rows = list(csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline="")))
+st, cookie, j = pc.signin(base, {"code": rows[4]["邀请码"]}, "198.51.100.201")
+me = json.loads(pc.req(base, "GET", "/api/me", cookie=cookie)[2])
+assert me["status"] == "NEEDS_RETAKE" and me["reason"] == "背景不合格" and me["due"] and not me["overdue"], me
+st, hd, b = pc.req(base, "POST", "/api/photo", open("good.jpg", "rb").read(), cookie=cookie, csrf=j["csrf"], ctype="image/jpeg")
+assert st == 200, (st, b)
+EOF
+checks=$((checks + 1))
 
 # --- a new invitation replaces the code, on the portal too
 old=$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')
