@@ -149,7 +149,7 @@ async function statusView() {
 				h('dt', {}, '层次'), h('dd', {}, s.level),
 				h('dt', {}, '专业'), h('dd', {}, s.major),
 				h('dt', {}, '班级'), h('dd', {}, s.class))),
-		canSend(me.status) ? photoCard() : null,
+		...(canSend(me.status) ? [photoCard()] : []),
 		h('div', { class: 'row' }, h('button', { type: 'button', id: 'signout', onclick: signout }, '退出登录')));
 	if (canSend(me.status)) {
 		await loadDrafts();
@@ -246,9 +246,21 @@ async function signout() {
 	signinView('');
 }
 
-const code = codeFromLink();
-if (code) {
-	signinView(code);
-} else {
-	statusView();
+function start() {
+	const code = codeFromLink();
+	if (code) {
+		csrf = null;
+		showError('');
+		signinView(code);
+	} else {
+		statusView();
+	}
 }
+
+// a link opened in a tab that shows the portal already
+window.addEventListener('hashchange', () => {
+	if (/^#\/i\//.test(location.hash)) {
+		start();
+	}
+});
+start();

@@ -1,0 +1,153 @@
+// The student portal in Debian's chromium at 390 × 844 (a phone), run by
+// tests/ui/portal.sh, which starts the coordinator and the online node.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = (k) => {
+	const v = process.env[k];
+	if (!v) {
+		throw new Error(`${k} is not set: run tests/ui/portal.sh`);
+	}
+	return v;
+};
+const G = env('GC_BIN');
+const T = env('T');
+const OUT = env('OUT');
+const PORTAL = env('PORTAL');
+let checks = 0;
+let shot = 0;
+
+function ok(cond, what) {
+	if (!cond) {
+		throw new Error(`check failed: ${what}`);
+	}
+	checks++;
+}
+function gc(...args) {
+	return execFileSync(G, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+async function until(fn, what, ms = 20000) {
+	const end = Date.now() + ms;
+	for (;;) {
+		if (await fn()) {
+			return;
+		}
+		if (Date.now() > end) {
+			throw new Error(`timed out waiting for ${what}`);
+		}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+}
+async function snap(page, name) {
+	ok(page.errors.length === 0, `${name}: script errors: ${page.errors.join('; ')}`);
+	const body = await page.evaluate(() => document.body.innerText);
+	ok(!/\b(null|undefined|NaN)\b/.test(body), `${name}: the page shows null/undefined/NaN`);
+	shot++;
+	await page.screenshot({ path: join(OUT, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+const rows = readFileSync(join(T, 'inv.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1)
+	.map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')))
+	.map((f) => ({ no: f[0], name: f[1], cls: f[2], code: f[5], link: f[6] }));
+const roster = Object.fromEntries(readFileSync(join(T, 'r.csv'), 'utf8').trim().split('\n').slice(1)
+	.map((l) => l.split(',')).map((f) => [f[0], f[5]]));
+
+async function main() {
+	const browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+	});
+	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+	const page = await ctx.newPage();
+	page.errors = [];
+	page.on('pageerror', (e) => page.errors.push(e.message));
+	page.on('dialog', (d) => d.accept());
+	try {
+		await run(page);
+	} catch (e) {
+		await page.screenshot({ path: join(OUT, 'FAIL.png'), fullPage: true }).catch(() => {});
+		throw e;
+	} finally {
+		await browser.close();
+	}
+	console.log(`ui portal: ${checks} checks passed`);
+}
+
+async function run(page) {
+	const a = rows[0];
+	// a wrong code first: one plain answer
+	await page.goto(PORTAL + '/');
+	await page.locator('#signin').waitFor();
+	await page.fill('#code', 'AAAA-AAAA-AAAA-AAAA-AAAA');
+	await page.click('#signin-go');
+	await until(async () => !(await page.locator('#error').isHidden()), 'the refusal');
+	ok((await page.locator('#error').innerText()).includes('邀请码或证件号码不正确'), 'a wrong code is refused plainly');
+	await snap(page, 'signin-refused');
+	// the invitation link: the code is filled in and leaves the address bar
+	await page.goto('about:blank');
+	await page.goto(a.link);
+	await page.locator('#signin').waitFor();
+	ok(await page.inputValue('#code') === a.code, 'the link fills in the code');
+	ok(!page.url().includes(a.code), 'the code is gone from the address bar');
+	await snap(page, 'signin-link');
+	await page.click('#signin-go');
+	await page.locator('#me').waitFor();
+	ok((await page.locator('#me-name').innerText()) === a.name, 'the student\'s own name');
+	const full = roster[a.no];
+	ok(!(await page.evaluate(() => document.body.innerText)).includes(full), 'no whole ID number on the page');
+	ok((await page.locator('#me-id').innerText()).endsWith(full.slice(-4)), 'the ID number masked');
+	ok((await page.locator('#status').getAttribute('data-status')) === 'MISSING', 'not photographed yet');
+	await snap(page, 'status-missing');
+	// a blurred photo: a draft that cannot be submitted, with what to fix
+	await page.setInputFiles('#photo-file', join(T, 'blur.jpg'));
+	await page.locator('figure.draft').first().waitFor({ timeout: 30000 });
+	ok(await page.locator('figure.draft.v-fail').count() === 1, 'the blurred photo fails');
+	ok(await page.locator('figure.draft.v-fail button').count() === 0, 'and cannot be submitted');
+	ok(await page.locator('figure.draft.v-fail li[data-check="sharpness"]').count() === 1, 'the page says it is blurred');
+	await snap(page, 'draft-blurred');
+	// a good one: framed, submitted after the warning that it cannot be undone
+	await page.setInputFiles('#photo-file', join(T, 'good.jpg'));
+	await until(async () => await page.locator('figure.draft').count() === 2, 'the second draft', 30000);
+	const img = page.locator('figure.draft').first().locator('img');
+	await until(async () => await img.evaluate((i) => i.complete && i.naturalWidth === 480 && i.naturalHeight === 640), 'the framed 480 × 640 photo');
+	ok(true, 'the draft shows the framed photo');
+	await snap(page, 'drafts');
+	await page.locator('figure.draft').first().locator('button').click();
+	await until(async () => (await page.locator('#status').getAttribute('data-status')) === 'PENDING_REVIEW', 'the submission');
+	ok(await page.locator('#review-by').count() === 1, 'the page says by when it is reviewed');
+	ok(await page.locator('#photo').count() === 0, 'no second photo while one waits');
+	await snap(page, 'submitted');
+	// the coordinator rejects it (a preset reason); the student's page shows
+	// why and by when to send a new one
+	await until(() => JSON.parse(gc('status', '--home', join(T, 'c'), '--json')).merge.counts.PENDING_REVIEW === 1, 'the capture at the coordinator (background sync)');
+	const cap = JSON.parse(gc('log', '--home', join(T, 'c'), '--json')).filter((e) => e.kind === 'CAPTURE')[0];
+	ok(cap.body.session_kind === 'online' && cap.body.bind === 'invite', 'an online capture bound by the invitation');
+	gc('review', '--home', join(T, 'c'), 'reject', cap.id, '--preset', '1');
+	await until(async () => {
+		await page.reload();
+		await page.locator('#me').waitFor();
+		return (await page.locator('#status').getAttribute('data-status')) === 'NEEDS_RETAKE';
+	}, 'the rejection on the student\'s page', 30000);
+	ok((await page.locator('#reason').innerText()).includes('背景不合格'), 'the reason');
+	ok(await page.locator('#due').count() === 1, 'the deadline');
+	await snap(page, 'rejected');
+	// a studio photo this time
+	await page.setInputFiles('#photo-file', join(T, 'studio.jpg'));
+	await until(async () => await page.locator('figure.draft:not(.v-fail) button').count() >= 1, 'the studio draft', 30000);
+	await page.locator('figure.draft:not(.v-fail) button').first().click();
+	await until(async () => (await page.locator('#status').getAttribute('data-status')) === 'PENDING_REVIEW', 'the second submission');
+	await snap(page, 'resubmitted');
+	// signing out
+	await page.click('#signout');
+	await page.locator('#signin').waitFor();
+	await page.goto(PORTAL + '/');
+	await page.locator('#signin').waitFor();
+	ok(true, 'signed out: the sign-in form again');
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
