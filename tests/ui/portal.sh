@@ -9,22 +9,8 @@
 # Skips (exit 0, with the reason) when chromium, node/npm, playwright-core
 # or the test photos cannot be had.
 . "$(dirname "$0")/../cli/lib.bash"
-SRC=${GC_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-UI=$SRC/tests/ui
-skip() {
-	echo "ui portal: SKIP: $*"
-	exit 0
-}
-[ -x /usr/bin/chromium ] || skip "no /usr/bin/chromium (apt-get install chromium)"
-command -v node >/dev/null || skip "no node (apt-get install nodejs)"
-command -v npm >/dev/null || skip "no npm (apt-get install npm)"
-[ -s "${GC_TESTDATA_DIR:-/nonexistent}/grace_hopper.jpg" ] || skip "no test photos (tests/data/fetch.sh)"
-want=$(python3 -c "import json; print(json.load(open('$UI/package.json'))['dependencies']['playwright-core'])")
-have=$(python3 -c "import json; print(json.load(open('$UI/node_modules/playwright-core/package.json'))['version'])" 2>/dev/null || true)
-if [ "$have" != "$want" ]; then
-	(cd "$UI" && npm install --no-audit --no-fund --no-package-lock >"$T/npm.log" 2>&1) ||
-		{ tail -5 "$T/npm.log"; skip "npm install of playwright-core $want failed (no network?)"; }
-fi
+. "$(dirname "$0")/browser.bash"
+browser_ready "ui portal"
 OUT=${GC_UI_OUT:-${GC_TEST_TMP:-/tmp}/ui-e2e}/portal
 rm -rf "$OUT"
 mkdir -p "$OUT"
