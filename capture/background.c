@@ -19,10 +19,14 @@
  * colours of its two sides, 7 × 7 around it, differ by this (RGB
  * Euclidean). */
 #define EDGE_DIFF 30.0
+/* The top rows of the frame are always sure background: the framing
+ * leaves 50–110 px of 640 above the hair. */
+#define TOP_STRIP 0.02
 /* What a clean separation needs (calibrated on bench/background). */
 #define MIN_CONFIDENCE 0.55f
-#define MIN_HEAD_ROOM  0.52f
+#define MIN_HEAD_ROOM  0.50f
 #define MIN_BOTTOM     0.25f
+#define MIN_TOP        0.04f /* the person's top, of the frame's height */
 #define MIN_PERSON     0.15f
 #define MAX_PERSON     0.85f
 
@@ -131,8 +135,10 @@ seed_at(const struct geom *g, int w, int h, double x, double y)
 	    fabs(dx) <= 0.55 * fw + (y - ysh) * 1.6)) {
 		return GC_SEG_PR_FG;
 	}
-	if ((y < fmin(0.04 * h, g->brow - 1.15 * fw)) || ((x < strip || x >=
-	    w - strip) && y < ysh && fabs(dx) > 0.9 * fw)) {
+	/* the top rows: a framed photo has ≥ 50 of 640 px above the hair */
+	if (y < fmax(TOP_STRIP * h, fmin(0.04 * h, g->brow - 1.15 * fw)) ||
+	    ((x < strip || x >= w - strip) && y < ysh && fabs(dx) > 0.9 *
+	    fw)) {
 		return GC_SEG_BG;
 	}
 	return GC_SEG_PR_BG;
@@ -343,6 +349,7 @@ judge(const uint8_t *mask, int w, int h, const struct geom *g,
 		bottom += mask[(size_t)(h - 1) * w + x] != 0;
 	}
 	rep->person     = (float)fg / n;
+	rep->top        = top < 0 ? 1 : (float)top / h;
 	rep->head_room  = top < 0 ? 0 : (float)((g->brow - top) / g->fw);
 	rep->bottom     = (float)bottom / w;
 	rep->confidence = rep->contrast * (1 - rep->overlap);
@@ -354,7 +361,7 @@ judge(const uint8_t *mask, int w, int h, const struct geom *g,
 		why(rep, "the top of the head is lost in the background",
 		    "头顶与背景无法分开");
 	} else if (rep->person < MIN_PERSON || rep->person > MAX_PERSON ||
-	    rep->bottom < MIN_BOTTOM) {
+	    rep->bottom < MIN_BOTTOM || rep->top < MIN_TOP) {
 		why(rep, "the person's outline is implausible",
 		    "人像轮廓不完整");
 	} else if (rep->confidence < MIN_CONFIDENCE) {

@@ -28,10 +28,15 @@ struct gc_bg_report {
 	                      * edge (the two sides differ by ≥ 30 RGB) */
 	float  overlap;      /* worst share of hair or clothing pixels whose
 	                      * colour the border's background also has */
-	float  person;       /* share of the frame that is person */
+	float  person;       /* share of the frame that is person (clean:
+	                      * 0.15–0.85) */
 	float  head_room;    /* how far the mask reaches above the brows, in
-	                      * face widths (a head reaches ≥ 0.45) */
-	float  bottom;       /* share of the bottom row that is person */
+	                      * face widths: a head reaches 0.55–0.8, its
+	                      * hairline ~0.4 (clean: ≥ 0.5) */
+	float  top;          /* the mask's top in the head's columns, of the
+	                      * frame's height (clean: ≥ 0.04) */
+	float  bottom;       /* share of the bottom row that is person
+	                      * (clean: ≥ 0.25) */
 	double ms;           /* time taken */
 	char   why_en[128];  /* when not separated: why */
 	char   why_zh[96];
@@ -39,7 +44,9 @@ struct gc_bg_report {
 
 /*
  * gc_background_segment computes the person mask of framed (RGB, at
- * least 64 × 64) whose face (landmarks in framed's pixels) is given:
+ * least 64 × 64; a photo framed to the profile, with room above the
+ * hair: its top 2% is taken as background) whose face (landmarks in
+ * framed's pixels) is given:
  * mask gets framed->w × framed->h bytes, rows w apart, 255 person and 0
  * background. rep says whether the separation is clean. GC_EINVAL (with
  * rep->why_en saying what) for a grey or tiny image, or a face that is
