@@ -19,6 +19,12 @@
  * colours of its two sides, 7 × 7 around it, differ by this (RGB
  * Euclidean). */
 #define EDGE_DIFF 30.0
+/* The background band next to the person that must look like the
+ * border's background, in face widths. */
+#define FOREIGN_BAND 0.12
+/* The first pixels beyond the mask mix the person's colour with the
+ * background's (the lens, the JPEG): not counted. */
+#define MIXED_PX 2
 /* The top rows of the frame are always sure background: the framing
  * leaves 50–110 px of 640 above the hair. */
 #define TOP_STRIP 0.02
@@ -26,6 +32,8 @@
 #define MIN_CONFIDENCE 0.55f
 #define MIN_HEAD_ROOM  0.50f
 #define MIN_BOTTOM     0.25f
+#define MIN_SHOULDERS  0.70f
+#define MAX_FOREIGN    0.20f
 #define MIN_TOP        0.04f /* the person's top, of the frame's height */
 #define MIN_PERSON     0.15f
 #define MAX_PERSON     0.85f
@@ -108,6 +116,13 @@ in_poly(const struct geom *g, double x, double y)
 	return in;
 }
 
+/* How many of the frame's top rows are sure background. */
+static double
+top_rows(const struct geom *g, int h)
+{
+	return fmax(TOP_STRIP * h, fmin(0.04 * h, g->brow - 1.15 * g->fw));
+}
+
 /*
  * The seed of the full-resolution point (x, y) of a w × h frame: sure
  * person on the face, the forehead, the neck and the middle of the body;
@@ -136,7 +151,7 @@ seed_at(const struct geom *g, int w, int h, double x, double y)
 		return GC_SEG_PR_FG;
 	}
 	/* the top rows: a framed photo has ≥ 50 of 640 px above the hair */
-	if (y < fmax(TOP_STRIP * h, fmin(0.04 * h, g->brow - 1.15 * fw)) ||
+	if (y < top_rows(g, h) ||
 	    ((x < strip || x >= w - strip) && y < ysh && fabs(dx) > 0.9 *
 	    fw)) {
 		return GC_SEG_BG;
@@ -324,6 +339,157 @@ colour_overlap(const struct gc_image *im, const uint8_t *seeds,
 	return fmaxf(hair, fmaxf(left, right));
 }
 
+/*
+ * The side strips are sure background only where their colour is also in
+ * the top rows (above the hair, background in any framed photo): long
+ * hair or a shoulder reaching the frame's side stays probable, for the
+ * cut to decide, rather than teaching the background model its colour.
+ */
+static void
+sides_check(const struct gc_image *im, uint8_t *lab, double top)
+{
+	int hist[4096] = { 0 };
+	int n = 0, floor;
+
+	for (int y = 0; y < (int)top && y < im->h; y++) {
+		for (int x = 0; x < im->w; x++) {
+			hist[bin_of(im->px + (size_t)y * im->stride +
+			    (size_t)x * 3)]++;
+			n++;
+		}
+	}
+	floor = n / 2000 > 1 ? n / 2000 : 1;
+	for (int y = (int)top; y < im->h; y++) {
+		for (int x = 0; x < im->w; x++) {
+			uint8_t *l = &lab[(size_t)y * im->w + x];
+
+			if (*l == GC_SEG_BG && hist[bin_of(im->px + (size_t)y *
+			    im->stride + (size_t)x * 3)] < floor) {
+				*l = GC_SEG_PR_BG;
+			}
+		}
+	}
+}
+
+/* d (w × h) gets the Chebyshev distance of each pixel to the person fg,
+ * capped at cap: a forward and a backward pass over the neighbours
+ * already visited. */
+static void
+person_distance(const uint8_t *fg, int w, int h, int cap, uint8_t *d)
+{
+	static const int prev[4][2] = { { -1, 0 }, { -1, -1 }, { 0, -1 },
+		{ 1, -1 } };
+
+	for (int i = 0; i < w * h; i++) {
+		d[i] = fg[i] ? 0 : (uint8_t)cap;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		int sgn = pass == 0 ? 1 : -1;
+
+		for (int k = 0; k < w * h; k++) {
+			int i = pass == 0 ? k : w * h - 1 - k;
+			int x = i % w, y = i / w;
+
+			for (int j = 0; j < 4; j++) {
+				int xx = x + sgn * prev[j][0], yy = y + sgn * prev[j][1];
+
+				if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
+				    d[(size_t)yy * w + xx] + 1 < d[i]) {
+					d[i] = (uint8_t)(d[(size_t)yy * w + xx] + 1);
+				}
+			}
+		}
+	}
+}
+
+/* Counts the colour bins of the person's pixels (fg) in the rectangle
+ * [x0, x1) × [y0, y1) of im into hist; returns how many. */
+static int
+person_bins(const struct gc_image *im, const uint8_t *fg, double x0,
+    double y0, double x1, double y1, int *hist)
+{
+	int n = 0;
+
+	for (int y = (int)fmax(0, y0); y < (int)fmin(im->h, y1); y++) {
+		for (int x = (int)fmax(0, x0); x < (int)fmin(im->w, x1); x++) {
+			if (fg[(size_t)y * im->w + x]) {
+				hist[bin_of(im->px + (size_t)y * im->stride +
+				    (size_t)x * 3)]++;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/*
+ * The share of the background next to the person (from MIXED_PX to band
+ * px beyond the mask fg, w × h) that has the colours of the person's hair
+ * (the mask above the brows) or clothes (the shoulders) and not those of
+ * the sure background seeds (or a neighbouring bin's): hair or clothing
+ * the cut gave to the background. A wall of other colours does not count.
+ * Measured on the small image (k: its pixels per full one); d: w × h
+ * bytes of scratch.
+ */
+static float
+foreign_share(const struct gc_image *im, const uint8_t *fg,
+    const uint8_t *seeds, const struct geom *g, double k, int band,
+    uint8_t *d)
+{
+	int     bg[4096], pe[4096];
+	uint8_t known[4096];
+	int     w = im->w, h = im->h, n = 0, bad = 0, nbg = 0, npe, floor;
+	double  fw = g->fw * k, cx = g->cx * k, brow = g->brow * k;
+	double  chin = g->chin * k;
+
+	memset(bg, 0, sizeof(bg));
+	memset(pe, 0, sizeof(pe));
+	for (int i = 0; i < w * h; i++) {
+		if (seeds[i] == GC_SEG_BG) {
+			bg[bin_of(im->px + (size_t)(i / w) * im->stride +
+			    (size_t)(i % w) * 3)]++;
+			nbg++;
+		}
+	}
+	npe = person_bins(im, fg, cx - 0.7 * fw, 0, cx + 0.7 * fw, brow -
+	    0.25 * fw, pe);
+	npe += person_bins(im, fg, 0, chin + 0.6 * fw, w, h, pe);
+	if (nbg < 50 || npe < 50) {
+		return 0;
+	}
+	floor = npe / 400 > 2 ? npe / 400 : 2;
+	/* a bin is the background's when it or a neighbour holds a seed */
+	for (int b = 0; b < 4096; b++) {
+		int r = b >> 8, gg = (b >> 4) & 15, bl = b & 15;
+
+		known[b] = 0;
+		for (int dr = -1; dr <= 1; dr++) {
+			for (int dg = -1; dg <= 1; dg++) {
+				for (int db = -1; db <= 1; db++) {
+					int rr = r + dr, g2 = gg + dg, bb = bl + db;
+
+					if (rr >= 0 && rr < 16 && g2 >= 0 &&
+					    g2 < 16 && bb >= 0 && bb < 16 &&
+					    bg[rr << 8 | g2 << 4 | bb] > 0) {
+						known[b] = 1;
+					}
+				}
+			}
+		}
+	}
+	person_distance(fg, w, h, band + 1, d);
+	for (int i = 0; i < w * h; i++) {
+		if (fg[i] == 0 && d[i] > MIXED_PX && d[i] <= band) {
+			int b = bin_of(im->px + (size_t)(i / w) * im->stride +
+			    (size_t)(i % w) * 3);
+
+			n++;
+			bad += pe[b] >= floor && !known[b];
+		}
+	}
+	return n > 0 ? (float)bad / n : 0;
+}
+
 /* Judges the full-resolution mask and fills rep. */
 static void
 judge(const uint8_t *mask, int w, int h, const struct geom *g,
@@ -348,22 +514,60 @@ judge(const uint8_t *mask, int w, int h, const struct geom *g,
 	for (int x = 0; x < w; x++) {
 		bottom += mask[(size_t)(h - 1) * w + x] != 0;
 	}
+	/* both shoulders: the person's share of each side of the face's
+	 * centre over the bottom tenth of the frame */
+	{
+		size_t l = 0, r = 0, nl = 0, nr = 0;
+		int    xc = (int)g->cx;
+
+		for (int y = h - h / 10; y < h; y++) {
+			for (int x = 0; x < w; x++) {
+				bool in = mask[(size_t)y * w + x] != 0;
+
+				if (x < xc) {
+					nl++;
+					l += in;
+				} else {
+					nr++;
+					r += in;
+				}
+			}
+		}
+		if (nl > 0 && nr > 0 && (l > 0 || r > 0)) {
+			double a = (double)l / nl, b = (double)r / nr;
+
+			rep->shoulders = (float)(fmin(a, b) / fmax(a, b));
+		}
+	}
 	rep->person     = (float)fg / n;
 	rep->top        = top < 0 ? 1 : (float)top / h;
 	rep->head_room  = top < 0 ? 0 : (float)((g->brow - top) / g->fw);
 	rep->bottom     = (float)bottom / w;
-	rep->confidence = rep->contrast * (1 - rep->overlap);
+	rep->confidence = rep->contrast * (1 - rep->overlap) *
+	    (1 - rep->foreign);
 	rep->separated  = false;
 	if (rep->overlap > 0.5f) {
 		why(rep, "the hair or the clothes have the background's colours",
 		    "头发或衣服与背景颜色相同，无法分离");
+	} else if (rep->foreign > MAX_FOREIGN) {
+		why(rep, "colours next to the person are not the background's: "
+		    "hair or clothes would be cut", "人像旁边有与背景不同的颜色，"
+		    "头发或衣服可能被裁掉");
 	} else if (rep->head_room < MIN_HEAD_ROOM) {
 		why(rep, "the top of the head is lost in the background",
 		    "头顶与背景无法分开");
-	} else if (rep->person < MIN_PERSON || rep->person > MAX_PERSON ||
-	    rep->bottom < MIN_BOTTOM || rep->top < MIN_TOP) {
-		why(rep, "the person's outline is implausible",
-		    "人像轮廓不完整");
+	} else if (rep->top < MIN_TOP) {
+		why(rep, "the outline reaches the top of the frame",
+		    "人像轮廓延伸到画面顶端");
+	} else if (rep->bottom < MIN_BOTTOM) {
+		why(rep, "the outline does not reach the bottom of the frame "
+		    "(the shoulders are lost)", "人像轮廓没有延伸到画面底部（肩膀丢失）");
+	} else if (rep->shoulders < MIN_SHOULDERS) {
+		why(rep, "one shoulder is lost in the background",
+		    "一侧肩膀与背景无法分开");
+	} else if (rep->person < MIN_PERSON || rep->person > MAX_PERSON) {
+		why(rep, "the outline covers too little or too much of the frame",
+		    "人像轮廓占画面比例不合理");
 	} else if (rep->confidence < MIN_CONFIDENCE) {
 		why(rep, "the person's edge is not clear against the background",
 		    "人像边缘与背景对比不清");
@@ -427,6 +631,7 @@ gc_background_segment(const struct gc_image *framed,
 			    (y + 0.5) * s);
 		}
 	}
+	sides_check(&small, lab, top_rows(&g, h) * k);
 	memcpy(seeds, lab, n);
 	rv = gc_segment_grabcut(small.px, sw, sh, small.stride, lab,
 	    GRABCUT_ITERS);
@@ -448,6 +653,8 @@ gc_background_segment(const struct gc_image *framed,
 	    g.cy * k), q);
 	rep->contrast = edge_contrast(&small, fg);
 	rep->overlap  = colour_overlap(&small, seeds, &g, k);
+	rep->foreign  = foreign_share(&small, fg, seeds, &g, k, (int)fmin(250,
+	    fmax(4, FOREIGN_BAND * g.fw * k)), lab);
 	/* up to full resolution; the face itself is always the person's */
 	for (int y = 0; y < h; y++) {
 		int sy = y / s < sh ? y / s : sh - 1;

@@ -23,11 +23,17 @@
 /* How well the person came apart from the background. */
 struct gc_bg_report {
 	bool   separated;    /* cleanly: replacing is safe */
-	float  confidence;   /* 0..1: contrast × (1 − overlap) */
+	float  confidence;   /* 0..1: contrast × (1 − overlap) ×
+	                      * (1 − foreign); clean: ≥ 0.55 */
 	float  contrast;     /* share of the mask's edge lying on a colour
 	                      * edge (the two sides differ by ≥ 30 RGB) */
 	float  overlap;      /* worst share of hair or clothing pixels whose
-	                      * colour the border's background also has */
+	                      * colour the border's background also has
+	                      * (clean: ≤ 0.5) */
+	float  foreign;      /* share of the background within 0.12 face
+	                      * widths of the person whose colour the
+	                      * border's background lacks: hair or clothes
+	                      * given to the background (clean: ≤ 0.2) */
 	float  person;       /* share of the frame that is person (clean:
 	                      * 0.15–0.85) */
 	float  head_room;    /* how far the mask reaches above the brows, in
@@ -35,6 +41,9 @@ struct gc_bg_report {
 	                      * hairline ~0.4 (clean: ≥ 0.5) */
 	float  top;          /* the mask's top in the head's columns, of the
 	                      * frame's height (clean: ≥ 0.04) */
+	float  shoulders;    /* over the bottom tenth, the smaller side's
+	                      * person share over the larger's (clean:
+	                      * ≥ 0.7: both shoulders kept) */
 	float  bottom;       /* share of the bottom row that is person
 	                      * (clean: ≥ 0.25) */
 	double ms;           /* time taken */
