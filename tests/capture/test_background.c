@@ -32,6 +32,7 @@ struct look {
 	uint8_t bg_a[3], bg_b[3]; /* the room: left and right */
 	uint8_t hair[3], cloth[3], skin[3];
 	bool    stripes;          /* shelves on the left */
+	bool    long_hair;        /* down both sides, past the shoulders */
 };
 
 static const struct look room = {
@@ -92,7 +93,10 @@ draw_portrait(const struct look *lk, struct gc_image *im, uint8_t *truth,
 
 			if (in_ell(x, y, cx, fcy, fax, fay)) {
 				put(im, x, y, lk->skin, 4, &seed);
-			} else if (y < 330 && in_ell(x, y, cx, 245, 120, 148)) {
+			} else if ((y < 330 && in_ell(x, y, cx, 245, 120, 148)) ||
+			    (lk->long_hair && y >= 245 && y < 600 &&
+			    fabs(x - cx) < 120 + (y - 245) * 0.12 &&
+			    fabs(x - cx) > 60)) {
 				put(im, x, y, lk->hair, 6, &seed);
 			} else if (y >= 400 && y < 520 && fabs(x - cx) < 52) {
 				put(im, x, y, lk->skin, 4, &seed);
@@ -312,6 +316,61 @@ test_background_separates_plain_walls(void **state)
 		assert_true(j >= MIN_IOU);
 		gc_image_release(&im);
 	}
+	free(truth);
+	free(mask);
+}
+
+/* Long hair down to the chest on a light wall: whatever the cut says,
+ * no hair is painted over. A separation the rules accept keeps the hair;
+ * otherwise it is refused. */
+static void
+test_background_never_paints_over_long_hair(void **state)
+{
+	struct look         lk = room;
+	struct gc_bg_report rep;
+	struct gc_image     im, out;
+	struct gc_face      f;
+	uint8_t            *truth = malloc(W * H), *mask = malloc(W * H);
+	const struct gc_rgb blue  = { 100, 197, 255 };
+	size_t              hair = 0, kept = 0;
+
+	(void)state;
+	memcpy(lk.bg_a, (uint8_t[3]){ 214, 214, 210 }, 3);
+	memcpy(lk.bg_b, (uint8_t[3]){ 214, 214, 210 }, 3);
+	memcpy(lk.hair, (uint8_t[3]){ 96, 64, 44 }, 3);
+	lk.stripes   = false;
+	lk.long_hair = true;
+	draw_portrait(&lk, &im, truth, &f);
+	assert_int_equal(gc_background_replace(&im, &f, blue, &out, mask,
+	    &rep), GC_OK);
+	print_message("long hair: IoU %.3f, separated %d, confidence %.2f "
+	    "(foreign %.2f, shoulders %.2f) %s\n", iou(mask, truth),
+	    rep.separated, rep.confidence, rep.foreign, rep.shoulders,
+	    rep.why_en);
+	if (rep.separated) {
+		/* the strands beside the neck, below the head */
+		for (int y = 450; y < 600; y++) {
+			for (int x = 0; x < W; x++) {
+				size_t i = (size_t)y * W + x;
+				const uint8_t *p = im.px + (size_t)y * im.stride +
+				    x * 3;
+
+				if (truth[i] && fabs(x - 240.0) > 75 &&
+				    abs(p[0] - lk.hair[0]) < 12) {
+					hair++;
+					kept += memcmp(p, out.px + (size_t)y *
+					    out.stride + x * 3, 3) == 0;
+				}
+			}
+		}
+		assert_true(hair > 1000);
+		assert_true(kept >= hair * 0.98);
+		assert_replaced_by_mask(&im, &out, mask, blue);
+		gc_image_release(&out);
+	} else {
+		assert_null(out.px);
+	}
+	gc_image_release(&im);
 	free(truth);
 	free(mask);
 }
@@ -570,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_background_separates_plain_walls),
 		cmocka_unit_test(
 		    test_background_refuses_a_person_in_the_wall_colours),
+		cmocka_unit_test(test_background_never_paints_over_long_hair),
 		cmocka_unit_test(test_background_rejects_malformed_input),
 		cmocka_unit_test(test_background_survives_allocation_failures),
 		cmocka_unit_test(test_pipeline_replaces_a_failing_background),
