@@ -8,12 +8,14 @@
 #include "capture/segment.h"
 #include "common/gc_alloc.h"
 
-/* GrabCut's rounds: the mask stops moving after about four at half
- * resolution (bench/background). */
+/* GrabCut's rounds. On the synthetic set (bench/background) 2, 4 and 8
+ * give the same IoU with hair (0.983); without it 0.971, 0.981 and 0.956
+ * (the head's flat top leaks with more rounds); CPU 81, 112, 185 ms. */
 #define GRABCUT_ITERS 4
 /* The cut runs on a copy this many times smaller when the frame is at
- * least 256 px on each side: a quarter of the pixels, and the same mask
- * to within the blend band. */
+ * least 256 px on each side: a quarter of the pixels. The mask is scaled
+ * back up by pixel replication (edges in steps of 2 px, which the blend
+ * band softens on the background side). */
 #define SCALE_DOWN 2
 /* A mask edge pixel counts as lying on a colour edge when the mean
  * colours of its two sides, 7 × 7 around it, differ by this (RGB
