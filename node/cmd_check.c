@@ -67,8 +67,9 @@ print_background(const struct gc_pipeline_result *r, const char *before)
 		printf("  background: not replaced: %s; ", b->why_en);
 	}
 	printf("confidence %.2f (edge contrast %.2f, colour overlap %.2f, "
-	    "head room %.2f, person %.0f%%), %.0f ms%s%s\n", b->confidence,
-	    b->contrast, b->overlap, b->head_room, 100 * b->person, b->ms,
+	    "foreign band %.2f, head room %.2f, shoulders %.2f, person "
+	    "%.0f%%), %.0f ms%s%s\n", b->confidence, b->contrast, b->overlap,
+	    b->foreign, b->head_room, b->shoulders, 100 * b->person, b->ms,
 	    before ? "; before -> " : "", before ? before : "");
 }
 
@@ -83,10 +84,12 @@ json_background(struct gc_buf *jb, const struct gc_pipeline_result *r,
 	    "false");
 	if (r->bg_tried) {
 		gc_buf_printf(jb, ",\"separated\":%s,\"confidence\":%.3f,"
-		    "\"contrast\":%.3f,\"overlap\":%.3f,\"head_room\":%.3f,"
-		    "\"person\":%.3f,\"ms\":%.1f,\"why\":", b->separated ?
-		    "true" : "false", b->confidence, b->contrast, b->overlap,
-		    b->head_room, b->person, b->ms);
+		    "\"contrast\":%.3f,\"overlap\":%.3f,\"foreign\":%.3f,"
+		    "\"head_room\":%.3f,\"shoulders\":%.3f,\"top\":%.3f,"
+		    "\"bottom\":%.3f,\"person\":%.3f,\"ms\":%.1f,\"why\":",
+		    b->separated ? "true" : "false", b->confidence, b->contrast,
+		    b->overlap, b->foreign, b->head_room, b->shoulders, b->top,
+		    b->bottom, b->person, b->ms);
 		gc_json_str(jb, b->separated ? NULL : b->why_en);
 	}
 	gc_buf_puts(jb, ",\"before\":");

@@ -457,12 +457,12 @@ int
 gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d)
 {
-	return gc_synth_dir_only(srcdir, outdir, w, h, NULL, d);
+	return gc_synth_dir_only(srcdir, outdir, w, h, NULL, false, d);
 }
 
 int
 gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
-    const char *only, struct gc_diag *d)
+    const char *only, bool hair, struct gc_diag *d)
 {
 	gc_facedet *fd;
 	FILE       *man;
@@ -502,7 +502,8 @@ gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
 			char                           failing[256];
 			bool                           src_faces;
 
-			if (gc_synth_render(&s, var, w, h, &im) != GC_OK) {
+			if (gc_synth_render_mask(&s, var, w, h, hair, &im, NULL) !=
+			    GC_OK) {
 				continue;
 			}
 			gc_buf_init(&jb);

@@ -64,8 +64,10 @@ gc_err gc_synth_render_mask(const struct gc_synth_src *s,
  */
 int gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d);
-/* The same, for one source only (only NULL: all). */
+/* The same, for one source only (only NULL: all), with hair drawn behind
+ * each head when hair is set (the manifest's expectations are those of
+ * the set without hair). */
 int gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
-    const char *only, struct gc_diag *d);
+    const char *only, bool hair, struct gc_diag *d);
 
 #endif
