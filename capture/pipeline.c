@@ -25,6 +25,7 @@ struct gc_pipeline {
 	struct gc_profile p;
 	gc_facedet       *fd;
 	int               last_quality; /* the last output's, a hint */
+	struct gc_pipeline_opts opts;
 };
 
 static double
@@ -64,17 +65,25 @@ gc_pipeline_close(gc_pipeline *pl)
 }
 
 void
+gc_pipeline_set_opts(gc_pipeline *pl, const struct gc_pipeline_opts *o)
+{
+	pl->opts = *o;
+}
+
+void
 gc_pipeline_result_init(struct gc_pipeline_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	gc_report_init(&r->report);
 	gc_buf_init(&r->jpeg);
+	gc_buf_init(&r->jpeg_before);
 }
 
 void
 gc_pipeline_result_release(struct gc_pipeline_result *r)
 {
 	gc_buf_release(&r->jpeg);
+	gc_buf_release(&r->jpeg_before);
 }
 
 /* Scales a face's box and landmarks by k and moves them by (dx, dy):
@@ -258,6 +267,85 @@ run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	return rv;
 }
 
+/* Whether the background checks of a report fail. */
+static bool
+background_fails(const struct gc_report *r)
+{
+	const struct gc_check *c = gc_report_get(r, "background.colour");
+	const struct gc_check *u = gc_report_get(r, "background.uniformity");
+
+	return (c != NULL && c->verdict == GC_VERDICT_FAIL) ||
+	    (u != NULL && u->verdict == GC_VERDICT_FAIL);
+}
+
+/*
+ * When the background of *out fails and the person is cleanly separated:
+ * encodes *out as it was into res->jpeg_before and replaces *out with the
+ * photo whose background is the profile's first colour. s: the subject
+ * on *out (its hair top is measured again on the new background).
+ */
+static gc_err
+replace_background(gc_pipeline *pl, struct gc_image *out, struct gc_subject *s,
+    struct gc_pipeline_result *res)
+{
+	const struct gc_profile *p = &pl->p;
+	struct gc_report        *r = gc_alloc(sizeof(*r));
+	struct gc_image          rep;
+	bool                     fails, in_window;
+	int                      q;
+	gc_err                   rv;
+
+	if (r == NULL) {
+		return GC_ENOMEM;
+	}
+	gc_report_init(r);
+	gc_checks_content(r, p, out, s);
+	fails = background_fails(r);
+	gc_free(r);
+	if (!fails || p->nbg < 1) {
+		return GC_OK;
+	}
+	res->bg_tried = true;
+	rv = gc_background_replace(out, &s->face, p->bg[0], &rep, NULL,
+	    &res->bg);
+	if (rv == GC_EINVAL) {
+		return GC_OK; /* the face cannot seed a cut: res->bg says why */
+	}
+	if (rv != GC_OK || !res->bg.separated) {
+		return rv;
+	}
+	rv = gc_jpeg_encode_fit_hint(out, p->dpi, p->min_quality, p->size_min,
+	    p->size_max, pl->last_quality, &res->jpeg_before, &q, &in_window);
+	if (rv != GC_OK && rv != GC_ETOOBIG) {
+		gc_image_release(&rep);
+		return rv;
+	}
+	gc_image_release(out);
+	*out = rep;
+	res->background_replaced = true;
+	s->hair_found = gc_face_hair_top(out, &s->face, &s->m);
+	return GC_OK;
+}
+
+/* The check row a replaced background adds (and the CAPTURE records). */
+static void
+replaced_check(struct gc_report *r, const struct gc_profile *p,
+    const struct gc_bg_report *bg)
+{
+	struct gc_check *c = gc_report_add(r, "background.replaced",
+	    GC_VERDICT_PASS, bg->confidence);
+
+	snprintf(c->value, sizeof(c->value), "confidence %.2f",
+	    bg->confidence);
+	snprintf(c->limit, sizeof(c->limit), "clean separation");
+	snprintf(c->msg_zh, sizeof(c->msg_zh), "背景已替换为 #%02X%02X%02X"
+	    "（人像像素未改动，原照片已保留）", p->bg[0].r, p->bg[0].g,
+	    p->bg[0].b);
+	snprintf(c->msg_en, sizeof(c->msg_en), "the background was replaced "
+	    "with #%02X%02X%02X (the person's pixels are unaltered; the "
+	    "original is kept)", p->bg[0].r, p->bg[0].g, p->bg[0].b);
+}
+
 static gc_err
 run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
     const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
@@ -411,6 +499,23 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		gc_image_release(&out);
 		return rv;
 	}
+	/* the face on the output frame: it moves with the crop */
+	face_map(&s.face, res->plan.k / sa, -res->plan.x * res->plan.k,
+	    -res->plan.y * res->plan.k);
+	gc_face_measure(&s.face, &s.m);
+	s.hair_found = gc_face_hair_top(&out, &s.face, &s.m);
+	/* exactly one face was found in the whole shot (else the capture
+	 * stopped above), so the crop holds one */
+	s.nfaces = 1;
+	if (pl->opts.replace_background) {
+		t0 = now_ms();
+		rv = replace_background(pl, &out, &s, res);
+		res->t.background = now_ms() - t0;
+		if (rv != GC_OK) {
+			gc_image_release(&out);
+			return rv;
+		}
+	}
 	t0 = now_ms();
 	rv = gc_jpeg_encode_fit_hint(&out, p->dpi, p->min_quality,
 	    p->size_min, p->size_max, pl->last_quality, &res->jpeg,
@@ -418,30 +523,22 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	if (rv == GC_OK) {
 		pl->last_quality = res->quality; /* the next shot is similar */
 	}
-	res->t.encode = now_ms() - t0;
+	res->t.encode += now_ms() - t0;
 	if (rv != GC_OK && rv != GC_ETOOBIG) {
 		gc_image_release(&out);
 		return rv;
 	}
-	/* judge the output file and frame: the face moves with the crop */
+	/* judge the output file and frame */
 	t0 = now_ms();
 	if (gc_jpeg_probe(res->jpeg.data, res->jpeg.len, &oi, NULL) == GC_OK) {
 		gc_checks_file(&res->report, p, GC_FMT_JPEG, &oi, res->jpeg.len,
 		    true);
 	}
-	{
-		double k = res->plan.k / sa;
-
-		face_map(&s.face, k, -res->plan.x * res->plan.k,
-		    -res->plan.y * res->plan.k);
-		gc_face_measure(&s.face, &s.m);
-		s.hair_found = gc_face_hair_top(&out, &s.face, &s.m);
-		/* exactly one face was found in the whole shot (else the
-		 * capture stopped above), so the crop holds one */
-		s.nfaces = 1;
-		gc_checks_face(&res->report, p, &out, &s);
+	gc_checks_face(&res->report, p, &out, &s);
+	if (res->background_replaced) {
+		replaced_check(&res->report, p, &res->bg);
 	}
-	res->t.checks = now_ms() - t0;
+	res->t.checks += now_ms() - t0;
 	gc_image_release(&out);
 	return GC_OK;
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/background.h"
 #include "capture/checks.h"
 #include "capture/face.h"
 #include "capture/frame.h"
@@ -22,6 +23,19 @@ gc_err gc_pipeline_open(gc_pipeline **out, const struct gc_profile *p,
     struct gc_diag *d);
 void   gc_pipeline_close(gc_pipeline *pl); /* NULL-safe */
 
+struct gc_pipeline_opts {
+	/* normalise: when the framed photo's background fails its checks
+	 * and the person is cleanly separated, paint the background the
+	 * profile's first colour and judge that instead (background.h).
+	 * Off by default; an online session turns it on where its profile
+	 * says replace_background = yes, and `gradcap check
+	 * --replace-background` to show what it would do. */
+	bool replace_background;
+};
+
+/* Sets the options for the following runs (copied). */
+void gc_pipeline_set_opts(gc_pipeline *pl, const struct gc_pipeline_opts *o);
+
 enum gc_pipeline_mode {
 	GC_PIPE_JUDGE = 0, /* the file as it is */
 	GC_PIPE_NORMALIZE, /* frame, resample, encode, then judge the output */
@@ -29,6 +43,7 @@ enum gc_pipeline_mode {
 
 struct gc_pipeline_times { /* milliseconds */
 	double decode, detect, frame, resample, encode, checks, total;
+	double background; /* replace_background: its checks, cut and paint */
 };
 
 struct gc_pipeline_result {
@@ -42,6 +57,15 @@ struct gc_pipeline_result {
 	 * the live preview draws it) */
 	bool                     has_face;
 	float                    face_x, face_y, face_w, face_h;
+	/* normalise with replace_background: bg_tried when the background
+	 * failed and a separation was tried (bg says how it went);
+	 * background_replaced when the output (jpeg, judged, with a check
+	 * background.replaced) has the new background, and jpeg_before
+	 * then holds the framed photo as it was, encoded the same way, for
+	 * the student to compare */
+	bool                     bg_tried, background_replaced;
+	struct gc_bg_report      bg;
+	struct gc_buf            jpeg_before;
 	struct gc_pipeline_times t;
 };
 

@@ -90,6 +90,7 @@ static const struct pkey {
 	F("background_delta_e_warn", P_FLOAT, bg_delta_e_warn),
 	F("background_std_max", P_FLOAT, bg_std_max),
 	F("background_strip_max", P_FLOAT, bg_strip_max),
+	F("replace_background", P_BOOL, replace_background),
 	F("clothing_delta_e_min", P_FLOAT, clothing_delta_e_min),
 	F("ban_clothing_like_background", P_BOOL, ban_like_background),
 	F("face_luminance_min", P_FLOAT, lum_min),

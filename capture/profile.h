@@ -41,6 +41,8 @@ struct gc_profile {
 	float bg_delta_e_pass, bg_delta_e_warn; /* ΔE to nearest allowed */
 	float bg_std_max;      /* per-channel std over background samples */
 	float bg_strip_max;    /* ΔE between left/right/top strip means */
+	bool  replace_background; /* online capture may replace a failing
+	                           * background with bg[0] (background.h) */
 	/* clothing */
 	float clothing_delta_e_min;  /* vs background */
 	bool  ban_blue, ban_purple, ban_yellow, ban_green, ban_pink,

@@ -1,4 +1,5 @@
-/* gradcap check [--profile P] [--normalize --out DIR] [--json] FILE... */
+/* gradcap check [--profile P] [--normalize --out DIR]
+ * [--replace-background [--out DIR]] [--json] FILE... */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -19,17 +20,22 @@
 
 static const char check_usage[] =
     "usage: gradcap check [--home DIR] [--profile P] [--normalize --out DIR] "
-    "[--json] FILE...\n"
+    "[--replace-background [--out DIR]] [--json] FILE...\n"
     "  without --normalize: judge each file as it is (ready for upload?)\n"
     "  --normalize: frame each shot to the 480x640 spec, write it to DIR, "
     "and judge the output\n"
+    "  --replace-background: normalise, and where the background fails and "
+    "the person is cleanly separated, paint it the profile's colour (as "
+    "online capture may); with --out, DIR/NAME.jpg is the result and "
+    "DIR/NAME.before.jpg the photo before\n"
     "  --profile P: the school profile [profile.P] of gradcap.ini "
     "(default: 教毕指〔2017〕99号)\n"
     "exit 0: every file passes or only warns; 3: some file fails\n";
 
-/* DIR/<file name without its extension>.jpg */
+/* DIR/<file name without its extension><suffix>.jpg */
 static void
-out_path(char *out, size_t n, const char *dir, const char *file)
+out_path(char *out, size_t n, const char *dir, const char *file,
+    const char *suffix)
 {
 	char  tmp[4096];
 	char *base, *dot;
@@ -40,7 +46,55 @@ out_path(char *out, size_t n, const char *dir, const char *file)
 	if (dot != NULL && dot != base) {
 		*dot = '\0';
 	}
-	snprintf(out, n, "%s/%s.jpg", dir, base);
+	snprintf(out, n, "%s/%s%s.jpg", dir, base, suffix);
+}
+
+/* What the background replacement did, one line. */
+static void
+print_background(const struct gc_pipeline_result *r, const char *before)
+{
+	const struct gc_bg_report *b = &r->bg;
+
+	if (!r->bg_tried) {
+		printf("  background: not replaced (%s)\n",
+		    r->has_face && r->jpeg.len > 0 ? "its checks pass" :
+		    "no framed photo");
+		return;
+	}
+	if (r->background_replaced) {
+		printf("  background: replaced; ");
+	} else {
+		printf("  background: not replaced: %s; ", b->why_en);
+	}
+	printf("confidence %.2f (edge contrast %.2f, colour overlap %.2f, "
+	    "foreign band %.2f, head room %.2f, shoulders %.2f, person "
+	    "%.0f%%), %.0f ms%s%s\n", b->confidence, b->contrast, b->overlap,
+	    b->foreign, b->head_room, b->shoulders, 100 * b->person, b->ms,
+	    before ? "; before -> " : "", before ? before : "");
+}
+
+static void
+json_background(struct gc_buf *jb, const struct gc_pipeline_result *r,
+    const char *before)
+{
+	const struct gc_bg_report *b = &r->bg;
+
+	gc_buf_printf(jb, ",\"background\":{\"tried\":%s,\"replaced\":%s",
+	    r->bg_tried ? "true" : "false", r->background_replaced ? "true" :
+	    "false");
+	if (r->bg_tried) {
+		gc_buf_printf(jb, ",\"separated\":%s,\"confidence\":%.3f,"
+		    "\"contrast\":%.3f,\"overlap\":%.3f,\"foreign\":%.3f,"
+		    "\"head_room\":%.3f,\"shoulders\":%.3f,\"top\":%.3f,"
+		    "\"bottom\":%.3f,\"person\":%.3f,\"ms\":%.1f,\"why\":",
+		    b->separated ? "true" : "false", b->confidence, b->contrast,
+		    b->overlap, b->foreign, b->head_room, b->shoulders, b->top,
+		    b->bottom, b->person, b->ms);
+		gc_json_str(jb, b->separated ? NULL : b->why_en);
+	}
+	gc_buf_puts(jb, ",\"before\":");
+	gc_json_str(jb, before);
+	gc_buf_putc(jb, '}');
 }
 
 static void
@@ -73,11 +127,13 @@ gc_cmd_check(int argc, char **argv)
 		{ "normalize", no_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "replace-background", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char       *home = NULL, *profile = NULL, *outdir = NULL;
 	bool              normalize = false, json = false, any_fail = false;
+	bool              replace = false;
 	struct gc_profile prof;
 	gc_config        *cfg = NULL;
 	gc_pipeline      *pl  = NULL;
@@ -104,12 +160,15 @@ gc_cmd_check(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'r':
+			replace = true;
+			break;
 		default:
 			return gc_cli_help_or_usage(c, argv, check_usage);
 		}
 	}
-	if (optind >= argc || (normalize && outdir == NULL) ||
-	    (!normalize && outdir != NULL)) {
+	if (optind >= argc || (normalize && !replace && outdir == NULL) ||
+	    (!normalize && !replace && outdir != NULL)) {
 		fputs(check_usage, stderr);
 		return GC_EXIT_USAGE;
 	}
@@ -134,7 +193,8 @@ gc_cmd_check(int argc, char **argv)
 		gc_cli_err("%s", gc_diag_msg(&d, rv));
 		return rv == GC_ENOTFOUND ? GC_EXIT_USAGE : GC_EXIT_FAIL;
 	}
-	if (normalize && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+	normalize |= replace;
+	if (outdir != NULL && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
 		gc_cli_err("--out %s: %s", outdir, strerror(errno));
 		return GC_EXIT_FAIL;
 	}
@@ -143,6 +203,8 @@ gc_cmd_check(int argc, char **argv)
 		gc_cli_err("%s", gc_diag_msg(&d, rv));
 		return GC_EXIT_FAIL;
 	}
+	gc_pipeline_set_opts(pl, &(struct gc_pipeline_opts){
+	    .replace_background = replace });
 	gc_buf_init(&jb);
 	if (json) {
 		gc_buf_putc(&jb, '[');
@@ -151,8 +213,8 @@ gc_cmd_check(int argc, char **argv)
 		struct gc_pipeline_result res;
 		uint8_t                  *bytes;
 		size_t                    len = 0;
-		char                      why[256], written[4200];
-		bool                      wrote = false;
+		char                      why[256], written[4200], before[4200];
+		bool                      wrote = false, wrote_before = false;
 
 		gc_pipeline_result_init(&res);
 		bytes = gc_file_read(argv[i], CHECK_FILE_MAX, &len, why,
@@ -176,13 +238,23 @@ gc_cmd_check(int argc, char **argv)
 				ex = GC_EXIT_FAIL;
 			}
 		}
-		if (normalize && res.jpeg.len > 0) {
-			out_path(written, sizeof(written), outdir, argv[i]);
+		if (outdir != NULL && res.jpeg.len > 0) {
+			out_path(written, sizeof(written), outdir, argv[i], "");
 			if (gc_cli_write_file(written, res.jpeg.data,
 			    res.jpeg.len) != GC_EXIT_OK) {
 				ex = GC_EXIT_FAIL;
 			} else {
 				wrote = true;
+			}
+		}
+		if (outdir != NULL && res.jpeg_before.len > 0) {
+			out_path(before, sizeof(before), outdir, argv[i],
+			    ".before");
+			if (gc_cli_write_file(before, res.jpeg_before.data,
+			    res.jpeg_before.len) != GC_EXIT_OK) {
+				ex = GC_EXIT_FAIL;
+			} else {
+				wrote_before = true;
 			}
 		}
 		any_fail |= res.report.verdict == GC_VERDICT_FAIL;
@@ -193,13 +265,22 @@ gc_cmd_check(int argc, char **argv)
 			gc_json_str(&jb, wrote ? written : NULL);
 			gc_buf_putc(&jb, ',');
 			gc_report_json_fields(&jb, &res.report);
+			if (replace) {
+				json_background(&jb, &res, wrote_before ? before :
+				    NULL);
+			}
 			gc_buf_printf(&jb, ",\"quality\":%d,\"ms\":{\"decode\":%.1f,"
 			    "\"detect\":%.1f,\"frame\":%.1f,\"resample\":%.1f,"
-			    "\"encode\":%.1f,\"checks\":%.1f,\"total\":%.1f}}",
-			    res.quality, res.t.decode, res.t.detect, res.t.frame,
-			    res.t.resample, res.t.encode, res.t.checks, res.t.total);
+			    "\"encode\":%.1f,\"checks\":%.1f,\"background\":%.1f,"
+			    "\"total\":%.1f}}", res.quality, res.t.decode,
+			    res.t.detect, res.t.frame, res.t.resample, res.t.encode,
+			    res.t.checks, res.t.background, res.t.total);
 		} else {
 			print_human(argv[i], &res, wrote ? written : NULL);
+			if (replace) {
+				print_background(&res, wrote_before ? before :
+				    NULL);
+			}
 		}
 		gc_pipeline_result_release(&res);
 	}

@@ -61,6 +61,7 @@ test_profile_section_overrides_and_bad_values(void **state)
 	    "glasses_allowed = no\n"
 	    "size_max_kb = 60\n"
 	    "hair_top = 40-100\n"
+	    "replace_background = yes\n"
 	    "[profile.broken]\n"
 	    "eye_line = upwards\n"
 	    "[profile.typo]\n"
@@ -77,6 +78,7 @@ test_profile_section_overrides_and_bad_values(void **state)
 	assert_int_equal(p.size_max, 60 * 1024);
 	assert_int_equal(p.hair_min, 40);
 	assert_int_equal(p.eye_min, 200); /* untouched keys keep defaults */
+	assert_true(p.replace_background);
 	gc_diag_clear(&d);
 	assert_int_equal(gc_profile_load(&p, cfg, "broken", &d), GC_EINVAL);
 	assert_non_null(strstr(d.msg, "eye_line"));
@@ -89,6 +91,7 @@ test_profile_section_overrides_and_bad_values(void **state)
 	assert_non_null(strstr(d.msg, "profile.nope"));
 	assert_int_equal(gc_profile_load(&p, cfg, NULL, NULL), GC_OK);
 	assert_string_equal(p.name, "default");
+	assert_false(p.replace_background); /* online only, when allowed */
 	gc_config_free(cfg);
 	free(path);
 	gc_test_rmrf(dir);

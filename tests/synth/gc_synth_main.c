@@ -1,5 +1,5 @@
 /* gc-synth: writes the synthetic portrait set (tests/synth/synth.h).
- * Usage: gc-synth [--size WxH] SRCDIR OUTDIR */
+ * Usage: gc-synth [--size WxH] [--source NAME] [--hair] SRCDIR OUTDIR */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +12,15 @@ main(int argc, char **argv)
 {
 	int            w = 1800, h = 2400, i = 1, n;
 	const char    *only = NULL;
+	bool           hair = false;
 	struct gc_diag d;
 
 	while (argc - i > 2) {
+		if (strcmp(argv[i], "--hair") == 0) {
+			hair = true;
+			i++;
+			continue;
+		}
 		if (strcmp(argv[i], "--size") == 0) {
 			if (sscanf(argv[i + 1], "%dx%d", &w, &h) != 2 || w < 200 ||
 			    h < 200 || w > 8000 || h > 8000) {
@@ -30,12 +36,12 @@ main(int argc, char **argv)
 	}
 	if (argc - i != 2) {
 		fprintf(stderr, "usage: gc-synth [--size WxH] [--source NAME] "
-		    "SRCDIR OUTDIR\n");
+		    "[--hair] SRCDIR OUTDIR\n");
 		return 2;
 	}
 	mkdir(argv[i + 1], 0755);
 	gc_diag_clear(&d);
-	n = gc_synth_dir_only(argv[i], argv[i + 1], w, h, only, &d);
+	n = gc_synth_dir_only(argv[i], argv[i + 1], w, h, only, hair, &d);
 	if (n < 0) {
 		fprintf(stderr, "gc-synth: %s\n", d.msg);
 		return 1;

@@ -177,7 +177,7 @@ sample(const struct gc_image *src, double x, double y, double out[3])
  * on the canvas; gain multiplies its pixels (exposure variants). */
 static void
 paste_head(struct gc_image *c, const struct gc_synth_src *s, double k,
-    double hx, double heye, double gain)
+    double hx, double heye, double gain, uint8_t *mask)
 {
 	double ecx = s->cx, ecy = (s->top + s->bottom) / 2;
 	double ax = 0.60 * s->fw, ay = (s->bottom - s->top) / 2;
@@ -200,6 +200,9 @@ paste_head(struct gc_image *c, const struct gc_synth_src *s, double k,
 				continue;
 			}
 			a = a > 1 ? 1 : a;
+			if (mask != NULL && a >= 0.5) {
+				mask[(size_t)y * c->w + x] = 1;
+			}
 			q = c->px + (size_t)y * c->stride + (size_t)x * 3;
 			for (int ch = 0; ch < 3; ch++) {
 				q[ch] = clamp8(q[ch] * (1 - a) +
@@ -301,6 +304,47 @@ gc_err
 gc_synth_render(const struct gc_synth_src *s, const struct gc_synth_variant *v,
     int w, int h, struct gc_image *out)
 {
+	return gc_synth_render_mask(s, v, w, h, false, out, NULL);
+}
+
+/* Dark hair behind the head cut-out of paste_head (same arguments), up
+ * to 0.24 face widths above it and down to the eye line at its sides. */
+static void
+draw_hair(struct gc_image *c, const struct gc_synth_src *s, double k,
+    double hx, double heye, uint8_t *mask)
+{
+	static const unsigned char hair[3] = { 42, 33, 29 };
+	double   tfw = s->fw * k;
+	double   cy = heye + ((s->top + s->bottom) / 2 - s->eye_y) * k;
+	double   ax = 0.68 * tfw, ay = (s->bottom - s->top) / 2 * k + 0.12 *
+	    tfw;
+	uint32_t seed = 0x51ed27u;
+
+	cy -= 0.12 * tfw;
+	for (int y = (int)fmax(0, cy - ay); y < (int)fmin(c->h, heye); y++) {
+		for (int x = (int)fmax(0, hx - ax); x < (int)fmin(c->w, hx + ax);
+		     x++) {
+			double dx = (x - hx) / ax, dy = (y - cy) / ay;
+			uint8_t *q = c->px + (size_t)y * c->stride + (size_t)x * 3;
+
+			if (dx * dx + dy * dy > 1) {
+				continue;
+			}
+			for (int ch = 0; ch < 3; ch++) {
+				q[ch] = clamp8(hair[ch] + noise(&seed, 4.0));
+			}
+			if (mask != NULL) {
+				mask[(size_t)y * c->w + x] = 1;
+			}
+		}
+	}
+}
+
+gc_err
+gc_synth_render_mask(const struct gc_synth_src *s,
+    const struct gc_synth_variant *v, int w, int h, bool hair,
+    struct gc_image *out, uint8_t *mask)
+{
 	static const unsigned char blue[3] = { 100, 197, 255 },
 				   white[3] = { 250, 250, 250 },
 				   grey[3] = { 238, 238, 238 };
@@ -334,9 +378,15 @@ gc_synth_render(const struct gc_synth_src *s, const struct gc_synth_variant *v,
 	} else if (!strcmp(n, "bright")) {
 		gain = 1.9;
 	}
+	if (mask != NULL && (!strcmp(n, "roll12") || !strcmp(n, "blur"))) {
+		return GC_EINVAL; /* no mask for a moved or blurred person */
+	}
 	rv = gc_image_alloc(out, w, h, 3);
 	if (rv != GC_OK) {
 		return rv;
+	}
+	if (mask != NULL) {
+		memset(mask, 0, (size_t)w * h);
 	}
 	k        = tfw / s->fw;
 	chin     = heye + (s->bottom - s->eye_y) * k;
@@ -366,6 +416,9 @@ gc_synth_render(const struct gc_synth_src *s, const struct gc_synth_variant *v,
 					row[x * 3 + c] = clamp8(s->skin[c] * 0.92 *
 					    gain + noise(&seed, 2.0));
 				}
+				if (mask != NULL) {
+					mask[(size_t)y * w + x] = 1;
+				}
 				continue;
 			} else {
 				half = y >= shoulder ? fmin(1.4 * tfw, 0.85 * tfw +
@@ -376,15 +429,21 @@ gc_synth_render(const struct gc_synth_src *s, const struct gc_synth_variant *v,
 					row[x * 3 + c] = clamp8(cloth[c] +
 					    noise(&seed, 3.0));
 				}
+				if (mask != NULL) {
+					mask[(size_t)y * w + x] = 1;
+				}
 			}
 		}
 	}
 	if (strcmp(n, "no-face") != 0) {
-		paste_head(out, s, k, hx, heye, gain);
+		if (hair) {
+			draw_hair(out, s, k, hx, heye, mask);
+		}
+		paste_head(out, s, k, hx, heye, gain, mask);
 	}
 	if (!strcmp(n, "two-faces")) {
 		paste_head(out, s, k * 0.8, hx + 1.15 * tfw, heye + 0.1 * tfw,
-		    1.0);
+		    1.0, mask);
 	}
 	if (!strcmp(n, "roll12")) {
 		rotate(out, 12, bg);
@@ -398,12 +457,12 @@ int
 gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d)
 {
-	return gc_synth_dir_only(srcdir, outdir, w, h, NULL, d);
+	return gc_synth_dir_only(srcdir, outdir, w, h, NULL, false, d);
 }
 
 int
 gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
-    const char *only, struct gc_diag *d)
+    const char *only, bool hair, struct gc_diag *d)
 {
 	gc_facedet *fd;
 	FILE       *man;
@@ -443,7 +502,8 @@ gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
 			char                           failing[256];
 			bool                           src_faces;
 
-			if (gc_synth_render(&s, var, w, h, &im) != GC_OK) {
+			if (gc_synth_render_mask(&s, var, w, h, hair, &im, NULL) !=
+			    GC_OK) {
 				continue;
 			}
 			gc_buf_init(&jb);

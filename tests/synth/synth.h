@@ -6,6 +6,8 @@
 #ifndef GC_TESTS_SYNTH_SYNTH_H
 #define GC_TESTS_SYNTH_SYNTH_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "capture/face.h"
@@ -43,6 +45,16 @@ void   gc_synth_src_release(struct gc_synth_src *s);
 /* Renders variant v of s at w × h into out (allocated here). */
 gc_err gc_synth_render(const struct gc_synth_src *s,
     const struct gc_synth_variant *v, int w, int h, struct gc_image *out);
+/* The same, and the true person mask: mask (w × h bytes, rows w apart;
+ * NULL: none) gets 1 where the person is (the head cut-out at half
+ * opacity or more, the neck, the body, the hair), 0 elsewhere. hair:
+ * dark hair behind the cut-out, whose top is otherwise 0.45 face widths
+ * above the brows, flatter than any real head. GC_EINVAL with a mask for
+ * the variants that move or blur the person after drawing (roll12,
+ * blur). */
+gc_err gc_synth_render_mask(const struct gc_synth_src *s,
+    const struct gc_synth_variant *v, int w, int h, bool hair,
+    struct gc_image *out, uint8_t *mask);
 
 /*
  * gc_synth_dir renders every variant of every source in srcdir (the
@@ -52,8 +64,10 @@ gc_err gc_synth_render(const struct gc_synth_src *s,
  */
 int gc_synth_dir(const char *srcdir, const char *outdir, int w, int h,
     struct gc_diag *d);
-/* The same, for one source only (only NULL: all). */
+/* The same, for one source only (only NULL: all), with hair drawn behind
+ * each head when hair is set (the manifest's expectations are those of
+ * the set without hair). */
 int gc_synth_dir_only(const char *srcdir, const char *outdir, int w, int h,
-    const char *only, struct gc_diag *d);
+    const char *only, bool hair, struct gc_diag *d);
 
 #endif
