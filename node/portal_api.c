@@ -159,6 +159,11 @@ pipeline_ready(struct gc_portal_req *p)
 		    gc_pipeline_open(&c->pl, &c->prof, &d) != GC_OK) {
 			snprintf(c->err, sizeof(c->err), "%s", d.msg);
 			c->pl = NULL;
+		} else if (c->prof.replace_background) {
+			/* students shoot at home: a failing background is
+			 * painted over where the person separates cleanly */
+			gc_pipeline_set_opts(c->pl, &(struct gc_pipeline_opts) {
+			    .replace_background = true });
 		}
 	}
 	return c->pl != NULL;
@@ -306,9 +311,12 @@ api_draft(struct gc_portal_req *p)
 	struct gc_httpd_req *r = p->r;
 	uint32_t             id;
 
+	char                 before[4] = "";
+
 	gc_buf_reset(&r->out);
+	gc_httpd_query(r->query, "before", before, sizeof(before));
 	if (!draft_id(p, &id) || !gc_drafts_photo(p->cap->drafts, p->student,
-	    id, &r->out)) {
+	    id, strcmp(before, "1") == 0, &r->out)) {
 		gc_buf_reset(&r->out);
 		gc_portal_error(r, 404, "not_found", "no such draft",
 		    "草稿不存在或已过期，请重新上传");

@@ -135,18 +135,26 @@ gc_drafts_take(gc_drafts *ds, const char *student, uint32_t id,
 }
 
 bool
-gc_drafts_photo(gc_drafts *ds, const char *student, uint32_t id,
+gc_drafts_photo(gc_drafts *ds, const char *student, uint32_t id, bool before,
     struct gc_buf *out)
 {
 	size_t i;
+	bool   ok = false;
 
 	pthread_mutex_lock(&ds->mtx);
 	i = find(ds, student, id);
 	if (i != SIZE_MAX) {
-		gc_buf_put(out, ds->v[i].o.res.jpeg.data, ds->v[i].o.res.jpeg.len);
+		const struct gc_pipeline_result *res = &ds->v[i].o.res;
+		const struct gc_buf             *src = before ?
+		    &res->jpeg_before : &res->jpeg;
+
+		if (!before || res->background_replaced) {
+			gc_buf_put(out, src->data, src->len);
+			ok = src->len > 0;
+		}
 	}
 	pthread_mutex_unlock(&ds->mtx);
-	return i != SIZE_MAX && gc_buf_status(out) == GC_OK;
+	return ok && gc_buf_status(out) == GC_OK;
 }
 
 void
@@ -165,9 +173,15 @@ gc_drafts_json(gc_drafts *ds, const char *student, struct gc_buf *b)
 			continue;
 		}
 		gc_buf_printf(b, "%s{\"id\":%u,\"made\":%llu,\"verdict\":\"%s\","
-		    "\"photo\":\"/api/draft?id=%u\",\"problems\":[", k++ ? "," :
-		    "", d->id, (unsigned long long)d->made,
+		    "\"photo\":\"/api/draft?id=%u\",\"before\":", k++ ? "," : "",
+		    d->id, (unsigned long long)d->made,
 		    gc_verdict_name(rp->verdict), d->id);
+		if (d->o.res.background_replaced) {
+			gc_buf_printf(b, "\"/api/draft?id=%u&before=1\"", d->id);
+		} else {
+			gc_buf_puts(b, "null");
+		}
+		gc_buf_puts(b, ",\"problems\":[");
 		for (int c = 0; c < rp->n; c++) {
 			if (rp->c[c].verdict == GC_VERDICT_PASS) {
 				continue;

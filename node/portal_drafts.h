@@ -38,11 +38,13 @@ uint32_t gc_drafts_put(gc_drafts *ds, struct gc_draft *d);
  * releases it with gc_draft_release); false when there is none. */
 bool     gc_drafts_take(gc_drafts *ds, const char *student, uint32_t id,
     struct gc_draft *out);
-/* A copy of the framed photo of the student's draft id; false when none. */
+/* A copy of the framed photo of the student's draft id (before: as it was
+ * before its background was replaced); false when none. */
 bool     gc_drafts_photo(gc_drafts *ds, const char *student, uint32_t id,
-    struct gc_buf *out);
+    bool before, struct gc_buf *out);
 /* The student's drafts as a JSON array (newest first): id, made, verdict,
- * and the checks that did not pass with what to do (Chinese). */
+ * the photo (and, when its background was replaced, the one before), and
+ * the checks that did not pass with what to do (Chinese). */
 void     gc_drafts_json(gc_drafts *ds, const char *student, struct gc_buf *b);
 void     gc_draft_release(struct gc_draft *d);
 

@@ -214,6 +214,8 @@ function renderDrafts(drafts) {
 		return;
 	}
 	box.replaceChildren(...drafts.map((d) => h('figure', { class: `draft v-${d.verdict}`, 'data-draft': d.id },
+		d.before ? h('p', { class: 'hint' }, '背景已替换为标准底色（人像未改动）。替换前：') : null,
+		d.before ? h('img', { src: d.before, alt: '替换背景前的照片', class: 'before', width: 120, height: 160 }) : null,
 		h('img', { src: d.photo, alt: '系统处理后的照片', width: 240, height: 320 }),
 		h('figcaption', {},
 			h('p', { class: `status ${d.verdict === 'fail' ? 'bad' : 'ok'}` }, d.verdict === 'fail' ? '未通过检测' : d.verdict === 'warn' ? '可以提交（有提示）' : '检测通过'),

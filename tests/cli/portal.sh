@@ -202,6 +202,35 @@ assert st == 200, (st, b)
 EOF
 checks=$((checks + 1))
 
+# --- where the profile allows it, a failing background is replaced: the
+# student sees the photo before and after
+"$GC_SYNTH" --size 1200x1600 --source grace_hopper --hair "$GC_TESTDATA_DIR" hair >/dev/null
+kill $ppid; wait $ppid 2>/dev/null || true
+printf '\n[profile.online]\nreplace_background = yes\n[capture]\nprofile = online\n' >>o/gradcap.ini
+"$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP" 2>>o.log &
+ppid=$!
+wait_port "$PP"
+python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the replaced background"; }
+import csv, json, sys
+import portal_client as pc
+base = sys.argv[1]
+rows = list(csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline="")))
+st, cookie, j = pc.signin(base, {"code": rows[3]["邀请码"]}, "198.51.100.210")
+assert st == 200, (st, j)
+st, hd, b = pc.req(base, "POST", "/api/photo", open("hair/grace_hopper-gradient.jpg", "rb").read(), cookie=cookie, csrf=j["csrf"], ctype="image/jpeg")
+d = json.loads(b)["drafts"][0]
+assert st == 200 and d["before"] and not any(p["check"].startswith("background.") and p["verdict"] == "fail" for p in d["problems"]), d
+st, hd, before = pc.req(base, "GET", d["before"], cookie=cookie)
+st2, hd2, after = pc.req(base, "GET", d["photo"], cookie=cookie)
+assert st == 200 and st2 == 200 and before[:2] == b"\xff\xd8" and before != after, (st, st2)
+# a draft whose background was not replaced has no before
+st, hd, b = pc.req(base, "POST", "/api/photo", open("good.jpg", "rb").read(), cookie=cookie, csrf=j["csrf"], ctype="image/jpeg")
+d2 = json.loads(b)["drafts"][0]
+assert d2["before"] is None, d2
+assert pc.req(base, "GET", "/api/draft?id=%d&before=1" % d2["id"], cookie=cookie)[0] == 404
+EOF
+checks=$((checks + 1))
+
 # --- a new invitation replaces the code, on the portal too
 old=$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')
 expect 0 "$G" online invite --home c --student "$(sed -n 2p inv.csv | cut -d, -f1 | tr -d '"')" --out new.csv
