@@ -490,6 +490,18 @@ async function run(browser) {
 	gc('audit', 'verify', '--bundle', dir, '--key', key); // throws on a non-zero exit
 	checks++;
 	await snap(c, 'coord-exported');
+	// the school's package: photos named by 学号
+	await c.selectOption('#dash-for', 'school');
+	await c.click('#dash-export-btn');
+	await until(async () => {
+		const t2 = await text(c, '#dash-export-result').catch(() => '');
+		return t2.includes('school');
+	}, 'the school export', 120000);
+	const named2 = (await text(c, '#dash-export-result')).match(/在 (\S+)/)?.[1] ?? '';
+	const dir2 = isAbsolute(named2) ? named2 : join(T, named2);
+	const nos = readdirSync(join(dir2, 'photos')).map((f) => f.replace(/\.jpg$/, ''));
+	ok(nos.length === 2 && nos.every((n) => rows.some((r) => r.no === n)), `the school export names photos by 学号: ${nos}`);
+	ok(readdirSync(dir2).includes('makeup.xlsx'), 'with the makeup list');
 
 	// ---- the makeup list at site 1, printed --------------------------------
 	step = 'makeup list';

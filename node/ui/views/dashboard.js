@@ -223,7 +223,7 @@ async function runExport(e) {
 		return;
 	}
 	const f = e.target;
-	const body = { allow_conflicts: f.allow.checked };
+	const body = { allow_conflicts: f.allow.checked, for: f.for.value };
 	if (f.season.value.trim()) {
 		body.season = f.season.value.trim();
 	}
@@ -277,6 +277,10 @@ function exportBlock() {
 	return h('section', { class: 'card', id: 'dash-export' },
 		h('h2', {}, t('dash.export')),
 		h('form', { class: 'toolbar', onsubmit: runExport },
+			h('label', { for: 'dash-for' }, t('dash.export.for')),
+			h('select', { id: 'dash-for', name: 'for' },
+				h('option', { value: 'chsi' }, t('dash.export.for.chsi')),
+				h('option', { value: 'school' }, t('dash.export.for.school'))),
 			h('label', { for: 'dash-season' }, t('dash.export.season')),
 			h('input', { id: 'dash-season', name: 'season', type: 'text', placeholder: '2026届', autocomplete: 'off' }),
 			h('label', {}, h('input', { type: 'checkbox', name: 'allow', id: 'dash-allow' }), ' ', t('dash.export.allow')),
