@@ -82,6 +82,7 @@ enum gc_roster_field {
 	GC_RF_MAJOR,      /* 专业 / 专业名称 / ZYMC */
 	GC_RF_CLASS,      /* 班级 / 班号 / BH */
 	GC_RF_CAMPUS,     /* 校区 */
+	GC_RF_EMAIL,      /* 邮箱 / 电子邮箱 / email (optional; notices) */
 	GC_RF_COUNT
 };
 
