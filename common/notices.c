@@ -24,6 +24,20 @@ static const char *const nt_zh[GC_NOTICE_END] = {
 	"已收到", "已通过", "需重拍", "提醒", "逾期",
 };
 
+static const char *const nt_subjects[GC_NOTICE_END] = {
+	NOTICE_SIGN "照片已收到，等待审核",
+	NOTICE_SIGN "照片已通过审核",
+	NOTICE_SIGN "照片未通过审核，请重新提交",
+	NOTICE_SIGN "重新提交照片即将截止",
+	NOTICE_SIGN "重新提交照片已逾期",
+};
+
+const char *
+gc_notice_subject(enum gc_notice_kind k)
+{
+	return (unsigned)k < GC_NOTICE_END ? nt_subjects[k] : NOTICE_SIGN;
+}
+
 const char *
 gc_notice_kind_name(enum gc_notice_kind k)
 {

@@ -69,6 +69,10 @@ gc_err gc_notices_make(const struct gc_merge *m,
 void gc_notice_text(struct gc_buf *b, const struct gc_notice *nt,
     const char *name, const char *reason);
 
+/* The e-mail subject of a notice of kind k: "【学历照片】照片未通过审核，
+ * 请重新提交", … */
+const char *gc_notice_subject(enum gc_notice_kind k);
+
 /* ms (Unix) in Beijing time (UTC+8) as "2026-12-09 18:00" (cap >= 17). */
 void gc_notice_beijing(char *out, size_t cap, uint64_t ms);
 

@@ -834,9 +834,10 @@ date_parse(struct span s, char out[11])
 /* An e-mail address as SMTP takes it: one '@' with text on both sides,
  * a dot in the domain, printable ASCII without spaces, quotes, commas or
  * angle brackets (the value goes into RCPT TO and a To: header). */
-static bool
-email_ok(struct span e)
+bool
+gc_roster_email_ok(const char *p, size_t n)
 {
+	struct span e = { p, n };
 	size_t at = 0, nat = 0;
 	bool   dot = false;
 
@@ -1062,7 +1063,7 @@ row_check(struct rctx *cx, const struct gc_table_row *row)
 		    show(v, sizeof(v), en));
 	}
 	em = cell(cx, row, GC_RF_EMAIL);
-	if (em.n > 0 && !email_ok(em)) {
+	if (em.n > 0 && !gc_roster_email_ok(em.p, em.n)) {
 		return reject(cx, line, GC_RF_EMAIL, "邮箱 \"%s\" is not an "
 		    "e-mail address (one NAME@DOMAIN, no spaces)",
 		    show(v, sizeof(v), em));

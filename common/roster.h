@@ -154,6 +154,11 @@ void gc_roster_free(struct gc_roster *r); /* NULL-safe */
 const char *gc_roster_field_name(enum gc_roster_field f);
 /* "姓名", "证件号码", ...: for messages. */
 const char *gc_roster_field_label(enum gc_roster_field f);
+
+/* Whether p[0..n) is an e-mail address as the roster's 邮箱 takes it and
+ * SMTP sends to it: one '@' with text on both sides, a dot in the domain,
+ * printable ASCII without spaces, quotes, commas or angle brackets. */
+bool gc_roster_email_ok(const char *p, size_t n);
 /* Looks up a field by gc_roster_field_name; -1 when unknown. */
 int gc_roster_field_parse(const char *name);
 
