@@ -24,6 +24,7 @@ gc_online_cfg_default(struct gc_online_cfg *out)
 	memset(out, 0, sizeof(*out));
 	out->review_hours = 48;
 	out->retake_hours = 48;
+	out->remind_hours = 12;
 	for (size_t i = 0; i < sizeof(rw_default_reasons) /
 	    sizeof(rw_default_reasons[0]); i++) {
 		snprintf(out->reasons[i], sizeof(out->reasons[i]), "%s",
@@ -145,6 +146,21 @@ gc_online_cfg_load(const gc_config *c, struct gc_online_cfg *out,
 	rv = rw_hours(c, "review_hours", &out->review_hours, d);
 	if (rv == GC_OK) {
 		rv = rw_hours(c, "retake_hours", &out->retake_hours, d);
+	}
+	if (rv == GC_OK && out->retake_hours <= out->remind_hours) {
+		out->remind_hours = out->retake_hours / 2; /* 0: no reminder */
+	}
+	if (rv == GC_OK && gc_config_get(c, "online", "remind_hours",
+	    NULL) != NULL) {
+		rv = rw_hours(c, "remind_hours", &out->remind_hours, d);
+	}
+	if (rv == GC_OK && out->remind_hours >= out->retake_hours &&
+	    out->remind_hours != 0) {
+		gc_diag_set(d, "gradcap.ini [online] remind_hours = %u: the "
+		    "reminder comes before the deadline, so give fewer hours "
+		    "than retake_hours (%u)", out->remind_hours,
+		    out->retake_hours);
+		rv = GC_EINVAL;
 	}
 	v = gc_config_get(c, "online", "reject_reasons", NULL);
 	if (rv == GC_OK && v != NULL) {

@@ -27,20 +27,24 @@
 /* The reason the makeup views give a student past its window. */
 #define GC_RETAKE_OVERDUE_REASON "逾期未重新提交"
 
-/* [online] review_hours, retake_hours, reject_reasons. */
+/* [online] review_hours, retake_hours, remind_hours, reject_reasons. */
 struct gc_online_cfg {
 	uint32_t review_hours; /* a submission is reviewed within this */
 	uint32_t retake_hours; /* a rejected student resubmits within this */
+	uint32_t remind_hours; /* the reminder notice: this long before the
+	                        * resubmission deadline (common/notices.h) */
 	size_t   nreasons;
 	char     reasons[GC_ONLINE_REASONS_MAX][GC_ONLINE_REASON_MAX + 1];
 };
 
-/* The defaults: 48 h, 48 h, 背景不合格, 戴有色眼镜, 头发遮挡眉毛/耳朵,
+/* The defaults: 48 h, 48 h, 12 h, 背景不合格, 戴有色眼镜, 头发遮挡眉毛/耳朵,
  * 翻拍, 美颜/PS, 模糊. */
 void gc_online_cfg_default(struct gc_online_cfg *out);
 
 /* The [online] section of c (NULL: the defaults). Hours are whole numbers
- * 1..720; reject_reasons a comma-separated list (',' or '，') of 1..16
+ * 1..720 (remind_hours below retake_hours; when absent 12, or half of a
+ * shorter retake_hours, 0 meaning no reminder); reject_reasons a
+ * comma-separated list (',' or '，') of 1..16
  * non-empty UTF-8 reasons of at most 120 bytes each. GC_EINVAL with d
  * naming the setting, its value and why; *out then holds the defaults. */
 gc_err gc_online_cfg_load(const gc_config *c, struct gc_online_cfg *out,

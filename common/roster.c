@@ -19,12 +19,12 @@
 
 static const char *const field_names[GC_RF_COUNT] = {
 	"name", "id_number", "id_type", "sex", "birth", "student_no",
-	"exam_no", "level", "dept", "major", "class", "campus",
+	"exam_no", "level", "dept", "major", "class", "campus", "email",
 };
 
 static const char *const field_labels[GC_RF_COUNT] = {
 	"姓名", "证件号码", "证件类型", "性别", "出生日期", "学号", "考生号",
-	"层次", "院系", "专业", "班级", "校区",
+	"层次", "院系", "专业", "班级", "校区", "邮箱",
 };
 
 /* Built-in header names; ASCII ones (CHSI codes) match case-insensitively. */
@@ -42,6 +42,8 @@ static const char *const hdr_names[GC_RF_COUNT][8] = {
 	[GC_RF_MAJOR]      = { "专业", "专业名称", "ZYMC" },
 	[GC_RF_CLASS]      = { "班级", "班号", "BH" },
 	[GC_RF_CAMPUS]     = { "校区" },
+	[GC_RF_EMAIL]      = { "邮箱", "电子邮箱", "电子邮件", "EMAIL",
+		"E-MAIL", "DZYX" },
 };
 
 static const struct {
@@ -829,6 +831,33 @@ date_parse(struct span s, char out[11])
 	return true;
 }
 
+/* An e-mail address as SMTP takes it: one '@' with text on both sides,
+ * a dot in the domain, printable ASCII without spaces, quotes, commas or
+ * angle brackets (the value goes into RCPT TO and a To: header). */
+bool
+gc_roster_email_ok(const char *p, size_t n)
+{
+	struct span e = { p, n };
+	size_t at = 0, nat = 0;
+	bool   dot = false;
+
+	for (size_t i = 0; i < e.n; i++) {
+		unsigned char ch = (unsigned char)e.p[i];
+
+		if (ch <= ' ' || ch >= 0x7f || strchr("\"(),:;<>[]\\", ch)) {
+			return false;
+		}
+		if (ch == '@') {
+			at = i;
+			nat++;
+		} else if (ch == '.' && nat == 1 && i > at + 1) {
+			dot = true;
+		}
+	}
+	return nat == 1 && at > 0 && at + 1 < e.n && dot &&
+	    e.p[e.n - 1] != '.';
+}
+
 static void
 student_release(struct gc_student *st)
 {
@@ -852,7 +881,7 @@ student_fill(struct rctx *cx, const struct gc_table_row *row,
 {
 	static const enum gc_roster_field plain[] = { GC_RF_STUDENT_NO,
 		GC_RF_EXAM_NO, GC_RF_DEPT, GC_RF_MAJOR, GC_RF_CLASS,
-		GC_RF_CAMPUS };
+		GC_RF_CAMPUS, GC_RF_EMAIL };
 	char  tc[2] = { idn->type_code, '\0' };
 	bool  ok;
 
@@ -895,7 +924,7 @@ row_check(struct rctx *cx, const struct gc_table_row *row)
 	uint32_t                     line = row->line;
 	struct gc_idnum              idn;
 	struct gc_student           *st;
-	struct span                  name, id, ty, sx, bd, lv, sn, en;
+	struct span                  name, id, ty, sx, bd, lv, sn, en, em;
 	char                         why[256], v[SHOW_BYTES + 8];
 	char                         birth[11] = "", key[sizeof(st->key)];
 	const char                  *lc, *hint;
@@ -1032,6 +1061,12 @@ row_check(struct rctx *cx, const struct gc_table_row *row)
 		return reject(cx, line, GC_RF_EXAM_NO, "duplicate of row "
 		    "%" PRIu32 " (same 考生号 \"%s\")", r->rows[dup].line,
 		    show(v, sizeof(v), en));
+	}
+	em = cell(cx, row, GC_RF_EMAIL);
+	if (em.n > 0 && !gc_roster_email_ok(em.p, em.n)) {
+		return reject(cx, line, GC_RF_EMAIL, "邮箱 \"%s\" is not an "
+		    "e-mail address (one NAME@DOMAIN, no spaces)",
+		    show(v, sizeof(v), em));
 	}
 
 	/* accepted */

@@ -82,6 +82,7 @@ enum gc_roster_field {
 	GC_RF_MAJOR,      /* 专业 / 专业名称 / ZYMC */
 	GC_RF_CLASS,      /* 班级 / 班号 / BH */
 	GC_RF_CAMPUS,     /* 校区 */
+	GC_RF_EMAIL,      /* 邮箱 / 电子邮箱 / email (optional; notices) */
 	GC_RF_COUNT
 };
 
@@ -153,6 +154,11 @@ void gc_roster_free(struct gc_roster *r); /* NULL-safe */
 const char *gc_roster_field_name(enum gc_roster_field f);
 /* "姓名", "证件号码", ...: for messages. */
 const char *gc_roster_field_label(enum gc_roster_field f);
+
+/* Whether p[0..n) is an e-mail address as the roster's 邮箱 takes it and
+ * SMTP sends to it: one '@' with text on both sides, a dot in the domain,
+ * printable ASCII without spaces, quotes, commas or angle brackets. */
+bool gc_roster_email_ok(const char *p, size_t n);
 /* Looks up a field by gc_roster_field_name; -1 when unknown. */
 int gc_roster_field_parse(const char *name);
 

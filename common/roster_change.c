@@ -17,7 +17,7 @@
 static const char *const row_labels[GC_ROW_NKEYS] = {
 	"学生", "学校代码", "证件类型", "证件号码", "层次代码", "姓名", "性别",
 	"出生日期", "学号", "考生号", "层次", "院系", "专业", "班级", "校区",
-	"升位候选", "序号", "免拍", "移出", "更正",
+	"升位候选", "序号", "免拍", "移出", "更正", "邮箱",
 };
 
 /* The stored live row of key holding number at (type, level)? */

@@ -12,6 +12,7 @@ static const char *row_names[GC_ROW_NKEYS] = {
 	"key", "school", "id_type", "id_number", "level_code", "name", "sex",
 	"birth", "student_no", "exam_no", "level", "dept", "major", "class",
 	"campus", "upgraded", "order", "exempt", "removed", "corrected",
+	"email",
 };
 
 const char *
@@ -52,6 +53,7 @@ gc_row_from_student(struct gc_row *out, const struct gc_student *s,
 	v[GC_ROW_MAJOR]      = s->f[GC_RF_MAJOR];
 	v[GC_ROW_CLASS]      = s->f[GC_RF_CLASS];
 	v[GC_ROW_CAMPUS]     = s->f[GC_RF_CAMPUS];
+	v[GC_ROW_EMAIL]      = s->f[GC_RF_EMAIL];
 	v[GC_ROW_UPGRADED]   = s->upgraded;
 	for (int k = 0; k < GC_ROW_NKEYS; k++) {
 		if (v[k] != NULL) {

@@ -32,6 +32,7 @@ enum gc_row_key {
 	GC_ROW_EXEMPT,  /* 17: why no photo is needed (roster exempt) */
 	GC_ROW_REMOVED, /* 18: why the student left the roster */
 	GC_ROW_CORRECTED, /* 19: why `roster correct` last changed the row */
+	GC_ROW_EMAIL,     /* 20: the student's e-mail address (notices) */
 	GC_ROW_NKEYS
 };
 

@@ -13,6 +13,7 @@ PKGS=(
 	libxlsxwriter-dev libzbar-dev libcmocka-dev libcairo2-dev libfontconfig-dev
 	libqrencode-dev
 	libopencv-core-dev libopencv-imgproc-dev
+	libcurl4-openssl-dev
 	# tests and tools: independent verifiers, browser tests, test data
 	minisign golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei
 	python3 python3-xlwt zip unzip xxd iproute2 rsync imagemagick

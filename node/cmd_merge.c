@@ -334,20 +334,31 @@ gc_merge_reject_reason(struct gc_node *n, const struct gc_merge *m,
 		}
 	}
 	if (last != NULL) {
-		char                 hex[65];
-		uint8_t             *bytes;
-		size_t               len;
-		struct gc_entry      e;
-		struct gc_review_rec r;
+		gc_merge_review_reason(n, last, out, cap);
+	}
+}
 
-		gc_hex_encode(hex, last->rv_id, 32);
-		if (gc_ledger_get(n->lg, hex, &bytes, &len, NULL) == GC_OK) {
-			if (gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
-			    gc_review_decode(e.body, e.body_len, &r) == GC_OK) {
-				snprintf(out, cap, "%s", r.reason);
-			}
-			gc_free(bytes);
+void
+gc_merge_review_reason(struct gc_node *n, const struct gc_mcap *c,
+    char *out, size_t cap)
+{
+	char                 hex[65];
+	uint8_t             *bytes;
+	size_t               len;
+	struct gc_entry      e;
+	struct gc_review_rec r;
+
+	out[0] = '\0';
+	if (c->review < 0) {
+		return;
+	}
+	gc_hex_encode(hex, c->rv_id, 32);
+	if (gc_ledger_get(n->lg, hex, &bytes, &len, NULL) == GC_OK) {
+		if (gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
+		    gc_review_decode(e.body, e.body_len, &r) == GC_OK) {
+			snprintf(out, cap, "%s", r.reason);
 		}
+		gc_free(bytes);
 	}
 }
 

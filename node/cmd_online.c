@@ -2,6 +2,9 @@
  * gradcap online invite [--class C] [--missing] [--student REF]...
  *     [--portal URL] --out FILE.csv|FILE.xlsx [--sheet FILE.html]:
  * the coordinator's invitations to online capture (node/online_invite.c).
+ * gradcap online notices [--since T] [--csv|--json] [--send]: the
+ * students' notices, the outbox of node/notices.h, listed or e-mailed
+ * (node/notices_send.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include "common/gc_alloc.h"
 #include "node/cli.h"
 #include "node/node.h"
+#include "node/notices.h"
+#include "node/notices_send.h"
 #include "node/online_invite.h"
 
 static const char online_usage[] =
@@ -31,7 +36,17 @@ static const char online_usage[] =
     "code; the codes themselves are only in --out (the list, with each\n"
     "student's link when the portal's URL is known: --portal, or [online]\n"
     "portal_url) and --sheet (a page of QR codes to print). Both files\n"
-    "sign students in: they are written readable by their owner only.\n";
+    "sign students in: they are written readable by their owner only.\n"
+    "\n"
+    "usage: gradcap online notices [--home DIR] [--since T] [--csv|--json]\n"
+    "           [--send]\n"
+    "The notices online students must get (received, approved, rejected\n"
+    "with the reason and the deadline, a reminder [online] remind_hours\n"
+    "before it, overdue), oldest first, each with a stable id; --since T\n"
+    "(Unix seconds or 2026-12-07T10:00:00Z) only those due from T on.\n"
+    "--csv: for the school's SMS/WeChat platform (UTF-8 with BOM). --send:\n"
+    "e-mails those not sent before to the roster's 邮箱 ([notify] smtp_url,\n"
+    "from, credentials_file); what was sent is kept in HOME/notices-sent.\n";
 
 static bool
 ends_with(const char *s, const char *tail)
@@ -203,6 +218,225 @@ invite(int argc, char **argv)
 	return ex;
 }
 
+/* One notice as text: time (UTC), kind, 学号, 姓名, message, id. */
+static void
+notice_text(struct gc_buf *b, const struct gc_outbox_item *it)
+{
+	char t[32];
+
+	gc_review_window_iso(t, sizeof(t), it->nt.time_ms);
+	gc_buf_printf(b, "%s  %-8s %-12s %-10s %s  [%s]%s\n", t,
+	    gc_notice_kind_name(it->nt.kind), it->student_no, it->name,
+	    it->text, it->nt.id, it->sent ? " sent" : "");
+}
+
+static void
+notice_json(struct gc_buf *b, const struct gc_outbox_item *it)
+{
+	char t[32], bj[32];
+
+	gc_review_window_iso(t, sizeof(t), it->nt.time_ms);
+	gc_notice_beijing(bj, sizeof(bj), it->nt.time_ms);
+	gc_buf_printf(b, "{\"id\":\"%s\",\"time\":\"%s\",\"time_beijing\":"
+	    "\"%s\",\"kind\":\"%s\",\"student_no\":", it->nt.id, t, bj,
+	    gc_notice_kind_name(it->nt.kind));
+	gc_json_str(b, it->student_no);
+	gc_buf_puts(b, ",\"name\":");
+	gc_json_str(b, it->name);
+	gc_buf_puts(b, ",\"text\":");
+	gc_json_str(b, it->text);
+	gc_buf_puts(b, ",\"reason\":");
+	gc_json_str(b, it->reason[0] ? it->reason : NULL);
+	gc_buf_puts(b, ",\"deadline\":");
+	if (it->nt.deadline_ms != 0) {
+		gc_review_window_iso(t, sizeof(t), it->nt.deadline_ms);
+		gc_buf_printf(b, "\"%s\"", t);
+	} else {
+		gc_buf_puts(b, "null");
+	}
+	gc_buf_printf(b, ",\"email\":%s,\"sent\":%s}", it->email[0] ?
+	    "true" : "false", it->sent ? "true" : "false");
+}
+
+/* The CSV row: 时间 (Beijing), 学号, 姓名, 类别, 内容, 编号. */
+static void
+notice_csv(struct gc_buf *b, const struct gc_outbox_item *it)
+{
+	char t[32];
+
+	gc_notice_beijing(t, sizeof(t), it->nt.time_ms);
+	gc_csv_cell(b, t, false);
+	gc_csv_cell(b, it->student_no, false);
+	gc_csv_cell(b, it->name, false);
+	gc_csv_cell(b, gc_notice_kind_zh(it->nt.kind), false);
+	gc_csv_cell(b, it->text, false);
+	gc_csv_cell(b, it->nt.id, true);
+}
+
+/* --send: each notice not sent yet, to the student's address; every
+ * failure named by 学号, the rest still go. */
+static int
+notices_send(struct gc_node *n, struct gc_outbox *ob)
+{
+	struct gc_notify_cfg cfg;
+	gc_mailer           *ml;
+	struct gc_diag       d;
+	size_t               sent = 0, before = 0, noaddr = 0, failed = 0;
+
+	gc_diag_clear(&d);
+	if (gc_notify_cfg_load(n->cfg, &cfg, &d) != GC_OK ||
+	    gc_mailer_open(&ml, &cfg, &d) != GC_OK) {
+		gc_cli_err("online notices --send: %s", d.msg);
+		return GC_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < ob->n; i++) {
+		const struct gc_outbox_item *it = &ob->item[i];
+
+		if (it->sent) {
+			before++;
+			continue;
+		}
+		if (it->email[0] == '\0') {
+			gc_cli_err("notice %s (%s) to 学号 %s: not sent, the "
+			    "roster has no e-mail address for the student (a "
+			    "邮箱 column)", it->nt.id,
+			    gc_notice_kind_name(it->nt.kind), it->student_no);
+			noaddr++;
+			continue;
+		}
+		gc_diag_clear(&d);
+		if (gc_mailer_send(ml, it, ob->now_ms, &d) != GC_OK) {
+			gc_cli_err("notice %s (%s) to 学号 %s <%s>: not sent: %s",
+			    it->nt.id, gc_notice_kind_name(it->nt.kind),
+			    it->student_no, it->email, d.msg);
+			failed++;
+			continue;
+		}
+		gc_diag_clear(&d);
+		if (gc_outbox_mark_sent(n, ob, it->nt.id, &d) != GC_OK) {
+			gc_cli_err("notice %s to 学号 %s was sent, but could not "
+			    "be recorded (it would be sent again): %s",
+			    it->nt.id, it->student_no, d.msg);
+			gc_mailer_close(ml);
+			return GC_EXIT_FAIL;
+		}
+		sent++;
+	}
+	gc_mailer_close(ml);
+	printf("sent %zu notices by e-mail; %zu not sent (%zu refused or "
+	    "failed, %zu without an address); %zu sent before\n", sent,
+	    failed + noaddr, failed, noaddr, before);
+	return failed + noaddr > 0 ? GC_EXIT_REJECTED : GC_EXIT_OK;
+}
+
+static int
+notices(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "since", required_argument, NULL, 's' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "send", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char      *home = NULL, *since = NULL;
+	bool             csv = false, json = false, send = false;
+	uint64_t         since_ms = 0;
+	struct gc_node   n;
+	struct gc_outbox ob;
+	struct gc_diag   d;
+	struct gc_buf    b;
+	char             now[32];
+	int              c, ex;
+	gc_err           rv;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'C':
+			csv = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			send = true;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, online_usage);
+		}
+	}
+	if (optind != argc || csv + json + send > 1) {
+		gc_cli_err("online notices: give at most one of --csv, --json "
+		    "and --send, and no operands");
+		return GC_EXIT_USAGE;
+	}
+	if (since != NULL && !gc_outbox_time_parse(since, &since_ms)) {
+		gc_cli_err("--since %s: give Unix seconds or a UTC time, "
+		    "2026-12-07T10:00:00Z", since);
+		return GC_EXIT_USAGE;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_diag_clear(&d);
+	rv = gc_outbox_load(&n, since_ms, &ob, &d);
+	if (rv != GC_OK) {
+		gc_cli_err("online notices: %s", gc_diag_msg(&d, rv));
+		gc_outbox_release(&ob);
+		gc_node_close(&n);
+		return GC_EXIT_FAIL;
+	}
+	if (send) {
+		ex = notices_send(&n, &ob);
+		gc_outbox_release(&ob);
+		gc_node_close(&n);
+		return ex;
+	}
+	gc_buf_init(&b);
+	if (csv) {
+		gc_buf_puts(&b, "\xef\xbb\xbf"); /* Excel reads UTF-8 with BOM */
+		gc_csv_cell(&b, "时间", false);
+		gc_csv_cell(&b, "学号", false);
+		gc_csv_cell(&b, "姓名", false);
+		gc_csv_cell(&b, "类别", false);
+		gc_csv_cell(&b, "内容", false);
+		gc_csv_cell(&b, "编号", true);
+	} else if (json) {
+		gc_review_window_iso(now, sizeof(now), ob.now_ms);
+		gc_buf_printf(&b, "{\"now\":\"%s\",\"notices\":[", now);
+	}
+	for (size_t i = 0; i < ob.n; i++) {
+		if (csv) {
+			notice_csv(&b, &ob.item[i]);
+		} else if (json) {
+			gc_buf_puts(&b, i ? "," : "");
+			notice_json(&b, &ob.item[i]);
+		} else {
+			notice_text(&b, &ob.item[i]);
+		}
+	}
+	if (json) {
+		gc_buf_puts(&b, "]}");
+	} else if (!csv && ob.n == 0) {
+		gc_buf_puts(&b, "no notices\n");
+	}
+	ex = json ? gc_cli_print(&b) : gc_cli_write(&b);
+	gc_buf_release(&b);
+	gc_outbox_release(&ob);
+	gc_node_close(&n);
+	return ex;
+}
+
 int
 gc_cmd_online(int argc, char **argv)
 {
@@ -213,6 +447,9 @@ gc_cmd_online(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "invite") == 0) {
 		return invite(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "notices") == 0) {
+		return notices(argc - 1, argv + 1);
 	}
 	gc_cli_err("online: unknown verb '%s'", argv[1]);
 	fputs(online_usage, stderr);

@@ -28,6 +28,10 @@ gc_err gc_merge_report(struct gc_node *n, const char *klass,
  * rejecting review of its captures, into out ("" when none). */
 void gc_merge_reject_reason(struct gc_node *n, const struct gc_merge *m,
     const struct gc_mstudent *s, char *out, size_t cap);
+/* The reason of capture c's latest review, read from its REVIEW entry,
+ * into out ("" when none or not reviewed). */
+void gc_merge_review_reason(struct gc_node *n, const struct gc_mcap *c,
+    char *out, size_t cap);
 
 /* A held CAPTURE entry named by its id or a unique prefix of 8 or more
  * hex digits: GC_EINVAL (too short), GC_ENOTFOUND (none, or not a

@@ -18,6 +18,7 @@
 #include "common/review_window.h"
 #include "common/json.h"
 #include "node/capture_core.h"
+#include "node/merge_view.h"
 #include "node/portal_int.h"
 #include "node/session_core.h"
 
@@ -26,21 +27,7 @@ static void
 reject_reason(struct gc_portal_req *p, const struct gc_mcap *c, char *out,
     size_t cap)
 {
-	char                 hex[65];
-	uint8_t             *bytes;
-	size_t               len;
-	struct gc_entry      e;
-	struct gc_review_rec rr;
-
-	out[0] = '\0';
-	gc_hex_encode(hex, c->rv_id, 32);
-	if (gc_ledger_get(p->n->lg, hex, &bytes, &len, NULL) == GC_OK) {
-		if (gc_entry_parse(&e, bytes, len, NULL) == GC_OK &&
-		    gc_review_decode(e.body, e.body_len, &rr) == GC_OK) {
-			snprintf(out, cap, "%s", rr.reason);
-		}
-		gc_free(bytes);
-	}
+	gc_merge_review_reason(p->n, c, out, cap);
 }
 
 /* GET /api/me: {"csrf", "school", "student": {name, student_no,

@@ -147,6 +147,31 @@ refused(const char *text, const char *want)
 	gc_config_free(c);
 }
 
+/* remind_hours: 12 by default, half of a retake_hours of 12 or less
+ * (0: no reminder) unless given. */
+static void
+test_online_cfg_remind_hours(void **state)
+{
+	struct gc_online_cfg o;
+	gc_config           *c;
+
+	(void)state;
+	gc_online_cfg_default(&o);
+	assert_int_equal(o.remind_hours, 12);
+	c = ini("[online]\nretake_hours = 12\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.remind_hours, 6);
+	gc_config_free(c);
+	c = ini("[online]\nretake_hours = 1\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.remind_hours, 0);
+	gc_config_free(c);
+	c = ini("[online]\nretake_hours = 72\nremind_hours = 24\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.remind_hours, 24);
+	gc_config_free(c);
+}
+
 static void
 test_online_cfg_refuses_bad_values_naming_them(void **state)
 {
@@ -158,6 +183,10 @@ test_online_cfg_refuses_bad_values_naming_them(void **state)
 	refused("[online]\nreview_hours = 721\n", "from 1 to 720");
 	refused("[online]\nretake_hours = 48h\n", "[online] retake_hours = 48h");
 	refused("[online]\nretake_hours = -1\n", "retake_hours");
+	refused("[online]\nretake_hours = 24\nremind_hours = 24\n",
+	    "[online] remind_hours = 24: the reminder comes before the "
+	    "deadline, so give fewer hours than retake_hours (24)");
+	refused("[online]\nremind_hours = 0\n", "[online] remind_hours = 0");
 	refused("[online]\nreject_reasons = 翻拍,,模糊\n", "reason 2 is empty");
 	refused("[online]\nreject_reasons = 翻拍,\n", "reason 2 is empty");
 	refused("[online]\nreject_reasons = \xff\xfe\n", "reason 1 is not UTF-8");
@@ -338,6 +367,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_online_cfg_defaults_when_absent),
 		cmocka_unit_test(test_online_cfg_reads_the_section),
+		cmocka_unit_test(test_online_cfg_remind_hours),
 		cmocka_unit_test(test_online_cfg_refuses_bad_values_naming_them),
 		cmocka_unit_test(test_review_queue_is_oldest_first_with_deadlines),
 		cmocka_unit_test(test_retake_window_runs_from_the_rejection),

@@ -480,6 +480,32 @@ test_roster_name_rules(void **state)
 
 /* ---- lookups ---- */
 
+/* The optional 邮箱 column: kept as given; a value that is not one
+ * NAME@DOMAIN (it goes into RCPT TO and a To: header) rejects the row. */
+static void
+test_roster_email_column_checked(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	opts_init(&f.o);
+	assert_int_equal(load(&f,
+	    "姓名,身份证号,层次,电子邮箱\n"
+	    "张三," ID_F1949 ",本科,zhang.san@stu.example.edu.cn\n"
+	    "李四," ID_M1880 ",本科,\n"
+	    "王五," ID_M1991 ",本科,wang wu@example.cn\n"
+	    "赵六," ID_M1980 ",本科,<x@y.cn>\n"), GC_OK);
+	assert_int_not_equal(f.r->col[GC_RF_EMAIL], -1);
+	assert_int_equal(f.r->nrows, 2);
+	assert_string_equal(f.r->rows[0].f[GC_RF_EMAIL],
+	    "zhang.san@stu.example.edu.cn");
+	assert_null(f.r->rows[1].f[GC_RF_EMAIL]);
+	assert_reject(f.r, 4, "电子邮箱", "is not an e-mail address");
+	assert_int_equal(f.r->nrejects, 2);
+	assert_string_equal(gc_roster_field_label(GC_RF_EMAIL), "邮箱");
+	fx_done(&f);
+}
+
 static void
 test_roster_field_names_and_levels(void **state)
 {
@@ -620,6 +646,7 @@ main(void)
 		    test_roster_cells_are_trimmed_and_blank_rows_skipped),
 		cmocka_unit_test(test_roster_name_rules),
 		cmocka_unit_test(test_roster_field_names_and_levels),
+		cmocka_unit_test(test_roster_email_column_checked),
 		cmocka_unit_test(test_roster_allocation_failures_are_clean),
 		cmocka_unit_test(test_roster_survives_random_cells),
 	};
