@@ -4,7 +4,8 @@
 # enrolled by file hand-over, a generated sample roster imported and
 # carried to the sites, photos captured and checked (portraits made from
 # Debian's sample photos), the sites synced with the coordinator over
-# mutual TLS (one by hand, one in the background), the merged view
+# mutual TLS (one by hand, one in the background), an online node with
+# invitations and one student's round on the portal, the merged view
 # (conflicts, alerts, the makeup list), a signed checkpoint with an
 # inclusion proof checked offline, and every node's status and signed log.
 # Usage: deploy/quickstart.sh [DEMO_DIR]   (default: a new /tmp directory)
@@ -88,6 +89,62 @@ done
 "$G" peers --home site-yuquan
 echo "-- 紫金港 again, to take what 玉泉 sent meanwhile:"
 "$G" sync --home site-zijingang "$url"
+
+say "online capture: an online node, invitations, one student's round on the portal"
+"$G" init --home online --role online --school 10335 --name 线上采集
+"$G" enroll request --home online --out online.request
+"$G" enroll sign --home coordinator online.request --out online.enrollment
+"$G" enroll install --home online online.enrollment
+pp=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf '\n[online]\nportal_url = http://127.0.0.1:%s\n' "$pp" >>coordinator/gradcap.ini
+printf '\n[online]\nportal_url = http://127.0.0.1:%s\n[school]\nname = 示例大学\n' "$pp" >>online/gradcap.ini
+"$G" online invite --home coordinator --missing --class "$(sed -n 8p roster.csv | cut -d, -f11)" \
+	--out invitations.csv --sheet invitations.html
+# the coordinator's listener takes the new enrollment within a second or two
+for i in $(seq 1 20); do
+	"$G" sync --home online "$url" 2>sync-online.err && break
+	[ "$i" = 20 ] && { cat sync-online.err >&2; exit 1; }
+	sleep 0.5
+done
+"$G" serve --home online --no-ui --portal "http://127.0.0.1:$pp" 2>online.log &
+serve_o=$!
+trap 'kill $serve_c $serve_y $serve_o 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+	python3 -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1',$pp)))" && break
+	sleep 0.1
+done
+if [ -s portraits/grace_hopper-ok-white.jpg ]; then
+	convert portraits/grace_hopper-ok-white.jpg -quality 90 online-photo.jpg
+	# what the student's phone does: the link's code, a photo, the confirm
+	python3 - "http://127.0.0.1:$pp" <<'PY'
+import csv, json, sys, urllib.request
+base = sys.argv[1]
+row = next(csv.DictReader(open("invitations.csv", encoding="utf-8-sig", newline="")))
+def call(method, path, body=None, ctype="application/json", cookie=None, csrf=None):
+    h = {"Content-Type": ctype}
+    if cookie: h["Cookie"] = cookie
+    if csrf: h["X-CSRF-Token"] = csrf
+    data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(urllib.request.Request(base + path, data=data, method=method, headers=h)) as r:
+        return r.headers, json.loads(r.read())
+hd, j = call("POST", "/api/signin", {"code": row["邀请码"]})
+cookie, csrf = hd["Set-Cookie"].split(";")[0], j["csrf"]
+print("student %s signed in with the link %s" % (row["学号"], row["链接"][:40] + "…"))
+_, j = call("POST", "/api/photo", open("online-photo.jpg", "rb").read(), "image/jpeg", cookie, csrf)
+d = j["drafts"][0]
+print("the photo, framed and checked: %s%s" % (d["verdict"], "".join("; " + p["message"] for p in d["problems"])))
+_, j = call("POST", "/api/confirm", {"draft": j["draft"]}, cookie=cookie, csrf=csrf)
+_, me = call("GET", "/api/me", cookie=cookie)
+print("submitted (capture %s); the student's page says: %s, reviewed by %s" % (j["submitted"], me["status"], me["review_by"]))
+PY
+	"$G" sync --home online "$url"
+	echo "-- the coordinator's review queue, oldest first:"
+	"$G" review list --home coordinator
+	echo "-- the notices for the school's SMS platform:"
+	"$G" online notices --home coordinator
+fi
+kill $serve_o 2>/dev/null || true
+wait $serve_o 2>/dev/null || true
 kill $serve_y $serve_c 2>/dev/null || true
 wait $serve_y $serve_c 2>/dev/null || true
 echo "-- the coordinator's log:"
