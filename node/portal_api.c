@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/gc_alloc.h"
@@ -222,6 +223,16 @@ api_photo(struct gc_portal_req *p)
 	if (!may_submit(p)) {
 		return;
 	}
+	/* each photo costs the pipeline a second or so: a student gets a
+	 * fair share of it */
+	if (gc_ratelimit_over(p->cap->photos, p->student, strlen(p->student),
+	    (uint64_t)time(NULL))) {
+		gc_portal_error(r, 429, "too_many", "too many photos this hour",
+		    "本小时上传的照片过多，请稍后再试");
+		return;
+	}
+	gc_ratelimit_fail(p->cap->photos, p->student, strlen(p->student),
+	    (uint64_t)time(NULL));
 	memset(&cq, 0, sizeof(cq));
 	memset(&dr, 0, sizeof(dr));
 	cq.student_ref = p->student;

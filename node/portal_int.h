@@ -10,6 +10,7 @@
 #include "node/httpd.h"
 #include "node/node.h"
 #include "node/portal_drafts.h"
+#include "node/ratelimit.h"
 
 #define GC_PORTAL_PHOTO_MAX ((size_t)16 << 20) /* a student's file */
 
@@ -22,6 +23,7 @@ struct gc_portal_capture {
 	bool              tried;
 	char              err[600];
 	gc_drafts        *drafts;
+	gc_ratelimit     *photos; /* photos checked per student (CPU) */
 };
 
 /* One request of a signed-in student (pool thread). */

@@ -174,6 +174,11 @@ ok(st == 200 and len(json.loads(b)["submitted"]) == 16, "submitted", (st, b))
 me = json.loads(req("GET", "/api/me", cookie=ca)[2])
 ok(me["status"] == "PENDING_REVIEW" and me["review_by"] and me["due"] is None, "waiting for review, with the time it is reviewed by", me)
 ok(req("POST", "/api/photo", good, cookie=ca, csrf=ta, ctype="image/jpeg")[0] == 409, "no second photo while one waits")
+# a student gets a fair share of the pipeline: 30 photos an hour
+answers = [req("POST", "/api/photo", b"not a photo" * 10, cookie=cb, csrf=tb, ctype="image/jpeg")[0] for _ in range(30)]
+ok(answers == [422] * 30, "30 photos checked", answers)
+st, hd, b = req("POST", "/api/photo", good, cookie=cb, csrf=tb, ctype="image/jpeg")
+ok(st == 429 and json.loads(b)["error"]["code"] == "too_many", "the 31st waits", (st, b))
 print("portal photos:", pc.checks, "checks")
 open("checks.txt", "w").write(str(pc.checks))
 EOF
