@@ -314,6 +314,11 @@ void
 gc_csv_cell(struct gc_buf *b, const char *s, bool last)
 {
 	gc_buf_putc(b, '"');
+	/* a spreadsheet runs a cell that starts so as a formula (CSV
+	 * injection): a leading apostrophe makes it text */
+	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL) {
+		gc_buf_putc(b, '\'');
+	}
 	for (; *s; s++) {
 		if (*s == '"') {
 			gc_buf_putc(b, '"');

@@ -52,7 +52,10 @@ void gc_json_strn(struct gc_buf *b, const char *s, size_t n);
 bool gc_utf8_valid(const uint8_t *p, size_t n);
 
 /* CSV (RFC 4180): s as one quoted cell, quotes doubled, then ',' or, for
- * the last cell of the row, CRLF. */
+ * the last cell of the row, CRLF. A cell starting with = + - @ TAB or CR
+ * gets a leading "'", so a spreadsheet shows it as text rather than
+ * running it as a formula (a student's or reviewer's free text may be
+ * hostile). */
 void gc_csv_cell(struct gc_buf *b, const char *s, bool last);
 
 /* HTML: s as element text or an attribute value (& < > " escaped). */

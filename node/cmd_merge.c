@@ -18,6 +18,7 @@
 #include "common/cbor.h"
 #include "common/entry.h"
 #include "common/gc_alloc.h"
+#include "common/idnum.h"
 #include "common/rosterdb.h"
 #include "node/cli.h"
 #include "node/merge_view.h"
@@ -303,19 +304,6 @@ static const char missing_usage[] =
     "Who still needs a photo (MISSING or NEEDS_RETAKE): the makeup list,\n"
     "in roster order (the school file's row order), or by student key.\n";
 
-static void
-csv_field(struct gc_buf *b, const char *s)
-{
-	gc_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"') {
-			gc_buf_putc(b, '"');
-		}
-		gc_buf_putc(b, (uint8_t)*s);
-	}
-	gc_buf_putc(b, '"');
-}
-
 /* Why a NEEDS_RETAKE student was rejected: the reason of the latest
  * rejecting review among its captures; "" when none is held. */
 void
@@ -435,6 +423,7 @@ gc_cmd_missing(int argc, char **argv)
 		const struct gc_mstudent *s = &m->st[ix != NULL ? ix[k] : k];
 		struct gc_row             row;
 		char                      why[320];
+		char                      masked[96];
 		enum gc_mstatus           vs;
 
 		if ((s->status != GC_MS_MISSING &&
@@ -447,22 +436,21 @@ gc_cmd_missing(int argc, char **argv)
 		/* past its resubmission window: MISSING, 逾期未重新提交 */
 		vs = gc_missing_view(&n, m, s, &cfg, now, why, sizeof(why));
 		if (csv) {
-			csv_field(&b, row.v[GC_ROW_STUDENT_NO]);
-			gc_buf_putc(&b, ',');
-			csv_field(&b, row.v[GC_ROW_NAME]);
-			gc_buf_putc(&b, ',');
-			csv_field(&b, row.v[GC_ROW_ID_NUMBER]);
-			gc_buf_putc(&b, ',');
-			csv_field(&b, row.v[GC_ROW_CLASS]);
-			gc_buf_putc(&b, ',');
-			csv_field(&b, vs == GC_MS_MISSING ? "未拍摄" : "需重拍");
-			gc_buf_putc(&b, ',');
-			csv_field(&b, why);
-			gc_buf_puts(&b, "\r\n");
+			gc_csv_cell(&b, row.v[GC_ROW_STUDENT_NO], false);
+			gc_csv_cell(&b, row.v[GC_ROW_NAME], false);
+			gc_csv_cell(&b, row.v[GC_ROW_ID_NUMBER], false);
+			gc_csv_cell(&b, row.v[GC_ROW_CLASS], false);
+			gc_csv_cell(&b, vs == GC_MS_MISSING ? "未拍摄" : "需重拍",
+			    false);
+			gc_csv_cell(&b, why, true);
 		} else {
+			/* a screen: the ID masked (the CSV, for the office's
+			 * own files, keeps it whole) */
+			gc_idnum_mask(masked, sizeof(masked),
+			    row.v[GC_ROW_ID_NUMBER]);
 			gc_buf_printf(&b, "%-12s %-10s %-20s %-16s %s%s%s\n",
 			    row.v[GC_ROW_STUDENT_NO], row.v[GC_ROW_NAME],
-			    row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_CLASS],
+			    masked, row.v[GC_ROW_CLASS],
 			    gc_mstatus_name(vs), why[0] ? ": " : "", why);
 		}
 	}
