@@ -343,6 +343,7 @@ notices(int argc, char **argv)
 	};
 	const char      *home = NULL, *since = NULL;
 	bool             csv = false, json = false, send = false;
+	int              lock = -1;
 	uint64_t         since_ms = 0;
 	struct gc_node   n;
 	struct gc_outbox ob;
@@ -389,16 +390,23 @@ notices(int argc, char **argv)
 		return ex;
 	}
 	gc_diag_clear(&d);
-	rv = gc_outbox_load(&n, since_ms, &ob, &d);
+	rv = send ? gc_outbox_lock(&n, &lock, &d) : GC_OK;
+	if (rv == GC_OK) {
+		rv = gc_outbox_load(&n, since_ms, &ob, &d);
+		if (rv != GC_OK) {
+			gc_outbox_release(&ob);
+		}
+	}
 	if (rv != GC_OK) {
 		gc_cli_err("online notices: %s", gc_diag_msg(&d, rv));
-		gc_outbox_release(&ob);
+		gc_outbox_unlock(lock);
 		gc_node_close(&n);
 		return GC_EXIT_FAIL;
 	}
 	if (send) {
 		ex = notices_send(&n, &ob);
 		gc_outbox_release(&ob);
+		gc_outbox_unlock(lock);
 		gc_node_close(&n);
 		return ex;
 	}

@@ -1,11 +1,14 @@
 #include "node/notices.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sys/file.h>
 
 #include "common/buf.h"
 #include "common/fileio.h"
@@ -101,6 +104,42 @@ gc_outbox_mark_sent(struct gc_node *n, struct gc_outbox *ob, const char *id,
 		return GC_EIO;
 	}
 	return GC_OK;
+}
+
+gc_err
+gc_outbox_lock(const struct gc_node *n, int *fd, struct gc_diag *d)
+{
+	char path[4200];
+
+	ob_path(n, path, sizeof(path), ".lock");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0) {
+		gc_diag_set(d, "%s: %s", path, strerror(errno));
+		return GC_EIO;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(*fd);
+		*fd = -1;
+		if (e == EWOULDBLOCK) {
+			gc_diag_set(d, "another `gradcap online notices --send` "
+			    "is sending (%s is locked); try again when it is "
+			    "done", path);
+			return GC_EAGAIN;
+		}
+		gc_diag_set(d, "%s: %s", path, strerror(e));
+		return GC_EIO;
+	}
+	return GC_OK;
+}
+
+void
+gc_outbox_unlock(int fd)
+{
+	if (fd >= 0) {
+		close(fd); /* the flock goes with it */
+	}
 }
 
 gc_err

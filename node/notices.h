@@ -49,6 +49,14 @@ void   gc_outbox_release(struct gc_outbox *ob);
 gc_err gc_outbox_mark_sent(struct gc_node *n, struct gc_outbox *ob,
     const char *id, struct gc_diag *d);
 
+/* Takes the outbox's sending lock (an exclusive flock on
+ * notices-sent.lock in the node's home), so two `online notices --send`
+ * at once cannot both deliver a notice: *fd is the lock, kept until
+ * gc_outbox_unlock. GC_EAGAIN with d saying so when another holds it;
+ * GC_EIO with d naming the file. */
+gc_err gc_outbox_lock(const struct gc_node *n, int *fd, struct gc_diag *d);
+void   gc_outbox_unlock(int fd);
+
 /* Parses T of --since: Unix seconds, or ISO 8601 UTC
  * "2026-12-07T10:00:00Z" (also without seconds, or with "+08:00").
  * false when it is neither. */

@@ -243,6 +243,16 @@ GRADCAP_NOW=$((tr + 49 * H)) expect 3 "$G" online notices --home c --send
 has out "sent 0 notices by e-mail; 4 not sent (3 refused or failed, 1 without an address); 6 sent before"
 [ "$(ls "$T/mail"/*.eml | wc -l)" = 6 ] || fail "the second --send sent again"
 checks=$((checks + 1))
+# while another --send holds the outbox's lock, a second one sends
+# nothing and says why; listing is not locked out
+exec 9>c/notices-sent.lock
+flock -n 9 || fail "cannot take notices-sent.lock"
+GRADCAP_NOW=$((tr + 49 * H)) expect 1 "$G" online notices --home c --send
+has err "another \`gradcap online notices --send\` is sending"
+GRADCAP_NOW=$((tr + 49 * H)) expect 0 "$G" online notices --home c --csv
+exec 9>&-
+[ "$(ls "$T/mail"/*.eml | wc -l)" = 6 ] || fail "a locked --send sent mail"
+checks=$((checks + 1))
 # the list says what was sent
 GRADCAP_NOW=$((tr + 49 * H)) expect 0 "$G" online notices --home c --json
 json "sum(n['sent'] for n in j['notices'])==6 and not any(n['sent'] for n in j['notices'] if n['student_no'] in ('$C','$D'))"
