@@ -21,6 +21,7 @@
 #include "common/ledger.h"
 #include "common/rosterdb.h"
 #include "node/http_session.h"
+#include "node/portal_bind.h"
 #include "node/portal_int.h"
 #include "node/ratelimit.h"
 
@@ -283,6 +284,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	struct gc_portal        *p;
 	const char              *pub;
 	char                     cookie[32];
+	enum gc_portal_code_mode code_mode;
 	gc_err                   rv;
 
 	*out = NULL;
@@ -298,6 +300,9 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 		    "the portal listens on this computer only, behind the "
 		    "school's TLS proxy (deploy/nginx, docs/online-guide.md)",
 		    url);
+		return GC_EINVAL;
+	}
+	if (gc_portal_code_mode_load(n->cfg, &code_mode, d) != GC_OK) {
 		return GC_EINVAL;
 	}
 	p          = gc_xzalloc(sizeof(*p));

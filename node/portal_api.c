@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "node/capture_core.h"
 #include "node/merge_view.h"
+#include "node/portal_bind.h"
 #include "node/portal_int.h"
 #include "node/session_core.h"
 
@@ -43,6 +44,7 @@ api_me(struct gc_portal_req *p)
 	struct gc_mstudent   ms;
 	struct gc_merge      one;
 	struct gc_online_cfg oc;
+	enum gc_portal_code_mode code_mode;
 	enum gc_mstatus      st   = GC_MS_MISSING, shown;
 	struct gc_mcap      *caps = NULL;
 	size_t               ncap = 0, rej = 0;
@@ -52,6 +54,7 @@ api_me(struct gc_portal_req *p)
 	gc_err               rv;
 
 	gc_online_cfg_load(p->n->cfg, &oc, NULL);
+	(void)gc_portal_code_mode_load(p->n->cfg, &code_mode, NULL);
 	pthread_mutex_lock(p->lgmtx);
 	rv = gc_row_of(p->n->lg, p->student, &row);
 	if (rv == GC_OK && gc_ledger_merge_student(p->n->lg, p->student, &st,
@@ -122,6 +125,8 @@ api_me(struct gc_portal_req *p)
 	} else {
 		gc_buf_puts(&r->out, "null");
 	}
+	gc_buf_printf(&r->out, ",\"capture_code\":\"%s\"",
+	    gc_portal_code_mode_name(code_mode));
 	gc_buf_puts(&r->out, ",\"review_by\":");
 	if (review_by != 0) {
 		gc_review_window_iso(iso, sizeof(iso), review_by);
@@ -341,7 +346,63 @@ online_session(struct gc_portal_req *p, struct gc_session_rec *s,
 	    NULL, s, d);
 }
 
-/* POST /api/confirm {"draft": N}: the draft becomes the student's signed
+/* The one answer to a 采集码 bound to another student: that student is
+ * never named (the stations name them for the operator). */
+static void
+code_taken(struct gc_httpd_req *r)
+{
+	gc_portal_error(r, 409, "code_taken", "this capture code is bound to "
+	    "another student's photo: check that it is the code 学信网 shows "
+	    "you, or ask the school", "这个采集码已用于其他学生的照片：请核对"
+	    "是否为学信网上你本人的采集码，如有疑问请联系学校");
+}
+
+/* The confirm's "code" (v, may be NULL) under [online] capture_code, into
+ * code ("" when none); false when answered with a refusal. */
+static bool
+confirm_code(struct gc_portal_req *p, const struct gc_json *v,
+    char code[GC_CAPTURE_CODE_MAX + 1])
+{
+	enum gc_portal_code_mode mode;
+	const char              *en, *zh;
+	struct gc_diag           d;
+
+	gc_diag_clear(&d);
+	if (gc_portal_code_mode_load(p->n->cfg, &mode, &d) != GC_OK) {
+		gc_portal_error(p->r, 500, "internal", gc_diag_msg(&d, GC_EINVAL),
+		    "服务器设置有误，请联系学校");
+		return false;
+	}
+	code[0] = '\0';
+	if (v != NULL && v->type == GC_JSON_STRING && v->len == 0) {
+		v = NULL; /* an empty field: no code */
+	}
+	if (v != NULL && v->type != GC_JSON_STRING) {
+		gc_portal_error(p->r, 400, "bad_request", "\"code\" is text",
+		    "请求格式不对");
+		return false;
+	}
+	if (v != NULL && mode == GC_PORTAL_CODE_OFF) {
+		gc_portal_error(p->r, 400, "bad_request", "this school does not "
+		    "take the capture code on the portal", "本校线上采集不需要"
+		    "填写采集码");
+		return false;
+	}
+	if (v == NULL && mode == GC_PORTAL_CODE_REQUIRED) {
+		gc_portal_error(p->r, 400, "code_required", "give the capture "
+		    "code 学信网 shows you", "请填写学信网上你的采集码（学信档案 → "
+		    "高等教育信息 → 获取图像采集码）");
+		return false;
+	}
+	if (v != NULL && !gc_portal_code_clean(v->str, v->len, code,
+	    GC_CAPTURE_CODE_MAX + 1, &en, &zh)) {
+		gc_portal_error(p->r, 400, "bad_code", en, zh);
+		return false;
+	}
+	return true;
+}
+
+/* POST /api/confirm {"draft": N, "code"?}: the draft becomes the student's signed
  * CAPTURE (online session), with the student's file as its original. */
 static void
 api_confirm(struct gc_portal_req *p)
@@ -356,7 +417,9 @@ api_confirm(struct gc_portal_req *p)
 	double                num = 0;
 	uint32_t              id;
 	gc_err                rv;
-	char                  hex[65];
+	bool                  taken, photo_taken;
+	uint8_t               photo[32];
+	char                  hex[65], code[GC_CAPTURE_CODE_MAX + 1] = "";
 
 	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) == GC_OK &&
 	    (jv = gc_json_get(doc, "draft")) != NULL &&
@@ -369,10 +432,23 @@ api_confirm(struct gc_portal_req *p)
 		    "请求格式不对");
 		return;
 	}
-	gc_json_free(doc);
 	id = (uint32_t)num;
+	if (!confirm_code(p, gc_json_get(doc, "code"), code)) {
+		gc_json_free(doc);
+		return;
+	}
+	gc_json_free(doc);
 	if (!may_submit(p)) {
 		return;
+	}
+	if (code[0] != '\0') {
+		pthread_mutex_lock(p->lgmtx);
+		taken = gc_portal_code_taken(p->n->lg, p->student, code);
+		pthread_mutex_unlock(p->lgmtx);
+		if (taken) {
+			code_taken(r);
+			return;
+		}
 	}
 	if (!gc_drafts_take(p->cap->drafts, p->student, id, &dr)) {
 		gc_portal_error(r, 404, "not_found", "no such draft",
@@ -391,13 +467,32 @@ api_confirm(struct gc_portal_req *p)
 	cq.camera      = "portal:upload";
 	cq.photo       = dr.orig;
 	cq.photo_len   = dr.orig_len;
+	cq.code        = code[0] != '\0' ? code : NULL;
 	gc_diag_clear(&d);
 	pthread_mutex_lock(p->lgmtx);
-	rv = online_session(p, &sess, &d);
-	if (rv == GC_OK) {
+	/* again, under the lock the CAPTURE is stored in; and one photo, one
+	 * student (a file sent for two) */
+	gc_sha256(photo, dr.o.res.jpeg.data, dr.o.res.jpeg.len);
+	taken = cq.code != NULL && gc_portal_code_taken(p->n->lg, p->student,
+	    code);
+	photo_taken = !taken && gc_portal_photo_taken(p->n->lg, p->student,
+	    photo);
+	rv    = taken || photo_taken ? GC_OK : online_session(p, &sess, &d);
+	if (rv == GC_OK && !taken && !photo_taken) {
 		rv = gc_capture_store(p->n, &p->cap->prof, &sess, &cq, &dr.o, &d);
 	}
 	pthread_mutex_unlock(p->lgmtx);
+	if (taken || photo_taken) {
+		gc_draft_release(&dr);
+		if (taken) {
+			code_taken(r);
+		} else {
+			gc_portal_error(r, 409, "photo_taken", "this very photo "
+			    "was sent for another student: send a photo of "
+			    "your own", "这张照片已用于其他学生，请上传你本人的照片");
+		}
+		return;
+	}
 	if (rv != GC_OK || !dr.o.stored) {
 		gc_portal_error(r, rv != GC_OK ? 500 : 409, rv != GC_OK ?
 		    "internal" : "conflict", rv != GC_OK ? gc_diag_msg(&d, rv) :

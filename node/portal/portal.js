@@ -149,7 +149,7 @@ async function statusView() {
 				h('dt', {}, '层次'), h('dd', {}, s.level),
 				h('dt', {}, '专业'), h('dd', {}, s.major),
 				h('dt', {}, '班级'), h('dd', {}, s.class))),
-		...(canSend(me.status) ? [photoCard()] : []),
+		...(canSend(me.status) ? [photoCard(me.capture_code)] : []),
 		h('div', { class: 'row' }, h('button', { type: 'button', id: 'signout', onclick: signout }, '退出登录')));
 	if (canSend(me.status)) {
 		await loadDrafts();
@@ -166,7 +166,7 @@ function canSend(status) {
 
 // Sending a photo: a studio file or the phone's camera (the file picker
 // offers it); the server frames and checks it and keeps it as a draft.
-function photoCard() {
+function photoCard(codeMode) {
 	const input = h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg', capture: 'environment', onchange: sendPhoto });
 	return h('section', { class: 'card', id: 'photo' },
 		h('h2', {}, '上传照片'),
@@ -174,7 +174,20 @@ function photoCard() {
 		h('label', { for: 'photo-file' }, '选择照片或拍照'),
 		input,
 		h('p', { id: 'photo-note', role: 'status' }),
+		codeField(codeMode),
 		h('div', { id: 'drafts' }));
+}
+
+// The 学信网 采集码, typed or pasted, sent with the confirm
+// ([online] capture_code: off, optional, required).
+function codeField(mode) {
+	if (mode === 'off') {
+		return null;
+	}
+	return h('div', { class: 'code-field' },
+		h('label', { for: 'capture-code' }, mode === 'required' ? '学信网采集码（必填）' : '学信网采集码（选填）'),
+		h('input', { type: 'text', id: 'capture-code', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', maxlength: 1024 }),
+		h('p', { class: 'hint' }, '在学信网“学信档案 → 高等教育信息 → 获取图像采集码”中复制，提交照片时一并绑定。'));
 }
 
 async function sendPhoto(e) {
@@ -229,7 +242,8 @@ async function submitDraft(id) {
 		return;
 	}
 	try {
-		await call('POST', '/api/confirm', { draft: id });
+		const code = document.getElementById('capture-code');
+		await call('POST', '/api/confirm', code && code.value.trim() ? { draft: id, code: code.value.trim() } : { draft: id });
 		showError('');
 		await statusView();
 	} catch (err) {

@@ -1,0 +1,54 @@
+/* What the student portal binds to a student's online CAPTURE, one of
+ * each to one student as at the stations: the 学信网 采集码 (whether the
+ * portal asks for it, [online] capture_code, and the checks a code passes
+ * before it is bound, opaque) and the photo itself. Refusals never name the
+ * other student: the portal faces students (the stations name them for the
+ * operator). */
+#ifndef GC_NODE_PORTAL_BIND_H
+#define GC_NODE_PORTAL_BIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/gc_err.h"
+#include "common/ledger.h"
+
+enum gc_portal_code_mode {
+	GC_PORTAL_CODE_OFF,      /* the page does not ask; a code sent is
+	                          * refused */
+	GC_PORTAL_CODE_OPTIONAL, /* asked, may be left empty (the default) */
+	GC_PORTAL_CODE_REQUIRED, /* a confirm without one is refused */
+};
+
+/* [online] capture_code = no | optional | required (NULL c or absent:
+ * optional). GC_EINVAL with d naming the setting, its value and the
+ * words allowed; *out is then optional. */
+gc_err gc_portal_code_mode_load(const gc_config *c,
+    enum gc_portal_code_mode *out, struct gc_diag *d);
+
+/* "off", "optional" or "required", as the portal's /api/me says it. */
+const char *gc_portal_code_mode_name(enum gc_portal_code_mode m);
+
+/* The code as typed or scanned (surrounding ASCII spaces, tabs and line
+ * ends dropped) into out (cap > GC_CAPTURE_CODE_MAX). False, with en and
+ * zh saying why in words a student can act on, when it is empty, longer
+ * than GC_CAPTURE_CODE_MAX bytes, not UTF-8 or holds a control
+ * character. */
+bool gc_portal_code_clean(const char *in, size_t len, char *out, size_t cap,
+    const char **en, const char **zh);
+
+/* Whether the code's hash is bound to a capture (not voided) of a student
+ * other than student (its key): the ledger lock must be held. The other
+ * student is never named: the portal faces students. */
+bool gc_portal_code_taken(gc_ledger *lg, const char *student,
+    const char *code);
+
+/* Whether a capture (not voided) of a student other than student holds
+ * this very normalised photo (its SHA-256): one file sent for two
+ * students. The ledger lock must be held. */
+bool gc_portal_photo_taken(gc_ledger *lg, const char *student,
+    const uint8_t hash[32]);
+
+#endif
