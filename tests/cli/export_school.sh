@@ -94,7 +94,7 @@ from sheet import sheet
 code = sys.argv[1]
 want = ["学校代码", "学号", "考生号", "姓名", "性别", "出生日期", "证件类型", "证件号码",
         "层次", "院系", "专业", "班级", "状态", "采集方式", "采集点", "拍摄时间", "采集码",
-        "拍摄序号", "学生键"]
+        "拍摄序号", "学生键", "学生确认"]
 src = list(csv.reader(open("r.csv", encoding="utf-8")))[1:]
 x = sheet("sch/roster.xlsx")
 assert x[0] == want, x[0]
@@ -120,6 +120,7 @@ assert (s4["状态"], s4["采集方式"], s4["拍摄序号"]) == ("已通过", "
 assert s4["拍摄时间"].endswith("Z") and len(s4["拍摄时间"]) == 20, s4
 assert (s5["状态"], s5["采集方式"], s5["拍摄时间"]) == ("需重拍", "", ""), s5
 assert (s6["状态"], s6["采集方式"], s6["采集码"]) == ("未拍摄", "", ""), s6
+assert all(r["学生确认"] == "" for r in rows), "a 学生确认 without any check"
 PY
 checks=$((checks + 1))
 python3 - <<'PY' || fail "makeup.xlsx"
@@ -193,6 +194,10 @@ done
 has page1.txt "照片审核未通过：闭眼"
 has page2.txt "未参加集中拍摄"
 grep -qF "$(nm 6)" page3.txt && fail "page 3 names student 6"
+checks=$((checks + 1))
+
+# --- no student has checked a photo: no 邮寄.csv
+[ ! -e sch/邮寄.csv ] || fail "a 邮寄.csv without any address"
 checks=$((checks + 1))
 
 # --- photos are named by 学号: a student without one stops it (the
