@@ -53,12 +53,13 @@ export async function mountCheck(box, ui) {
 		}
 	}
 
-	box.replaceChildren(
+	// replaceChildren would show a null as the text "null": leave them out
+	box.replaceChildren(...[
 		h('h2', {}, '成片下载与信息核对'),
 		h('figure', { class: 'final' },
 			h('img', { src: '/api/final', alt: '学历照片成片', width: 240, height: 320, id: 'final-img' }),
 			h('figcaption', { class: 'hint' }, '学历照片成片（480 × 640 像素）')),
-		h('a', { class: 'button', href: '/api/final', download: 'photo.jpg', id: 'final-download' }, '下载成片'),
+		h('a', { class: 'button', href: '/api/final', download: true, id: 'final-download' }, '下载成片'),
 		h('p', { class: 'hint' }, '请核对照片将随之上报的学籍信息：'),
 		h('dl', { class: 'facts', id: 'check-data' },
 			h('dt', {}, '姓名'), h('dd', {}, s.name),
@@ -76,7 +77,7 @@ export async function mountCheck(box, ui) {
 		text,
 		h('p', { class: 'hint', id: 'check-text-hint' }, '写明哪一项有误及正确内容（最多 200 字），学校核实后处理。'),
 		h('button', { type: 'button', id: 'check-report', onclick: () => send('report') }, '报告错误'),
-		note);
+		note].filter((x) => x !== null));
 }
 
 // The mailing address form: { el, value() } (value: null when left empty).

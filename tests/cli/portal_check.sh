@@ -174,6 +174,12 @@ done
 # --- signed entries, by sync to the coordinator, listed and exported
 expect 0 "$G" log --home o --json
 json "[e['kind'] for e in j].count('STUDENT_CHECK')==2"
+json "[e['body']['verdict'] for e in j if e['kind']=='STUDENT_CHECK']==[1,0]"
+expect 0 "$G" log --home o
+has out "ok of photo"
+grep -qF "北京市海淀区" "$T/out" && fail "an address in the log's lines"
+grep -qF "出生日期不对" "$T/out" && fail "a report's text in the log's lines"
+checks=$((checks + 2))
 expect 0 "$G" sync --home o "$URL"
 expect 0 "$G" online checks --home c
 has out "已确认  $(xh 2)"
