@@ -226,6 +226,42 @@ checks=$((checks + 1))
 (cd sch && sha256sum -c --quiet MANIFEST) || fail "sha256sum -c MANIFEST"
 expect 0 minisign -V -p sch/minisign.pub -m sch/MANIFEST
 checks=$((checks + 1))
+# --- another photo wins (a station retake, resolved): the answer was about
+# the earlier photo, so nobody has checked the one that goes out now
+convert synth/grace_hopper-ok-blue.jpg -quality 94 retake.jpg
+expect 0 "$G" capture --home s --student "$(xh 2)" --file retake.jpg
+expect 0 "$G" sync --home s "$URL"
+retake=$("$G" log --home c --json | python3 -c "import json,sys; print([e['id'] for e in json.load(sys.stdin) if e['kind']=='CAPTURE' and e['body']['student'].split(':')[2]=='$(idn 2)' and e['body']['session_kind']=='central'][0])")
+expect 0 "$G" review --home c approve "$retake"
+expect 0 "$G" resolve --home c "$(xh 2)" "$retake" --reason 现场重拍
+expect 0 "$G" online checks --home c
+has out "[照片已更换: about an earlier photo]"
+has err "0 students confirmed their photo (已确认), 0 reported an error"
+expect 0 "$G" online checks --home c --csv
+has out "照片已更换"
+expect 0 "$G" export --home c --for school --out sch2
+python3 - "$(xh 2)" <<'EOF' || fail "the exports after another photo won"
+import csv, sys
+by = {r["学号"]: r for r in csv.DictReader(open("sch2/roster.csv", encoding="utf-8-sig", newline=""))}
+assert by[sys.argv[1]]["状态"] == "已通过" and by[sys.argv[1]]["学生确认"] == "", by[sys.argv[1]]
+mail = list(csv.DictReader(open("sch2/邮寄.csv", encoding="utf-8-sig", newline="")))
+# the address still stands; the photo it goes with is not checked yet
+assert len(mail) == 1 and mail[0]["学号"] == sys.argv[1] and mail[0]["学生确认"] == "", mail
+EOF
+checks=$((checks + 1))
+expect 0 "$G" sync --home o "$URL"
+python3 - "http://127.0.0.1:$PP" <<'EOF' || fail "the check after another photo won"
+from common import *
+ca, ta = signin(who["A"])
+st, hd, b = req("GET", "/api/check", cookie=ca)
+j = json.loads(b)
+ok(st == 200 and j["check"] is None, "no answer about the photo that goes out now", j)
+ok(err(req("GET", "/api/final", cookie=ca), 503, "现场采集"), "the station retake is not held here")
+st, hd, b = req("POST", "/api/check", {"verdict": "ok", "address": {"name": "张三", "phone": "13800138000", "address": "北京"}}, cookie=ca, csrf=ta)
+ok(st == 200 and json.loads(b)["check"]["verdict"] == "ok", "the new photo confirmed", b)
+EOF
+checks=$((checks + 1))
+
 # the coordinator's ledger still verifies with the new kind in it
 expect 0 "$G" audit verify --home c
 

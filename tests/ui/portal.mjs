@@ -160,6 +160,7 @@ async function run(page) {
 	await dl.saveAs(saved);
 	const jpg = readFileSync(saved);
 	ok(jpg[0] === 0xff && jpg[1] === 0xd8 && jpg.length > 10000, 'the download is the JPEG');
+	ok(dl.suggestedFilename() === `${a.no}.jpg`, `the download is named by 学号 (${dl.suggestedFilename()})`);
 	ok(await page.locator('#address').count() === 1, 'the address is asked for');
 	await snap(page, 'approved-check');
 	await page.click('#check-ok');
