@@ -27,6 +27,7 @@ static const char *kind_names[GC_KIND_END] = {
 	[GC_KIND_RESOLVE] = "RESOLVE",
 	[GC_KIND_CHECKPOINT] = "CHECKPOINT",
 	[GC_KIND_INVITE] = "INVITE",
+	[GC_KIND_STUDENT_CHECK] = "STUDENT_CHECK",
 };
 
 static const char *role_names[GC_ROLE_END] = {
@@ -74,10 +75,14 @@ gc_role_may_write(enum gc_role r, unsigned kind)
 	case GC_ROLE_COORDINATOR:
 		return kind > 0 && kind < GC_KIND_END;
 	case GC_ROLE_SITE:
-	case GC_ROLE_ONLINE:
 		return kind == GC_KIND_SESSION_OPEN ||
 		    kind == GC_KIND_SESSION_CLOSE || kind == GC_KIND_CAPTURE ||
 		    kind == GC_KIND_VOID;
+	case GC_ROLE_ONLINE:
+		/* a site's kinds, and the students' checks its portal takes */
+		return kind == GC_KIND_SESSION_OPEN ||
+		    kind == GC_KIND_SESSION_CLOSE || kind == GC_KIND_CAPTURE ||
+		    kind == GC_KIND_VOID || kind == GC_KIND_STUDENT_CHECK;
 	case GC_ROLE_REVIEWER:
 		return kind == GC_KIND_REVIEW;
 	default:

@@ -30,6 +30,8 @@ enum gc_kind {
 	GC_KIND_RESOLVE,
 	GC_KIND_CHECKPOINT,
 	GC_KIND_INVITE, /* 11: online sign-in codes (common/invite.h) */
+	GC_KIND_STUDENT_CHECK, /* 12: a student's check of the finished
+	                        * photo (common/student_check.h) */
 	GC_KIND_END
 };
 

@@ -327,6 +327,8 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			{ "sgone", &lg->sgone, mk },
 			/* online sign-in codes (hashes); likewise */
 			{ "invites", &lg->invites, mk },
+			/* the students' checks of their photos; likewise */
+			{ "checks", &lg->checks, mk },
 			/* the merge kept up to date; likewise */
 			{ "mcap", &lg->mcap, mk },
 			{ "mcid", &lg->mcid, mk },
@@ -355,6 +357,10 @@ lg_env_open(gc_ledger *lg, const char *dir, unsigned flags, bool create,
 			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->invites) {
 				lg->no_invites = true; /* none invited yet */
 				rc             = 0;
+			}
+			if (rc == MDB_NOTFOUND && dbs[i].dbi == &lg->checks) {
+				lg->no_checks = true; /* none checked yet */
+				rc            = 0;
 			}
 			if (rc == MDB_NOTFOUND && dbs[i].dbi >= &lg->mcap &&
 			    dbs[i].dbi <= &lg->malert) {

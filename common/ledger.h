@@ -220,6 +220,12 @@ gc_err gc_ledger_merge_load(gc_ledger *lg, const uint8_t *rank, bool foreign,
  * roster or no merge is kept. */
 gc_err gc_ledger_merge_student(gc_ledger *lg, const char *key,
     enum gc_mstatus *status, struct gc_mcap **caps, size_t *ncap);
+/* One roster student's status as the kept merge has it and the capture
+ * that wins (the photo that goes out when APPROVED; a CONFLICT's
+ * provisional pick). GC_ENOTFOUND when not on the roster, no merge is
+ * kept, or no capture wins (*status is then still set when known). */
+gc_err gc_ledger_merge_winner(gc_ledger *lg, const char *key,
+    enum gc_mstatus *status, struct gc_mcap *win);
 /* A capture not voided, of a student other than except, bound to the
  * photo hash (kind GC_ALERT_PHOTO) or the capture-code hash
  * (GC_ALERT_CODE): its student and id. GC_ENOTFOUND when none. */
@@ -347,6 +353,17 @@ gc_err gc_ledger_captures_by_code(gc_ledger *lg, const uint8_t code[32],
  * replaced it, or when the student has left the roster. */
 gc_err gc_ledger_invite_find(gc_ledger *lg, const uint8_t hash[32], char *key,
     size_t cap);
+
+/* ---- the students' checks of their photos (common/student_check.h) ---- */
+
+/* The student's latest STUDENT_CHECK entry (by hlc, then entry id):
+ * *bytes gc_alloc'd (gc_free). GC_ENOTFOUND when none. */
+gc_err gc_ledger_check_latest(gc_ledger *lg, const char *key,
+    uint8_t **bytes, size_t *len);
+/* Calls cb with each student's latest STUDENT_CHECK, in student key
+ * order, inside one read transaction (e borrows LMDB memory until cb
+ * returns; cb returns non-zero to stop). */
+gc_err gc_ledger_checks(gc_ledger *lg, gc_entry_cb cb, void *arg);
 
 /* ---- replication (sync/) ---- */
 

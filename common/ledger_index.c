@@ -552,6 +552,8 @@ gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e)
 		return index_session(x, e);
 	case GC_KIND_CAPTURE:
 		return index_capture(x, e);
+	case GC_KIND_STUDENT_CHECK:
+		return gc__lg_index_check(x, e);
 	default:
 		break;
 	}
@@ -932,7 +934,8 @@ gc__lg_reindex(struct lg_txn *x)
 	    x->lg->sessions, 0) || mdb_drop(x->t, x->lg->caps, 0) ||
 	    mdb_drop(x->t, x->lg->codes, 0) || (!x->lg->no_gone &&
 	    mdb_drop(x->t, x->lg->sgone, 0)) || (!x->lg->no_invites &&
-	    mdb_drop(x->t, x->lg->invites, 0)) || gc__lg_merge_drop(x) != GC_OK) {
+	    mdb_drop(x->t, x->lg->invites, 0)) || (!x->lg->no_checks &&
+	    mdb_drop(x->t, x->lg->checks, 0)) || gc__lg_merge_drop(x) != GC_OK) {
 		return GC_EIO;
 	}
 	x->mbulk = true; /* the merge inputs only; redone in full at commit */
@@ -1042,6 +1045,20 @@ gc_ledger_session_current(gc_ledger *lg, const uint8_t feed[32],
 	return gc__lg_read(lg, session_txn, &a);
 }
 
+bool
+gc__lg_entry_by_id(struct lg_txn *x, const uint8_t id[32], struct gc_entry *e)
+{
+	MDB_val v;
+	uint8_t ekey[40];
+
+	if (gc__lg_get(x, x->lg->ids, id, 32, &v) != 0 || v.mv_size != 40) {
+		return false;
+	}
+	memcpy(ekey, v.mv_data, 40);
+	return gc__lg_get(x, x->lg->entries, ekey, 40, &v) == 0 &&
+	    gc_entry_parse(e, v.mv_data, v.mv_size, NULL) == GC_OK;
+}
+
 struct caps_arg {
 	const char    *key;
 	const uint8_t *code;
@@ -1072,19 +1089,10 @@ caps_txn(struct lg_txn *x, void *arg)
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		MDB_val               ev;
-		uint8_t               ekey[40];
 		struct gc_entry       e;
 		struct gc_capture_rec c;
 
-		if (v.mv_size != 32 ||
-		    gc__lg_get(x, x->lg->ids, v.mv_data, 32, &ev) != 0 ||
-		    ev.mv_size != 40) {
-			continue;
-		}
-		memcpy(ekey, ev.mv_data, 40);
-		if (gc__lg_get(x, x->lg->entries, ekey, 40, &ev) != 0 ||
-		    gc_entry_parse(&e, ev.mv_data, ev.mv_size, NULL) != GC_OK ||
+		if (v.mv_size != 32 || !gc__lg_entry_by_id(x, v.mv_data, &e) ||
 		    gc_capture_decode(e.body, e.body_len, &c) != GC_OK) {
 			continue;
 		}

@@ -12,8 +12,10 @@ struct gc_ledger {
 	MDB_dbi              entries, heads, ids, blobs, missing, forks, peers,
 	    meta, enroll, students, sidx, sessions, caps, codes, partial,
 	    sgone, /* removed students: key -> hlc ‖ entry id ‖ row */
-	    invites; /* "c:" code hash -> student key; "s:" key -> hlc ‖
+	    invites, /* "c:" code hash -> student key; "s:" key -> hlc ‖
 	              * entry id ‖ code hash (common/invite.h) */
+	    checks;  /* student key -> hlc (BE) ‖ entry id of its latest
+	              * STUDENT_CHECK (common/student_check.h) */
 	/* the merge kept up to date (ledger_merge.c) */
 	MDB_dbi              mcap, mcid, mrev, mvoid, mres, mphoto, mcode,
 	    mleaf, mtree, malert;
@@ -22,6 +24,7 @@ struct gc_ledger {
 	bool                 no_merge;   /* likewise: no merge tables */
 	bool                 no_gone;    /* likewise: no removed students */
 	bool                 no_invites; /* likewise: no invitations */
+	bool                 no_checks;  /* likewise: no students' checks */
 	uint64_t             merge_ns;   /* the last upkeep took (bench) */
 	char                *dir;
 	const struct gc_key *key;
@@ -80,6 +83,14 @@ int    gc__lg_partial_drop(struct lg_txn *x, const uint8_t hash[32]);
 
 /* Applies an entry to the derived indexes (enrollments, roster). */
 gc_err gc__lg_index_apply(struct lg_txn *x, const struct gc_entry *e);
+/* The held entry whose id is id, parsed into e (borrowing LMDB memory
+ * until the transaction ends); false when not held or it does not parse
+ * (ledger_index.c). */
+bool   gc__lg_entry_by_id(struct lg_txn *x, const uint8_t id[32],
+       struct gc_entry *e);
+/* Indexes a STUDENT_CHECK as its student's latest when it is
+ * (ledger_checks.c). */
+gc_err gc__lg_index_check(struct lg_txn *x, const struct gc_entry *e);
 /* Rebuilds the derived indexes inside the caller's write transaction,
  * leaving out entries past a feed's proved fork. */
 gc_err gc__lg_reindex(struct lg_txn *x);

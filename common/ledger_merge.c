@@ -877,6 +877,26 @@ alert_redo(struct lg_txn *x, uint8_t kind, const uint8_t hash[32], bool *had,
 }
 
 /* The students and hashes this transaction touched. */
+/* What else decides a student (key st, n bytes) beyond its captures:
+ * whether the roster exempts it (the return) and the capture its latest
+ * RESOLVE names (*res, NULL when none; LMDB memory). */
+static bool
+student_inputs(struct lg_txn *x, const char *st, size_t n,
+    const uint8_t **res)
+{
+	MDB_val v;
+	bool    exempt;
+
+	exempt = gc__lg_get(x, x->lg->students, st, n, &v) == 0 &&
+	    v.mv_size >= 40 && (gc_row_map_flags((const uint8_t *)
+	    v.mv_data + 40, v.mv_size - 40) & GC_ROWF_EXEMPT);
+	*res = NULL;
+	if (gc__lg_get(x, x->lg->mres, st, n, &v) == 0 && v.mv_size == 72) {
+		*res = (const uint8_t *)v.mv_data + 40;
+	}
+	return exempt;
+}
+
 static int
 finish_touched(struct lg_txn *x, struct mstate *s)
 {
@@ -922,13 +942,7 @@ finish_touched(struct lg_txn *x, struct mstate *s)
 		if (rc != 0) {
 			break;
 		}
-		exempt = gc__lg_get(x, x->lg->students, st, n, &v) == 0 &&
-		    v.mv_size >= 40 && (gc_row_map_flags((const uint8_t *)
-		    v.mv_data + 40, v.mv_size - 40) & GC_ROWF_EXEMPT);
-		if (gc__lg_get(x, x->lg->mres, st, n, &v) == 0 &&
-		    v.mv_size == 72) {
-			res = (const uint8_t *)v.mv_data + 40;
-		}
+		exempt = student_inputs(x, st, n, &res);
 		decide_leaf(st, &cv, res, exempt, &p, &dc, lh, &b);
 		if (gc_buf_status(&b) != GC_OK) {
 			rc = MDB_PANIC;
@@ -1682,6 +1696,65 @@ gc_ledger_merge_student(gc_ledger *lg, const char *key,
 	*caps   = a.cv.v;
 	*ncap   = a.cv.n;
 	return GC_OK;
+}
+
+struct winner_arg {
+	const char      *key;
+	enum gc_mstatus  status;
+	struct gc_mcap  *win;
+};
+
+static gc_err
+winner_txn(struct lg_txn *x, void *arg)
+{
+	struct winner_arg  *a  = arg;
+	struct capvec       cv = { NULL, 0, 0 };
+	struct gc_mdecision dc;
+	struct mstate       s;
+	struct mparams      p;
+	MDB_cursor         *cur;
+	MDB_val             v;
+	const uint8_t      *res = NULL;
+	size_t              n   = strlen(a->key);
+	bool                exempt;
+	int                 rc;
+
+	if (x->lg->no_merge || !state_get(x, &s) || n == 0 || n >= KEYMAX ||
+	    gc__lg_get(x, x->lg->mleaf, a->key, n, &v) != 0 ||
+	    v.mv_size != ML_LEN) {
+		return GC_ENOTFOUND;
+	}
+	params_of(x, &s, &p);
+	rc = mdb_cursor_open(x->t, x->lg->mcap, &cur);
+	if (rc != 0) {
+		return gc_err_from_mdb(rc);
+	}
+	rc = student_caps(x, cur, a->key, &p, &cv);
+	mdb_cursor_close(cur);
+	if (rc != 0) {
+		gc_free(cv.v);
+		return rc == MDB_PANIC ? GC_ENOMEM : gc_err_from_mdb(rc);
+	}
+	/* decided as the kept leaf was (finish_touched) */
+	exempt = student_inputs(x, a->key, n, &res);
+	gc_merge_decide(cv.v, cv.n, p.rank, res, exempt, &dc);
+	a->status = dc.status;
+	if (dc.winner >= 0) {
+		*a->win = cv.v[dc.winner];
+	}
+	gc_free(cv.v);
+	return dc.winner >= 0 ? GC_OK : GC_ENOTFOUND;
+}
+
+gc_err
+gc_ledger_merge_winner(gc_ledger *lg, const char *key,
+    enum gc_mstatus *status, struct gc_mcap *win)
+{
+	struct winner_arg a = { key, GC_MS_MISSING, win };
+	gc_err            rv = gc__lg_read(lg, winner_txn, &a);
+
+	*status = a.status;
+	return rv;
 }
 
 struct bound_arg {

@@ -11,6 +11,7 @@
 #include "common/invite.h"
 #include "common/records.h"
 #include "common/rosterdb.h"
+#include "common/student_check.h"
 #include "node/cli.h"
 #include "node/merge_view.h"
 #include "node/node.h"
@@ -25,6 +26,8 @@ static const char log_usage[] =
 /* JSON names of body fields per kind (docs/formats.md). */
 static const char *enroll_names[] = { "key", "role", "name", "school",
 	"not_before", "not_after", "tls_fingerprint" };
+static const char *check_names[] = { "student", "capture", "verdict", "text",
+	"address" };
 static const char *revoke_names[] = { "key", "reason", "max_seq" };
 
 static void
@@ -77,6 +80,9 @@ body_json(struct gc_buf *b, const struct gc_entry *e)
 		return;
 	case GC_KIND_REVOKE:
 		gc_cbor_json(b, e->body, e->body_len, revoke_names, 3);
+		return;
+	case GC_KIND_STUDENT_CHECK:
+		gc_cbor_json(b, e->body, e->body_len, check_names, 5);
 		return;
 	case GC_KIND_ROSTER:
 		gc_cbor_cur_init(&c, e->body, e->body_len);
@@ -392,6 +398,20 @@ body_summary(struct gc_buf *b, const struct gc_entry *e)
 			gc_buf_printf(b, "%s: capture ", r.student);
 			gc_buf_hex(b, r.capture, 6);
 			gc_buf_printf(b, " (%s)", r.reason);
+		}
+		break;
+	}
+	case GC_KIND_STUDENT_CHECK: {
+		struct gc_student_check sc;
+
+		/* the student's own words and address stay out of the line */
+		if (gc_student_check_decode(e->body, e->body_len, &sc, NULL) ==
+		    GC_OK) {
+			gc_buf_printf(b, "%s: %s of photo ", sc.student,
+			    gc_check_verdict_name(sc.verdict));
+			gc_buf_hex(b, sc.capture, 6);
+			gc_buf_puts(b, sc.has_addr ? " (with a mailing address)" :
+			    "");
 		}
 		break;
 	}

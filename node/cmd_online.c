@@ -5,6 +5,8 @@
  * gradcap online notices [--since T] [--csv|--json] [--send]: the
  * students' notices, the outbox of node/notices.h, listed or e-mailed
  * (node/notices_send.h).
+ * gradcap online checks [--csv]: the students' checks of their finished
+ * photos (node/student_checks.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "node/notices.h"
 #include "node/notices_send.h"
 #include "node/online_invite.h"
+#include "node/student_checks.h"
 
 static const char online_usage[] =
     "usage: gradcap online invite [--home DIR] [--class C] [--missing]\n"
@@ -46,7 +49,14 @@ static const char online_usage[] =
     "(Unix seconds or 2026-12-07T10:00:00Z) only those due from T on.\n"
     "--csv: for the school's SMS/WeChat platform (UTF-8 with BOM). --send:\n"
     "e-mails those not sent before to the roster's 邮箱 ([notify] smtp_url,\n"
-    "from, credentials_file); what was sent is kept in HOME/notices-sent.\n";
+    "from, credentials_file); what was sent is kept in HOME/notices-sent.\n"
+    "\n"
+    "usage: gradcap online checks [--home DIR] [--csv]\n"
+    "Each student's latest answer on the portal to the check of the\n"
+    "finished photo (信息无误, or a report of what is wrong), oldest first,\n"
+    "ID numbers masked; answers about an earlier photo are marked. --csv:\n"
+    "the sheet for the school (UTF-8 with BOM), ID numbers and mailing\n"
+    "addresses whole.\n";
 
 static bool
 ends_with(const char *s, const char *tail)
@@ -445,6 +455,64 @@ notices(int argc, char **argv)
 	return ex;
 }
 
+static int
+checks(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "home", required_argument, NULL, 'H' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char    *home = NULL;
+	bool           csv  = false;
+	struct gc_node n;
+	struct gc_buf  b;
+	size_t         nreport, nok;
+	int            c, ex;
+	gc_err         rv;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			home = optarg;
+			break;
+		case 'C':
+			csv = true;
+			break;
+		default:
+			return gc_cli_help_or_usage(c, argv, online_usage);
+		}
+	}
+	if (optind != argc) {
+		gc_cli_err("online checks: no operands (give --csv or nothing)");
+		return GC_EXIT_USAGE;
+	}
+	ex = gc_node_open(&n, home, GC_NODE_RDONLY, NULL);
+	if (ex != GC_EXIT_OK) {
+		return ex;
+	}
+	gc_buf_init(&b);
+	rv = gc_checks_list(&n, csv, &b, &nreport, &nok);
+	if (rv != GC_OK) {
+		gc_cli_err("online checks: %s", gc_strerror(rv));
+		ex = GC_EXIT_FAIL;
+	} else {
+		if (!csv && b.len == 0) {
+			gc_buf_puts(&b, "no checks yet\n");
+		}
+		ex = gc_cli_write(&b);
+		if (!csv) {
+			gc_cli_note("%zu students confirmed their photo (已确认), "
+			    "%zu reported an error (报告错误)", nok, nreport);
+		}
+	}
+	gc_buf_release(&b);
+	gc_node_close(&n);
+	return ex;
+}
+
 int
 gc_cmd_online(int argc, char **argv)
 {
@@ -458,6 +526,9 @@ gc_cmd_online(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "notices") == 0) {
 		return notices(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "checks") == 0) {
+		return checks(argc - 1, argv + 1);
 	}
 	gc_cli_err("online: unknown verb '%s'", argv[1]);
 	fputs(online_usage, stderr);

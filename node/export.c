@@ -345,11 +345,26 @@ gc__export_open(struct gc_node *np, const struct gc_export_opts *o,
 		}
 		return va.ex != GC_EXIT_OK ? va.ex : GC_EXIT_FAIL;
 	}
+	if (gc_checks_load(np->lg, &x->ck) != GC_OK) {
+		gc_cli_err("the students' checks: out of memory");
+		return GC_EXIT_FAIL;
+	}
 	if (mkdir(o->out, 0755) != 0 && errno != EEXIST) {
 		gc_cli_err("%s: %s", o->out, strerror(errno));
 		return GC_EXIT_FAIL;
 	}
 	return GC_EXIT_OK;
+}
+
+const char *
+gc__export_check_cell(const struct gc__export *x, size_t i)
+{
+	const struct gc_mstudent *s = &x->m->st[i];
+
+	if (s->status != GC_MS_APPROVED || s->winner < 0 || x->sc.blocked[i]) {
+		return "";
+	}
+	return gc_checks_cell(&x->ck, s->key, &x->m->cap[s->winner]);
 }
 
 void
@@ -361,6 +376,7 @@ gc__export_release(struct gc__export *x)
 	gc_free(x->sc.in);
 	gc_free(x->sc.blocked);
 	x->sc.in = x->sc.blocked = NULL;
+	gc_checks_release(&x->ck);
 }
 
 bool

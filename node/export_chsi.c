@@ -2,7 +2,8 @@
  *   photos/<证件号码>.jpg        every APPROVED student's photo, as captured
  *   sheets/<证件号码>.jpg        its print sheet (4 × 2寸 + 8 × 1寸 on 6-inch
  *                               paper by default; gradcap.ini [print])
- *   roster.csv (UTF-8, BOM), roster.xlsx   every student: status, file, ...
+ *   roster.csv (UTF-8, BOM), roster.xlsx   every student: status, file,
+ *                               ..., 学生确认 (the student's own check)
  *   codes.csv                   the 采集码 of each exported photo
  *   checkpoint.note, proofs/<证件号码>.proof
  *   MANIFEST (SHA-256 of every file), MANIFEST.minisig, minisign.pub
@@ -62,7 +63,7 @@ print_spec(struct gc_node *n, struct gc_sheet_spec *sp)
 
 static const char *cols[] = { "学号", "姓名", "证件类型", "证件号码", "层次",
 	"班级", "状态", "文件名", "拍摄时间", "采集点", "采集方式", "学生键",
-	"采集码" };
+	"采集码", "学生确认" };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 /* codes.csv: the capture code (采集码) of each exported photo, for 学信网 */
@@ -219,6 +220,7 @@ gc_export_chsi_run(struct gc_node *np, const struct gc_export_opts *o,
 		 * correction leaves as it was (the proof maps it to v[3]) */
 		v[11] = s->key;
 		v[12] = code;
+		v[13] = gc__export_check_cell(&x, i);
 		gc__export_row(&csv, ws, (uint32_t)nrow, v, NCOLS);
 		if (row.v[GC_ROW_ID_NUMBER][0] != '\0') {
 			char rel[200];

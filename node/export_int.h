@@ -14,6 +14,7 @@
 #include "common/rosterdb.h"
 #include "node/export.h"
 #include "node/node.h"
+#include "node/student_checks.h"
 #include "sync/merge.h"
 
 /* Checks o before anything is computed: the coordinator, --season and
@@ -29,13 +30,18 @@ struct gc__export_scope {
 };
 
 /* An export under way: the merge signed by its new checkpoint, that
- * checkpoint's note, and the scope. */
+ * checkpoint's note, the scope, and the students' checks (学生确认). */
 struct gc__export {
 	struct gc_merge        *m;
 	struct gc_buf           note;
 	uint8_t                 cpid[32];
 	struct gc__export_scope sc;
+	struct gc_checks        ck;
 };
+
+/* The 学生确认 cell of student i of x: 已确认 or 报告错误 when the
+ * student's latest check is about the photo exported, else "". */
+const char *gc__export_check_cell(const struct gc__export *x, size_t i);
 
 /* Signs a checkpoint of the set after vetting its merge: the level asked
  * for, no two exported students with the same name_by field (the files

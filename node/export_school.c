@@ -3,12 +3,16 @@
  *   photos/<学号>.jpg     every APPROVED student's photo, as captured (the
  *                        same bytes as the CHSI package's)
  *   roster.xlsx, roster.csv (UTF-8, BOM)   every student: 学校代码, 学号,
- *                        考生号, 姓名, ..., 状态, 采集方式, ..., 学生键
+ *                        考生号, 姓名, ..., 状态, 采集方式, ..., 学生键,
+ *                        学生确认 (the student's check of the photo)
  *   makeup.xlsx          the 补(散)拍 list: students who still need a photo
  *                        (with the reject reason) and those shot at a 补拍
  *                        or 散拍 session
  *   makeup-proofs.pdf    with [export] makeup_proof = yes: one 补(散)拍
  *                        proof per student who still needs a photo
+ *   邮寄.csv              when any approved student gave a mailing address
+ *                        for the paper prints (the portal's check, [online]
+ *                        ask_address): 学号, 姓名, ..., the address
  *   checkpoint.note, MANIFEST, MANIFEST.minisig, minisign.pub
  * Its trusted comment starts "gradcap export-school", so it is never
  * taken for a CHSI package. */
@@ -40,13 +44,18 @@
 static const char *roster_cols[] = { "学校代码", "学号", "考生号", "姓名",
 	"性别", "出生日期", "证件类型", "证件号码", "层次", "院系", "专业", "班级",
 	"状态", "采集方式", "采集点", "拍摄时间", "采集码", "拍摄序号",
-	"学生键" };
+	"学生键", "学生确认" };
 #define NROSTER (sizeof(roster_cols) / sizeof(roster_cols[0]))
 
 static const char *makeup_cols[] = { "学号", "姓名", "性别", "证件类型",
 	"证件号码", "层次", "院系", "专业", "班级", "状态", "采集方式", "采集点",
 	"拍摄时间", "驳回理由" };
 #define NMAKEUP (sizeof(makeup_cols) / sizeof(makeup_cols[0]))
+
+/* 邮寄.csv: where the paper prints go (the students' own addresses) */
+static const char *mail_cols[] = { "学号", "姓名", "层次", "院系", "班级",
+	"收件人", "联系电话", "邮寄地址", "学生确认" };
+#define NMAIL (sizeof(mail_cols) / sizeof(mail_cols[0]))
 
 /* The school profile's settings for this package (gradcap.ini): [export]
  * makeup_proof (yes/no, default no), checked before anything is written;
@@ -151,12 +160,43 @@ struct school {
 	struct gc__export x;
 	struct gc_bundle  bd;
 	struct gc_names   nm;
-	struct gc_buf     csv;
+	struct gc_buf     csv, mail;
 	lxw_workbook     *rwb, *mwb;
 	lxw_worksheet    *rws, *mws;
 	gc_proof_pdf     *pdf;
-	size_t            nrow, nmakeup, nphotos, nproofs, nunheld;
+	size_t            nrow, nmakeup, nphotos, nproofs, nunheld, nmail;
 };
+
+/* The 邮寄.csv row of an approved student whose latest check gave a
+ * mailing address. */
+static void
+school_mail(struct school *sc, size_t i, const struct gc_row *row)
+{
+	const struct gc_mstudent   *s = &sc->x.m->st[i];
+	const struct gc_check_item *it;
+	struct gc_student_check     c;
+
+	if (s->status != GC_MS_APPROVED || sc->x.sc.blocked[i]) {
+		return;
+	}
+	it = gc_checks_find(&sc->x.ck, s->key);
+	if (it == NULL || !it->has_addr ||
+	    gc_checks_get(sc->np->lg, it, &c) != GC_OK) {
+		return;
+	}
+	if (sc->nmail++ == 0) {
+		gc_buf_put(&sc->mail, "\xef\xbb\xbf", 3);
+		gc__export_row(&sc->mail, NULL, 0, mail_cols, NMAIL);
+	}
+	{
+		const char *v[NMAIL] = { row->v[GC_ROW_STUDENT_NO],
+			row->v[GC_ROW_NAME], row->v[GC_ROW_LEVEL],
+			row->v[GC_ROW_DEPT], row->v[GC_ROW_CLASS], c.name, c.phone,
+			c.addr, gc__export_check_cell(&sc->x, i) };
+
+		gc__export_row(&sc->mail, NULL, 0, v, NMAIL);
+	}
+}
 
 /* One student of the scope: its photo, its roster row, its makeup row
  * and its proof page. An exit code. */
@@ -218,12 +258,14 @@ school_student(struct school *sc, size_t i)
 			row.v[GC_ROW_BIRTH], idtype, row.v[GC_ROW_ID_NUMBER],
 			row.v[GC_ROW_LEVEL], row.v[GC_ROW_DEPT],
 			row.v[GC_ROW_MAJOR], row.v[GC_ROW_CLASS], status, kind,
-			site, when, code, seq, s->key };
+			site, when, code, seq, s->key,
+			gc__export_check_cell(&sc->x, i) };
 
 		sc->nrow++;
 		gc__export_row(&sc->csv, sc->rws, (uint32_t)sc->nrow, v,
 		    NROSTER);
 	}
+	school_mail(sc, i, &row);
 	if (s->status == GC_MS_NEEDS_RETAKE) {
 		gc_merge_reject_reason(sc->np, m, s, why, sizeof(why));
 	}
@@ -361,6 +403,7 @@ gc_export_school_run(struct gc_node *np, const struct gc_export_opts *o,
 	sc.np = np;
 	gc_bundle_init(&sc.bd, o->out);
 	gc_buf_init(&sc.csv);
+	gc_buf_init(&sc.mail);
 	/* photos are named by 学号: every exported student needs its own */
 	ex = gc__export_open(np, o, GC_ROW_STUDENT_NO, true, &sc.x);
 	if (ex != GC_EXIT_OK) {
@@ -428,7 +471,9 @@ gc_export_school_run(struct gc_node *np, const struct gc_export_opts *o,
 	    gc_bundle_write(&sc.bd, "roster.csv", sc.csv.data,
 	    sc.csv.len) != 0 ||
 	    gc_bundle_write(&sc.bd, "checkpoint.note", sc.x.note.data,
-	    sc.x.note.len) != 0) {
+	    sc.x.note.len) != 0 || (sc.nmail > 0 &&
+	    gc_bundle_write(&sc.bd, "邮寄.csv", sc.mail.data,
+	    sc.mail.len) != 0)) {
 		ex = GC_EXIT_FAIL;
 		goto done;
 	}
@@ -455,6 +500,10 @@ gc_export_school_run(struct gc_node *np, const struct gc_export_opts *o,
 		if (sc.nproofs > 0) {
 			printf("%zu 补(散)拍 proofs in %s/makeup-proofs.pdf\n",
 			    sc.nproofs, o->out);
+		}
+		if (sc.nmail > 0) {
+			printf("%zu mailing addresses for the prints in "
+			    "%s/邮寄.csv\n", sc.nmail, o->out);
 		}
 		printf("checkpoint %.16s; verify with:\n"
 		       "  minisign -V -p %s/minisign.pub -m %s/MANIFEST\n"
@@ -487,6 +536,7 @@ done:
 	gc_bundle_release(&sc.bd);
 	gc_names_free(&sc.nm);
 	gc_buf_release(&sc.csv);
+	gc_buf_release(&sc.mail);
 	gc__export_release(&sc.x);
 	return ex;
 }

@@ -27,8 +27,8 @@ static const struct {
 	    "student" },
 	{ "import-shoots", gc_cmd_import_shoots, "import studio/online photos "
 	    "named by ID number or 学号" },
-	{ "online", gc_cmd_online, "invitations to online capture and the "
-	    "students' notices (online invite | notices)" },
+	{ "online", gc_cmd_online, "invitations to online capture, the "
+	    "students' notices and checks (online invite | notices | checks)" },
 	{ "scan", gc_cmd_scan, "read QR codes and barcodes shown to the camera" },
 	{ "missing", gc_cmd_missing, "who still needs a photo (makeup list)" },
 	{ "conflicts", gc_cmd_conflicts, "students with several photos; "

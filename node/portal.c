@@ -35,6 +35,7 @@
 #define RL_SLOTS     16384
 #define DRAFTS_MAX   256              /* drafts kept, every student */
 #define PHOTOS_HOUR  30               /* photos checked per student an hour */
+#define CHECKS_HOUR  20               /* answers to the check an hour */
 #define DRAFTS_BYTES ((size_t)192 << 20) /* and their bytes */
 
 #define PORTAL_CSP "default-src 'self'; img-src 'self' blob: data:; " \
@@ -268,6 +269,7 @@ portal_free(void *app)
 	gc_http_sess_free(p->sess);
 	gc_drafts_free(p->cap.drafts);
 	gc_ratelimit_free(p->cap.photos);
+	gc_ratelimit_free(p->cap.checks);
 	gc_pipeline_close(p->cap.pl);
 	pthread_mutex_destroy(&p->cap.plmtx);
 	gc_ratelimit_free(p->by_addr);
@@ -313,6 +315,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	pthread_mutex_init(&p->cap.plmtx, NULL);
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
+	p->cap.checks = gc_ratelimit_new(RL_SLOTS, CHECKS_HOUR, 3600);
 	snprintf(p->school, sizeof(p->school), "%s", gc_config_get(n->cfg,
 	    "school", "name", ""));
 	/* the students reach it over https (the proxy): the cookie says

@@ -536,5 +536,5 @@ gc_portal_api(struct gc_portal_req *p)
 			return true;
 		}
 	}
-	return false;
+	return gc__portal_check_route(p);
 }

@@ -24,6 +24,7 @@ struct gc_portal_capture {
 	char              err[600];
 	gc_drafts        *drafts;
 	gc_ratelimit     *photos; /* photos checked per student (CPU) */
+	gc_ratelimit     *checks; /* answers to the check per student */
 };
 
 /* One request of a signed-in student (pool thread). */
@@ -40,6 +41,11 @@ struct gc_portal_req {
 /* Answers a route of the signed-in student; false when the path is not
  * one (404). */
 bool gc_portal_api(struct gc_portal_req *p);
+
+/* The student's check of the finished photo (node/portal_check.c):
+ * GET /api/final, GET and POST /api/check; false when the path is not
+ * one of them. */
+bool gc__portal_check_route(struct gc_portal_req *p);
 
 /* The project's JSON error answer (status, code, English, Chinese). */
 void gc_portal_error(struct gc_httpd_req *r, int status, const char *code,

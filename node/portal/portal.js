@@ -1,6 +1,9 @@
 // The student portal (docs/online-guide.md): sign in with the invitation
 // code (from the link's #/i/CODE, which never reaches a server), then the
-// student's own status. Plain DOM, no external scripts.
+// student's own status; once approved, the check of the finished photo
+// (check.js). Plain DOM, no external scripts.
+import { mountCheck } from './check.js';
+
 const view = document.getElementById('view');
 const errorBox = document.getElementById('error');
 let csrf = null;
@@ -150,9 +153,13 @@ async function statusView() {
 				h('dt', {}, '专业'), h('dd', {}, s.major),
 				h('dt', {}, '班级'), h('dd', {}, s.class))),
 		...(canSend(me.status) ? [photoCard(me.capture_code)] : []),
+		...(me.status === 'APPROVED' ? [h('section', { class: 'card', id: 'check' })] : []),
 		h('div', { class: 'row' }, h('button', { type: 'button', id: 'signout', onclick: signout }, '退出登录')));
 	if (canSend(me.status)) {
 		await loadDrafts();
+	}
+	if (me.status === 'APPROVED') {
+		await mountCheck(document.getElementById('check'), { h, call, showError });
 	}
 }
 

@@ -94,7 +94,7 @@ from sheet import sheet
 code = sys.argv[1]
 want = ["学校代码", "学号", "考生号", "姓名", "性别", "出生日期", "证件类型", "证件号码",
         "层次", "院系", "专业", "班级", "状态", "采集方式", "采集点", "拍摄时间", "采集码",
-        "拍摄序号", "学生键"]
+        "拍摄序号", "学生键", "学生确认"]
 src = list(csv.reader(open("r.csv", encoding="utf-8")))[1:]
 x = sheet("sch/roster.xlsx")
 assert x[0] == want, x[0]
@@ -120,6 +120,7 @@ assert (s4["状态"], s4["采集方式"], s4["拍摄序号"]) == ("已通过", "
 assert s4["拍摄时间"].endswith("Z") and len(s4["拍摄时间"]) == 20, s4
 assert (s5["状态"], s5["采集方式"], s5["拍摄时间"]) == ("需重拍", "", ""), s5
 assert (s6["状态"], s6["采集方式"], s6["采集码"]) == ("未拍摄", "", ""), s6
+assert all(r["学生确认"] == "" for r in rows), "a 学生确认 without any check"
 PY
 checks=$((checks + 1))
 python3 - <<'PY' || fail "makeup.xlsx"
@@ -193,6 +194,51 @@ done
 has page1.txt "照片审核未通过：闭眼"
 has page2.txt "未参加集中拍摄"
 grep -qF "$(nm 6)" page3.txt && fail "page 3 names student 6"
+checks=$((checks + 1))
+
+# --- the students' checks (the coordinator serving the portal itself):
+# 学生确认 in roster.csv, and 邮寄.csv only when someone gave an address
+[ ! -e sch/邮寄.csv ] || fail "a 邮寄.csv without any address"
+checks=$((checks + 1))
+expect 0 "$G" online invite --home c --student "$(xh 2)" --student "$(xh 3)" --out inv.csv
+printf '\n[online]\nask_address = yes\n' >>c/gradcap.ini
+PP=$(free_port)
+"$G" serve --home c --no-ui --portal "http://127.0.0.1:$PP" 2>c.log &
+spid=$!
+wait_port "$PP"
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" python3 - "http://127.0.0.1:$PP" "$(xh 2)" "$(xh 3)" <<'PY' || { cat c.log >&2; fail "the checks on the coordinator's portal"; }
+import csv, json, sys
+import portal_client as pc
+base, a, b = sys.argv[1:]
+inv = {r["学号"]: r for r in csv.DictReader(open("inv.csv", encoding="utf-8-sig", newline=""))}
+def answer(xh, body):
+    st, cookie, j = pc.signin(base, {"code": inv[xh]["邀请码"]}, "198.51.100.9")
+    assert st == 200, (st, j)
+    st, hd, r = pc.req(base, "POST", "/api/check", body, cookie, j["csrf"], "198.51.100.9")
+    assert st == 200, (st, r)
+answer(a, {"verdict": "ok", "address": {"name": "李四", "phone": "010-62751234", "address": "=HYPERLINK(\"x\") 北京市海淀区颐和园路5号 100871"}})
+answer(b, {"verdict": "report", "text": "姓名有误"})
+PY
+{ kill $spid; wait $spid; } 2>/dev/null || true
+checks=$((checks + 1))
+expect 0 "$G" export --home c --for school --out chk
+has out "1 mailing addresses for the prints in chk/邮寄.csv"
+has chk/MANIFEST "邮寄.csv"
+(cd chk && sha256sum -c --quiet MANIFEST) || fail "sha256sum -c MANIFEST failed"
+expect 0 minisign -V -p chk/minisign.pub -m chk/MANIFEST
+python3 - "$(xh 2)" "$(xh 3)" "$(xh 4)" <<'PY' || fail "学生确认 / 邮寄.csv"
+import csv, sys
+a, b, c = sys.argv[1:]
+raw = open("chk/邮寄.csv", "rb").read()
+assert raw.startswith(b"\xef\xbb\xbf"), "邮寄.csv has no BOM"
+m = list(csv.reader(open("chk/邮寄.csv", encoding="utf-8-sig", newline="")))
+assert m[0] == ["学号", "姓名", "层次", "院系", "班级", "收件人", "联系电话", "邮寄地址", "学生确认"], m[0]
+assert len(m) == 2 and m[1][0] == a and m[1][5:7] == ["李四", "010-62751234"] and m[1][8] == "已确认", m
+# a formula in the address is defused, as in every sheet
+assert m[1][7].startswith("'=HYPERLINK"), m[1][7]
+by = {r["学号"]: r for r in csv.DictReader(open("chk/roster.csv", encoding="utf-8-sig", newline=""))}
+assert (by[a]["学生确认"], by[b]["学生确认"], by[c]["学生确认"]) == ("已确认", "报告错误", ""), by
+PY
 checks=$((checks + 1))
 
 # --- photos are named by 学号: a student without one stops it (the

@@ -58,13 +58,15 @@ school_and_site() {
 	"$G" enroll install --home s s.enr >/dev/null
 }
 
-# online_node: in $PWD, an online node home o enrolled by the coordinator
-# c (school_and_site first).
+# online_node: in $PWD, an online node home o (线上采集) enrolled by the
+# coordinator c, and invitations for every student of c's roster in
+# inv.csv.
 online_node() {
 	"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
 	"$G" enroll request --home o --out o.req >/dev/null
 	"$G" enroll sign --home c o.req --out o.enr >/dev/null
 	"$G" enroll install --home o o.enr >/dev/null
+	"$G" online invite --home c --out inv.csv >/dev/null
 }
 
 # free_port: a TCP port on 127.0.0.1 free now.

@@ -14,7 +14,6 @@ convert synth/grace_hopper-ok-white.jpg -quality 91 station.jpg
 convert synth/grace_hopper-ok-blue.jpg -quality 85 good_b.jpg
 school_and_site 4
 online_node
-"$G" online invite --home c --out inv.csv >/dev/null
 serve_tls c
 expect 0 "$G" sync --home s "$URL"
 

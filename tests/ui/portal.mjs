@@ -139,6 +139,41 @@ async function run(page) {
 	await page.locator('figure.draft:not(.v-fail) button').first().click();
 	await until(async () => (await page.locator('#status').getAttribute('data-status')) === 'PENDING_REVIEW', 'the second submission');
 	await snap(page, 'resubmitted');
+	// approved: the finished photo to download, the data it goes out with,
+	// and the answer (信息无误, with the address the school asks for)
+	await until(() => JSON.parse(gc('log', '--home', join(T, 'c'), '--json')).filter((e) => e.kind === 'CAPTURE').length === 2, 'the second capture at the coordinator');
+	const cap2 = JSON.parse(gc('log', '--home', join(T, 'c'), '--json')).filter((e) => e.kind === 'CAPTURE')[1];
+	gc('review', '--home', join(T, 'c'), 'approve', cap2.id);
+	await until(async () => {
+		await page.reload();
+		await page.locator('#me').waitFor();
+		return (await page.locator('#status').getAttribute('data-status')) === 'APPROVED';
+	}, 'the approval on the student\'s page', 30000);
+	await page.locator('#check-data').waitFor();
+	const fin = page.locator('#final-img');
+	await until(async () => await fin.evaluate((i) => i.complete && i.naturalWidth === 480 && i.naturalHeight === 640), 'the finished 480 × 640 photo');
+	ok(true, 'the finished photo is shown');
+	ok((await page.locator('#check-id').innerText()).endsWith(full.slice(-4)), 'the check\'s ID number masked');
+	ok(!(await page.evaluate(() => document.body.innerText)).includes(full), 'still no whole ID number');
+	const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#final-download')]);
+	const saved = join(OUT, 'final.jpg');
+	await dl.saveAs(saved);
+	const jpg = readFileSync(saved);
+	ok(jpg[0] === 0xff && jpg[1] === 0xd8 && jpg.length > 10000, 'the download is the JPEG');
+	ok(dl.suggestedFilename() === `${a.no}.jpg`, `the download is named by 学号 (${dl.suggestedFilename()})`);
+	ok(await page.locator('#address').count() === 1, 'the address is asked for');
+	await snap(page, 'approved-check');
+	await page.click('#check-ok');
+	await until(async () => (await page.locator('#check-note').innerText()).includes('邮寄地址'), 'the address is needed to confirm');
+	await page.fill('#addr-name', a.name);
+	await page.fill('#addr-phone', '138 0013 8000');
+	await page.fill('#addr-where', '北京市海淀区颐和园路5号 100871');
+	await page.click('#check-ok');
+	await until(async () => (await page.locator('#check-verdict').getAttribute('data-verdict').catch(() => null)) === 'ok', 'the confirmation');
+	ok((await page.inputValue('#addr-phone')) === '138 0013 8000', 'the address kept in the form');
+	await snap(page, 'confirmed');
+	const chk = JSON.parse(gc('log', '--home', join(T, 'o'), '--json')).filter((e) => e.kind === 'STUDENT_CHECK');
+	ok(chk.length === 1 && chk[0].body.verdict === 0 && chk[0].body.capture === cap2.id, 'one signed check of the approved photo');
 	// signing out
 	await page.click('#signout');
 	await page.locator('#signin').waitFor();

@@ -5,7 +5,8 @@
 # chromium through playwright-core: the invitation link signs the student
 # in, a blurred photo shows what to fix, a good one is submitted, the
 # coordinator rejects it, the page shows why and by when, a studio file is
-# sent again. Screenshots go to $GC_UI_OUT/portal.
+# sent again; once approved, the finished photo is downloaded and the
+# data confirmed (信息无误) with a mailing address. Screenshots go to $GC_UI_OUT/portal.
 # Skips (exit 0, with the reason) when chromium, node/npm, playwright-core
 # or the test photos cannot be had.
 . "$(dirname "$0")/../cli/lib.bash"
@@ -26,7 +27,7 @@ school_and_site 6
 "$G" enroll install --home o o.enr >/dev/null
 PP=$(free_port)
 printf '\n[online]\nportal_url = http://127.0.0.1:%s\n' "$PP" >>c/gradcap.ini
-printf '\n[online]\nportal_url = http://127.0.0.1:%s\n[school]\nname = 示例大学\n' "$PP" >>o/gradcap.ini
+printf '\n[online]\nportal_url = http://127.0.0.1:%s\nask_address = yes\n[school]\nname = 示例大学\n' "$PP" >>o/gradcap.ini
 "$G" online invite --home c --out inv.csv >/dev/null
 serve_tls c
 "$G" sync --home o "$URL" >/dev/null
