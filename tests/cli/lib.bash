@@ -58,6 +58,15 @@ school_and_site() {
 	"$G" enroll install --home s s.enr >/dev/null
 }
 
+# online_node: in $PWD, after school_and_site, an online node home o
+# enrolled by the coordinator c.
+online_node() {
+	"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
+	"$G" enroll request --home o --out o.req >/dev/null
+	"$G" enroll sign --home c o.req --out o.enr >/dev/null
+	"$G" enroll install --home o o.enr >/dev/null
+}
+
 # free_port: a TCP port on 127.0.0.1 free now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -12,10 +12,7 @@ cd "$T"
 export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 synth_photos portal
 school_and_site 6
-"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
-"$G" enroll request --home o --out o.req >/dev/null
-"$G" enroll sign --home c o.req --out o.enr >/dev/null
-"$G" enroll install --home o o.enr >/dev/null
+online_node
 "$G" online invite --home c --out inv.csv >/dev/null
 serve_tls c
 expect 0 "$G" sync --home o "$URL"
