@@ -48,6 +48,10 @@ has err "give notice or notice_file, not both"
 conf "notice_file = missing.txt"
 expect 1 "$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP"
 has err "[online] notice_file = missing.txt"
+printf '\xff\xfe 通知\n' >o/latin.txt
+conf "notice_file = latin.txt"
+expect 1 "$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP"
+has err "[online] notice_file: the notice is not UTF-8 text (save it as UTF-8)"
 
 ppid=
 start_portal() {
