@@ -5,7 +5,8 @@
  * on the same checks (capture/pipeline.h, gc_pipeline_guide): the face,
  * the crop the photo would be cut at, and one instruction at a time, the
  * first that fails in the stations' order, in the station's words. A few
- * frames a second at most, per student. */
+ * frames a second at most, per student; a frame that finds the pipeline
+ * busy is not queued (503 busy). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,8 +186,16 @@ gc_portal_guide(struct gc_portal_req *p)
 		    "实时引导的画面比例与相机画面不一致");
 		return;
 	}
+	/* a frame is worth something only now: it never waits for the
+	 * pipeline (a photo or another student's frame), the page sends the
+	 * next one */
+	if (pthread_mutex_trylock(&cap->plmtx) != 0) {
+		gc_portal_error(r, 503, "busy", "the checks are busy: the next "
+		    "frame, or take the photo", "实时引导繁忙，稍后继续；仍可直接"
+		    "拍照");
+		return;
+	}
 	gc_pipeline_result_init(&res);
-	pthread_mutex_lock(&cap->plmtx);
 	if (!gc_portal_pipeline_ready(p)) {
 		pthread_mutex_unlock(&cap->plmtx);
 		gc_portal_error(r, 503, "unavailable", cap->err,

@@ -149,10 +149,12 @@ async function guideOnce() {
 			me.say.textContent = j.ready ? '位置合适，可以拍照' : j.instruction || '请调整位置';
 			me.say.dataset.ready = j.ready ? '1' : '0';
 			me.say.dataset.check = j.check || '';
+		} else if (res.status === 503 && j.error && j.error.code === 'busy' && me.last) {
+			delay = GUIDE_MS; // the server was busy: keep what it said last
 		} else {
 			me.say.textContent = (j.error && (j.error.message_zh || j.error.message)) || '实时引导暂时不可用，仍可直接拍照。';
 			me.say.dataset.ready = '0';
-			delay = res.status === 429 ? 3000 : 5000;
+			delay = res.status === 429 ? 3000 : res.status === 503 ? 1000 : 5000;
 		}
 	} catch {
 		if (live === me) {

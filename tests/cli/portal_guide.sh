@@ -163,6 +163,16 @@ ok(st == 200 and g["ready"] is True, "another student's frame", (st, g))
 time.sleep(1.1)
 st, g = guide("frame-too-far.jpg")
 ok(st == 200, "a second later the guide answers again", (st, g))
+# a frame never waits for the pipeline: while a photo is checked it is
+# answered at once (busy), or after it
+import threading
+box = {}
+th = threading.Thread(target=lambda: box.update(photo=pc.req(base, "POST", "/api/photo?method=camera", shot, cookie=c2, csrf=j2["csrf"], ctype="image/jpeg")[0]))
+th.start()
+time.sleep(0.15)
+st, g = guide("frame-ok-blue.jpg")
+th.join()
+ok(box["photo"] == 200 and (st == 200 or (st == 503 and g["error"]["code"] == "busy" and g["error"]["message_zh"])), "a frame while a photo is checked", (st, g, box))
 # the shot: a camera draft, submitted
 st, hd, b = pc.req(base, "POST", "/api/photo?method=camera", shot, cookie=cookie, csrf=csrf, ctype="image/jpeg")
 d = json.loads(b)
