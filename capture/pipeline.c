@@ -224,25 +224,42 @@ judge_frame(gc_pipeline *pl, const struct gc_image *rgb,
 	return GC_OK;
 }
 
+/* Decodes bytes as gc_jpeg_decode does (min_side), timing it in
+ * res->t.decode: GC_ENOMEM, else GC_OK with *ok false and a file.format
+ * failure in the report when the data does not decode. */
 static gc_err
-run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
-    struct gc_pipeline_result *res)
+decode_or_fail(const uint8_t *bytes, size_t n, int min_side,
+    struct gc_image *img, struct gc_pipeline_result *res, bool *ok)
 {
-	struct gc_image img, frame;
-	struct gc_diag  d;
-	double          t0 = now_ms();
-	gc_err          rv;
-	int             fw, fh;
+	struct gc_diag d;
+	double         t0 = now_ms();
+	gc_err         rv;
 
 	gc_diag_clear(&d);
-	rv = gc_jpeg_decode(bytes, n, 0, &img, NULL, &d);
-	res->t.decode = now_ms() - t0;
+	rv = gc_jpeg_decode(bytes, n, min_side, img, NULL, &d);
+	res->t.decode += now_ms() - t0;
+	*ok = rv == GC_OK;
 	if (rv == GC_ENOMEM) {
 		return rv;
 	}
 	if (rv != GC_OK) {
 		fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
-		return GC_OK;
+	}
+	return GC_OK;
+}
+
+static gc_err
+run_judge(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    struct gc_pipeline_result *res)
+{
+	struct gc_image img, frame;
+	gc_err          rv;
+	bool            ok;
+	int             fw, fh;
+
+	rv = decode_or_fail(bytes, n, 0, &img, res, &ok);
+	if (rv != GC_OK || !ok) {
+		return rv;
 	}
 	/* geometry is judged in a frame of the output width */
 	fw = pl->p.out_w;
@@ -346,6 +363,62 @@ replaced_check(struct gc_report *r, const struct gc_profile *p,
 	    "original is kept)", p->bg[0].r, p->bg[0].g, p->bg[0].b);
 }
 
+/* A shot the framing could not crop: what it shows that does not depend
+ * on the frame, and the one geometry check the framing could not meet,
+ * with the plan's guidance (rgb and s: the analysis image and the subject
+ * on it; sw × sh: the shot's size). */
+static void
+report_unframed(struct gc_pipeline_result *res, const struct gc_profile *p,
+    const struct gc_image *rgb, const struct gc_subject *s, int sw, int sh)
+{
+	struct gc_check *c;
+	const char      *id;
+
+	gc_checks_face_count(&res->report, s);
+	gc_checks_content(&res->report, p, rgb, s);
+	switch (res->plan.fix) {
+	case GC_FIX_CLOSER:
+	case GC_FIX_BACK:
+		id = "face.width";
+		break;
+	case GC_FIX_MOVE_LEFT:
+	case GC_FIX_MOVE_RIGHT:
+		id = "face.centre";
+		break;
+	case GC_FIX_CAM_LOWER:
+		id = "face.eyeline";
+		break;
+	default:
+		id = "face.hairtop";
+		break;
+	}
+	c = gc_report_add(&res->report, id, GC_VERDICT_FAIL, NAN);
+	snprintf(c->value, sizeof(c->value), "no valid crop of %d × %d", sw,
+	    sh);
+	snprintf(c->limit, sizeof(c->limit), "a %d × %d crop without "
+	    "upscaling", p->out_w, p->out_h);
+	snprintf(c->msg_zh, sizeof(c->msg_zh), "%s", res->plan.guide_zh);
+	snprintf(c->msg_en, sizeof(c->msg_en), "%s", res->plan.guide_en);
+	snprintf(res->report.guide_zh, sizeof(res->report.guide_zh), "%s",
+	    res->plan.guide_zh);
+	snprintf(res->report.guide_en, sizeof(res->report.guide_en), "%s",
+	    res->plan.guide_en);
+}
+
+/* No single face on the shot: face.count and what to do. */
+static void
+report_faceless(struct gc_pipeline_result *res, const struct gc_subject *s)
+{
+	gc_checks_face_count(&res->report, s);
+	snprintf(res->report.guide_zh, sizeof(res->report.guide_zh),
+	    s->nfaces == 0 ? "没有找到人脸：请学生正对相机" :
+	    "画面中有多人：只拍毕业生本人");
+	snprintf(res->report.guide_en, sizeof(res->report.guide_en),
+	    s->nfaces == 0 ? "no face found: the student should face the "
+	    "camera" : "more than one person in the picture: only the "
+	    "graduate");
+}
+
 static gc_err
 run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
     const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
@@ -392,14 +465,7 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	if (nf != 1) {
 		/* geometry on the shot means nothing yet: face.count only */
 		s.nfaces = nf;
-		gc_checks_face_count(&res->report, &s);
-		snprintf(res->report.guide_zh, sizeof(res->report.guide_zh),
-		    nf == 0 ? "没有找到人脸：请学生正对相机" :
-		    "画面中有多人：只拍毕业生本人");
-		snprintf(res->report.guide_en, sizeof(res->report.guide_en),
-		    nf == 0 ? "no face found: the student should face the "
-		    "camera" : "more than one person in the picture: only the "
-		    "graduate");
+		report_faceless(res, &s);
 		gc_image_release(&ana);
 		return GC_OK;
 	}
@@ -425,40 +491,7 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	}
 	res->t.frame = now_ms() - t0;
 	if (!res->plan.ok) {
-		struct gc_check *c;
-		const char      *id;
-
-		/* what the shot shows that does not depend on the frame, and
-		 * the one geometry check the framing could not meet */
-		gc_checks_face_count(&res->report, &s);
-		gc_checks_content(&res->report, p, &ana, &s);
-		switch (res->plan.fix) {
-		case GC_FIX_CLOSER:
-		case GC_FIX_BACK:
-			id = "face.width";
-			break;
-		case GC_FIX_MOVE_LEFT:
-		case GC_FIX_MOVE_RIGHT:
-			id = "face.centre";
-			break;
-		case GC_FIX_CAM_LOWER:
-			id = "face.eyeline";
-			break;
-		default:
-			id = "face.hairtop";
-			break;
-		}
-		c = gc_report_add(&res->report, id, GC_VERDICT_FAIL, NAN);
-		snprintf(c->value, sizeof(c->value), "no valid crop of %d × %d",
-		    sw, sh);
-		snprintf(c->limit, sizeof(c->limit), "a %d × %d crop without "
-		    "upscaling", p->out_w, p->out_h);
-		snprintf(c->msg_zh, sizeof(c->msg_zh), "%s", res->plan.guide_zh);
-		snprintf(c->msg_en, sizeof(c->msg_en), "%s", res->plan.guide_en);
-		snprintf(res->report.guide_zh, sizeof(res->report.guide_zh),
-		    "%s", res->plan.guide_zh);
-		snprintf(res->report.guide_en, sizeof(res->report.guide_en),
-		    "%s", res->plan.guide_en);
+		report_unframed(res, p, &ana, &s, sw, sh);
 		gc_image_release(&ana);
 		return GC_OK;
 	}
@@ -588,4 +621,80 @@ gc_pipeline_run(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	}
 	res->t.total = now_ms() - t0;
 	return rv;
+}
+
+gc_err
+gc_pipeline_guide(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    double scale, struct gc_pipeline_result *res)
+{
+	const struct gc_profile *p = &pl->p;
+	struct gc_image          ana;
+	struct gc_face           faces[4];
+	struct gc_subject        s;
+	struct gc_face_measures  m;
+	struct gc_jpeg_info      info;
+	struct gc_diag           d;
+	double                   t0 = now_ms();
+	int                      nf, sw, sh;
+	float                    u  = (float)scale;
+	bool                     ok;
+	gc_err                   rv;
+
+	gc_diag_clear(&d);
+	if (gc_fmt_sniff(bytes, n) != GC_FMT_JPEG) {
+		gc_checks_file(&res->report, p, gc_fmt_sniff(bytes, n), NULL, n,
+		    true);
+		return GC_OK;
+	}
+	if (gc_jpeg_probe(bytes, n, &info, &d) != GC_OK) {
+		fail_file(&res->report, "JPEG 文件头损坏或被截断", d.msg);
+		return GC_OK;
+	}
+	rv = decode_or_fail(bytes, n, 0, &ana, res, &ok);
+	if (rv != GC_OK || !ok) {
+		return rv;
+	}
+	/* everything below is in the full-size shot's pixels */
+	sw         = (int)lround(ana.w * scale);
+	sh         = (int)lround(ana.h * scale);
+	res->src_w = sw;
+	res->src_h = sh;
+	t0         = now_ms();
+	rv         = detect(pl, &ana, faces, 4, &nf);
+	res->t.detect = now_ms() - t0;
+	if (rv != GC_OK) {
+		gc_image_release(&ana);
+		return rv;
+	}
+	subject(&ana, faces, nf < 4 ? nf : 4, &s);
+	s.nfaces = nf;
+	if (nf != 1) {
+		report_faceless(res, &s);
+		gc_image_release(&ana);
+		return GC_OK;
+	}
+	res->has_face = true;
+	res->face_x   = s.face.x * u;
+	res->face_y   = s.face.y * u;
+	res->face_w   = s.face.w * u;
+	res->face_h   = s.face.h * u;
+	m             = s.m;
+	m.face_width *= u;
+	m.face_centre.x *= u;
+	m.face_centre.y *= u;
+	m.eye_mid.x *= u;
+	m.eye_mid.y *= u;
+	m.brow_y *= u;
+	m.hair_top *= u;
+	gc_frame_plan(p, sw, sh, &m, s.hair_found, &res->plan);
+	if (!res->plan.ok) {
+		report_unframed(res, p, &ana, &s, sw, sh);
+	} else {
+		gc_checks_face_count(&res->report, &s);
+		gc_checks_content(&res->report, p, &ana, &s);
+	}
+	res->t.checks = now_ms() - t0;
+	res->t.total  = res->t.decode + res->t.detect + res->t.checks;
+	gc_image_release(&ana);
+	return GC_OK;
 }

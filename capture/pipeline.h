@@ -81,4 +81,19 @@ void gc_pipeline_result_release(struct gc_pipeline_result *r);
 gc_err gc_pipeline_run(gc_pipeline *pl, const uint8_t *bytes, size_t n,
     enum gc_pipeline_mode mode, struct gc_pipeline_result *res);
 
+/*
+ * gc_pipeline_guide: the live guide on one small frame (a JPEG) of a
+ * camera whose shots are scale times its size (a phone's preview, scaled
+ * down to be sent): the face (has_face, face_*), the framing planned for
+ * the full-size shot (plan; its crop is what the photo would be cut
+ * from), and the checks that hold on any frame (face.count, pose,
+ * expression, background, clothing, light, red eye, glare; with the
+ * framing's own failure and guide_zh as in normalise mode when no crop
+ * fits). Coordinates and src_w × src_h are the full-size shot's. No
+ * output is encoded. Errors as gc_pipeline_run; not thread-safe per
+ * pipeline. scale: 1 or more.
+ */
+gc_err gc_pipeline_guide(gc_pipeline *pl, const uint8_t *bytes, size_t n,
+    double scale, struct gc_pipeline_result *res);
+
 #endif

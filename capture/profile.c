@@ -209,24 +209,42 @@ load_backgrounds(struct load_ctx *lc, const char *v)
 	}
 }
 
+/* The clothing colours a school may ban, by their banned_clothing names. */
+static const struct {
+	const char *name;
+	size_t      off;
+} colours[] = {
+	{ "blue", offsetof(struct gc_profile, ban_blue) },
+	{ "purple", offsetof(struct gc_profile, ban_purple) },
+	{ "yellow", offsetof(struct gc_profile, ban_yellow) },
+	{ "green", offsetof(struct gc_profile, ban_green) },
+	{ "pink", offsetof(struct gc_profile, ban_pink) },
+	{ "white", offsetof(struct gc_profile, ban_white) },
+	{ "black", offsetof(struct gc_profile, ban_black) },
+};
+
+size_t
+gc_profile_banned(const struct gc_profile *p, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++) {
+		if (*(const bool *)((const char *)p + colours[i].off)) {
+			if (n < max) {
+				names[n] = colours[i].name;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
 /* banned_clothing = blue, purple, ... */
 static void
 load_bans(struct load_ctx *lc, const char *v)
 {
 	struct gc_profile *p = lc->p;
 	const char        *s = v;
-	static const struct {
-		const char *name;
-		size_t      off;
-	} colours[] = {
-		{ "blue", offsetof(struct gc_profile, ban_blue) },
-		{ "purple", offsetof(struct gc_profile, ban_purple) },
-		{ "yellow", offsetof(struct gc_profile, ban_yellow) },
-		{ "green", offsetof(struct gc_profile, ban_green) },
-		{ "pink", offsetof(struct gc_profile, ban_pink) },
-		{ "white", offsetof(struct gc_profile, ban_white) },
-		{ "black", offsetof(struct gc_profile, ban_black) },
-	};
 
 	for (size_t i = 0; i < sizeof(colours) / sizeof(colours[0]); i++) {
 		*(bool *)((char *)p + colours[i].off) = false;

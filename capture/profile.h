@@ -76,4 +76,10 @@ void gc_profile_default(struct gc_profile *p);
 gc_err gc_profile_load(struct gc_profile *p, const gc_config *cfg,
     const char *name, struct gc_diag *d);
 
+/* The clothing colours p bans, by their banned_clothing names ("blue",
+ * "purple", ...; static strings) into names (at most max of them): how
+ * many it bans. */
+size_t gc_profile_banned(const struct gc_profile *p, const char **names,
+    size_t max);
+
 #endif

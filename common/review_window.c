@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/buf.h"
@@ -32,6 +33,7 @@ gc_online_cfg_default(struct gc_online_cfg *out)
 	}
 	out->nreasons = sizeof(rw_default_reasons) /
 	    sizeof(rw_default_reasons[0]);
+	out->methods = GC_ONLINE_CAMERA | GC_ONLINE_UPLOAD;
 }
 
 /* A whole number of hours 1..GC_ONLINE_HOURS_MAX, or the default. */
@@ -132,6 +134,64 @@ rw_reasons(const char *v, struct gc_online_cfg *out, struct gc_diag *d)
 	return GC_OK;
 }
 
+/* [online] methods: camera, upload (either or both, each once). */
+static gc_err
+rw_methods(const char *v, unsigned *out, struct gc_diag *d)
+{
+	static const struct {
+		const char *word;
+		unsigned    bit;
+	} words[] = {
+		{ "camera", GC_ONLINE_CAMERA },
+		{ "upload", GC_ONLINE_UPLOAD },
+	};
+	const char *p = v;
+	unsigned    m = 0;
+
+	for (;;) {
+		const char *s;
+		size_t      len, i;
+
+		while (rw_space(p) || rw_sep(p) != 0) {
+			p += rw_sep(p) != 0 ? rw_sep(p) : 1;
+		}
+		if (*p == '\0') {
+			break;
+		}
+		s = p;
+		while (*p != '\0' && !rw_space(p) && rw_sep(p) == 0) {
+			p++;
+		}
+		len = (size_t)(p - s);
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			if (strlen(words[i].word) == len &&
+			    strncasecmp(s, words[i].word, len) == 0) {
+				break;
+			}
+		}
+		if (i == sizeof(words) / sizeof(words[0])) {
+			gc_diag_set(d, "gradcap.ini [online] methods = %s: "
+			    "\"%.*s\" is not a method (give camera, upload or "
+			    "both, separated by commas)", v, (int)(len > 40 ? 40 :
+			    len), s);
+			return GC_EINVAL;
+		}
+		if (m & words[i].bit) {
+			gc_diag_set(d, "gradcap.ini [online] methods = %s: %s "
+			    "is given twice", v, words[i].word);
+			return GC_EINVAL;
+		}
+		m |= words[i].bit;
+	}
+	if (m == 0) {
+		gc_diag_set(d, "gradcap.ini [online] methods is empty: give "
+		    "camera, upload or both (camera, upload)");
+		return GC_EINVAL;
+	}
+	*out = m;
+	return GC_OK;
+}
+
 gc_err
 gc_online_cfg_load(const gc_config *c, struct gc_online_cfg *out,
     struct gc_diag *d)
@@ -165,6 +225,10 @@ gc_online_cfg_load(const gc_config *c, struct gc_online_cfg *out,
 	v = gc_config_get(c, "online", "reject_reasons", NULL);
 	if (rv == GC_OK && v != NULL) {
 		rv = rw_reasons(v, out, d);
+	}
+	v = gc_config_get(c, "online", "methods", NULL);
+	if (rv == GC_OK && v != NULL) {
+		rv = rw_methods(v, &out->methods, d);
 	}
 	if (rv != GC_OK) {
 		gc_online_cfg_default(out);

@@ -27,7 +27,14 @@
 /* The reason the makeup views give a student past its window. */
 #define GC_RETAKE_OVERDUE_REASON "逾期未重新提交"
 
-/* [online] review_hours, retake_hours, remind_hours, reject_reasons. */
+/* How students may send a photo on the portal ([online] methods). */
+enum gc_online_methods {
+	GC_ONLINE_CAMERA = 1 << 0, /* the phone's camera, with the live guide */
+	GC_ONLINE_UPLOAD = 1 << 1, /* a file (a studio photo) */
+};
+
+/* [online] review_hours, retake_hours, remind_hours, reject_reasons,
+ * methods. */
 struct gc_online_cfg {
 	uint32_t review_hours; /* a submission is reviewed within this */
 	uint32_t retake_hours; /* a rejected student resubmits within this */
@@ -35,17 +42,20 @@ struct gc_online_cfg {
 	                        * resubmission deadline (common/notices.h) */
 	size_t   nreasons;
 	char     reasons[GC_ONLINE_REASONS_MAX][GC_ONLINE_REASON_MAX + 1];
+	unsigned methods; /* enum gc_online_methods, at least one */
 };
 
 /* The defaults: 48 h, 48 h, 12 h, 背景不合格, 戴有色眼镜, 头发遮挡眉毛/耳朵,
- * 翻拍, 美颜/PS, 模糊. */
+ * 翻拍, 美颜/PS, 模糊; methods camera and upload. */
 void gc_online_cfg_default(struct gc_online_cfg *out);
 
 /* The [online] section of c (NULL: the defaults). Hours are whole numbers
  * 1..720 (remind_hours below retake_hours; when absent 12, or half of a
  * shorter retake_hours, 0 meaning no reminder); reject_reasons a
  * comma-separated list (',' or '，') of 1..16
- * non-empty UTF-8 reasons of at most 120 bytes each. GC_EINVAL with d
+ * non-empty UTF-8 reasons of at most 120 bytes each; methods one or both
+ * of the words camera and upload (separated by commas, '，' or spaces,
+ * each once). GC_EINVAL with d
  * naming the setting, its value and why; *out then holds the defaults. */
 gc_err gc_online_cfg_load(const gc_config *c, struct gc_online_cfg *out,
     struct gc_diag *d);

@@ -12,13 +12,16 @@
 
 #include <sodium.h>
 
+#include "common/buf.h"
 #include "common/config.h"
+#include "common/fileio.h"
 #include "common/gc_alloc.h"
 #include "common/gc_log.h"
 #include "common/idnum.h"
 #include "common/invite.h"
 #include "common/json.h"
 #include "common/ledger.h"
+#include "common/review_window.h"
 #include "common/rosterdb.h"
 #include "node/http_session.h"
 #include "node/portal_bind.h"
@@ -37,6 +40,9 @@
 #define PHOTOS_HOUR  30               /* photos checked per student an hour */
 #define CHECKS_HOUR  20               /* answers to the check an hour */
 #define DRAFTS_BYTES ((size_t)192 << 20) /* and their bytes */
+#define GUIDE_SECOND 3    /* live-guide frames per student a second */
+#define GUIDE_HOUR   1800 /* and an hour (15 minutes at 2 a second) */
+#define NOTICE_MAX   8192 /* bytes of the school's notice */
 
 #define PORTAL_CSP "default-src 'self'; img-src 'self' blob: data:; " \
 	"media-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; " \
@@ -49,6 +55,7 @@ struct gc_portal {
 	gc_http_sess     *sess;
 	gc_ratelimit     *by_addr, *by_id;
 	char              school[128];
+	char             *notice; /* gc_alloc'd, "" when none */
 	struct gc_portal_capture cap;
 };
 
@@ -65,7 +72,11 @@ static size_t
 portal_body_max(const char *path, void *app)
 {
 	(void)app;
-	return strcmp(path, "/api/photo") == 0 ? GC_PORTAL_PHOTO_MAX : BODY_MAX;
+	if (strcmp(path, "/api/photo") == 0) {
+		return GC_PORTAL_PHOTO_MAX;
+	}
+	return strcmp(path, "/api/guide") == 0 ? GC_PORTAL_GUIDE_MAX :
+	    BODY_MAX;
 }
 
 /* The student's address as the proxy saw it; the portal listens on
@@ -254,6 +265,7 @@ portal_dispatch(struct gc_httpd_req *r, void *app)
 	pr.student = who;
 	pr.csrf    = csrf;
 	pr.school  = p->school;
+	pr.notice  = p->notice;
 	pr.cap     = &p->cap;
 	if (!gc_portal_api(&pr)) {
 		gc_portal_error(r, 404, "not_found", "no such API route",
@@ -270,11 +282,55 @@ portal_free(void *app)
 	gc_drafts_free(p->cap.drafts);
 	gc_ratelimit_free(p->cap.photos);
 	gc_ratelimit_free(p->cap.checks);
+	gc_ratelimit_free(p->cap.guide_s);
+	gc_ratelimit_free(p->cap.guide_h);
+	gc_free(p->notice);
 	gc_pipeline_close(p->cap.pl);
 	pthread_mutex_destroy(&p->cap.plmtx);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
 	gc_free(p);
+}
+
+/* The school's notice to the students: [online] notice (one line) or
+ * notice_file (a UTF-8 text file, relative to the home), or "". */
+static gc_err
+portal_notice(struct gc_portal *p, struct gc_diag *d)
+{
+	const char *line = gc_config_get(p->n->cfg, "online", "notice", NULL);
+	const char *file = gc_config_get(p->n->cfg, "online", "notice_file",
+	    NULL);
+	char        path[4200], why[160];
+	size_t      len = 0;
+	uint8_t    *b;
+
+	if (line != NULL && file != NULL) {
+		gc_diag_set(d, "gradcap.ini [online]: give notice or "
+		    "notice_file, not both");
+		return GC_EINVAL;
+	}
+	if (file == NULL) {
+		p->notice = gc_xstrdup(line != NULL ? line : "");
+		len       = strlen(p->notice);
+	} else {
+		snprintf(path, sizeof(path), "%s%s%s", file[0] == '/' ? "" :
+		    p->n->home, file[0] == '/' ? "" : "/", file);
+		b = gc_file_read(path, NOTICE_MAX, &len, why, sizeof(why));
+		if (b == NULL) {
+			gc_diag_set(d, "gradcap.ini [online] notice_file = %s: "
+			    "%s", file, why);
+			return GC_EINVAL;
+		}
+		p->notice = (char *)b;
+	}
+	if (!gc_utf8_valid((const uint8_t *)p->notice, len) ||
+	    memchr(p->notice, '\0', len) != NULL) {
+		gc_diag_set(d, "gradcap.ini [online] %s: the notice is not "
+		    "UTF-8 text (save it as UTF-8)", file != NULL ?
+		    "notice_file" : "notice");
+		return GC_EINVAL;
+	}
+	return GC_OK;
 }
 
 gc_err
@@ -284,6 +340,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	static const char *const hdrs[] = { "X-Real-IP", NULL };
 	struct gc_httpd_url      u;
 	struct gc_portal        *p;
+	struct gc_online_cfg     oc;
 	const char              *pub;
 	char                     cookie[32];
 	enum gc_portal_code_mode code_mode;
@@ -307,6 +364,11 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	if (gc_portal_code_mode_load(n->cfg, &code_mode, d) != GC_OK) {
 		return GC_EINVAL;
 	}
+	/* a bad [online] setting stops the portal at start, naming it */
+	rv = gc_online_cfg_load(n->cfg, &oc, d);
+	if (rv != GC_OK) {
+		return rv;
+	}
 	p          = gc_xzalloc(sizeof(*p));
 	p->n       = n;
 	p->lgmtx   = lgmtx;
@@ -316,6 +378,14 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
 	p->cap.checks = gc_ratelimit_new(RL_SLOTS, CHECKS_HOUR, 3600);
+	p->cap.guide_s = gc_ratelimit_new(RL_SLOTS, GUIDE_SECOND, 1);
+	p->cap.guide_h = gc_ratelimit_new(RL_SLOTS, GUIDE_HOUR, 3600);
+	p->cap.methods = oc.methods;
+	rv = portal_notice(p, d);
+	if (rv != GC_OK) {
+		portal_free(p);
+		return rv;
+	}
 	snprintf(p->school, sizeof(p->school), "%s", gc_config_get(n->cfg,
 	    "school", "name", ""));
 	/* the students reach it over https (the proxy): the cookie says

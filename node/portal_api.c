@@ -1,5 +1,6 @@
 /* What a signed-in student may ask of the portal (node/portal_int.h): only
  * about themselves, the student of their session; ID numbers masked. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +33,49 @@ reject_reason(struct gc_portal_req *p, const struct gc_mcap *c, char *out,
 	gc_merge_review_reason(p->n, c, out, cap);
 }
 
+/* The photo rules of the school profile the page shows before a photo is
+ * taken: the output size, the background colours, glasses, the clothing
+ * colours the school bans, and the largest file the portal takes. null
+ * when the profile does not load (the photo route says why). */
+static void
+rules_json(struct gc_portal_req *p, struct gc_buf *b)
+{
+	struct gc_profile *pf = gc_alloc(sizeof(*pf));
+	struct gc_diag     d;
+	const char        *bans[8];
+	size_t             nban;
+
+	gc_diag_clear(&d);
+	if (pf == NULL || gc_profile_load(pf, p->n->cfg, gc_config_get(p->n->cfg,
+	    "capture", "profile", NULL), &d) != GC_OK) {
+		gc_free(pf);
+		gc_buf_puts(b, "null");
+		return;
+	}
+	gc_buf_printf(b, "{\"width\":%d,\"height\":%d,\"backgrounds\":[",
+	    pf->out_w, pf->out_h);
+	for (int i = 0; i < pf->nbg; i++) {
+		gc_buf_printf(b, "%s\"#%02X%02X%02X\"", i ? "," : "",
+		    pf->bg[i].r, pf->bg[i].g, pf->bg[i].b);
+	}
+	gc_buf_printf(b, "],\"glasses_allowed\":%s,\"clothing_banned\":[",
+	    pf->glasses_allowed ? "true" : "false");
+	nban = gc_profile_banned(pf, bans, sizeof(bans) / sizeof(bans[0]));
+	for (size_t i = 0; i < nban && i < sizeof(bans) / sizeof(bans[0]);
+	    i++) {
+		gc_buf_printf(b, "%s\"%s\"", i ? "," : "", bans[i]);
+	}
+	gc_buf_printf(b, "],\"background_replaced\":%s,\"file_max\":%zu}",
+	    pf->replace_background ? "true" : "false", GC_PORTAL_PHOTO_MAX);
+	gc_free(pf);
+}
+
 /* GET /api/me: {"csrf", "school", "student": {name, student_no,
  * id_masked, level, major, class}, "status", "reason", "due", "review_by"}:
  * a rejected student's reason and the time to send a new photo by (its
- * window past: MISSING with 逾期未重新提交), a waiting one's review time. */
+ * window past: MISSING with 逾期未重新提交), a waiting one's review time;
+ * and for the first page "methods" (["camera", "upload"], what [online]
+ * methods allows), "notice" (the school's, or null) and "rules". */
 static void
 api_me(struct gc_portal_req *p)
 {
@@ -134,12 +174,20 @@ api_me(struct gc_portal_req *p)
 	} else {
 		gc_buf_puts(&r->out, "null");
 	}
+	gc_buf_puts(&r->out, ",\"methods\":[");
+	gc_buf_printf(&r->out, "%s%s%s", (oc.methods & GC_ONLINE_CAMERA) ?
+	    "\"camera\"" : "", (oc.methods & GC_ONLINE_CAMERA) &&
+	    (oc.methods & GC_ONLINE_UPLOAD) ? "," : "",
+	    (oc.methods & GC_ONLINE_UPLOAD) ? "\"upload\"" : "");
+	gc_buf_puts(&r->out, "],\"notice\":");
+	gc_json_str(&r->out, p->notice[0] ? p->notice : NULL);
+	gc_buf_puts(&r->out, ",\"rules\":");
+	rules_json(p, &r->out);
 	gc_buf_putc(&r->out, '}');
 }
 
-/* The pipeline, opened on first use (cap->plmtx held). */
-static bool
-pipeline_ready(struct gc_portal_req *p)
+bool
+gc_portal_pipeline_ready(struct gc_portal_req *p)
 {
 	struct gc_portal_capture *c = p->cap;
 	struct gc_diag            d;
@@ -218,8 +266,34 @@ api_photo(struct gc_portal_req *p)
 	struct gc_capture_req    cq;
 	struct gc_draft          dr;
 	struct gc_diag           d;
+	char                     method[16] = "";
+	bool                     camera;
 	gc_err                   rv;
 
+	/* the page says how the photo was made: method=camera (its live
+	 * guide) or upload (a file; the default, as older pages send) */
+	gc_httpd_query(r->query, "method", method, sizeof(method));
+	camera = strcmp(method, "camera") == 0;
+	if (!camera && method[0] != '\0' && strcmp(method, "upload") != 0) {
+		gc_portal_error(r, 400, "bad_request", "method is camera or "
+		    "upload", "请求格式不对：拍照方式应为 camera 或 upload");
+		return;
+	}
+	if (!(p->cap->methods & (camera ? GC_ONLINE_CAMERA :
+	    GC_ONLINE_UPLOAD))) {
+		if (camera) {
+			gc_portal_error(r, 403, "method_off", "the school takes "
+			    "no photos from the phone's camera here: upload a "
+			    "studio photo", "本校不接受在线拍照，请上传照相馆拍摄"
+			    "的照片");
+		} else {
+			gc_portal_error(r, 403, "method_off", "the school takes "
+			    "no uploaded files: take the photo with the phone's "
+			    "camera on this page", "本校不接受上传照片文件，请在本"
+			    "页面用手机摄像头现场拍摄");
+		}
+		return;
+	}
 	if (r->body_len == 0) {
 		gc_portal_error(r, 400, "bad_request", "no photo in the request",
 		    "没有收到照片");
@@ -242,13 +316,13 @@ api_photo(struct gc_portal_req *p)
 	memset(&dr, 0, sizeof(dr));
 	cq.student_ref = p->student;
 	cq.bind        = GC_BIND_INVITE;
-	cq.camera      = "portal:upload";
+	cq.camera      = camera ? "portal:camera" : "portal:upload";
 	cq.photo       = (const uint8_t *)r->body;
 	cq.photo_len   = r->body_len;
 	gc_pipeline_result_init(&dr.o.res);
 	gc_diag_clear(&d);
 	pthread_mutex_lock(&p->cap->plmtx);
-	if (!pipeline_ready(p)) {
+	if (!gc_portal_pipeline_ready(p)) {
 		pthread_mutex_unlock(&p->cap->plmtx);
 		gc_pipeline_result_release(&dr.o.res);
 		gc_portal_error(r, 503, "unavailable", p->cap->err,
@@ -285,6 +359,7 @@ api_photo(struct gc_portal_req *p)
 	}
 	memcpy(dr.orig, r->body, r->body_len);
 	dr.orig_len = r->body_len;
+	dr.camera   = camera;
 	snprintf(dr.student, sizeof(dr.student), "%s", p->student);
 	draft_answer(p, gc_drafts_put(p->cap->drafts, &dr));
 }
@@ -464,7 +539,7 @@ api_confirm(struct gc_portal_req *p)
 	memset(&cq, 0, sizeof(cq));
 	cq.student_ref = p->student;
 	cq.bind        = GC_BIND_INVITE;
-	cq.camera      = "portal:upload";
+	cq.camera      = dr.camera ? "portal:camera" : "portal:upload";
 	cq.photo       = dr.orig;
 	cq.photo_len   = dr.orig_len;
 	cq.code        = code[0] != '\0' ? code : NULL;
@@ -527,6 +602,7 @@ gc_portal_api(struct gc_portal_req *p)
 		{ "GET", "/api/draft", api_draft },
 		{ "POST", "/api/photo", api_photo },
 		{ "POST", "/api/confirm", api_confirm },
+		{ "POST", "/api/guide", gc_portal_guide },
 	};
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

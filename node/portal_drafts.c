@@ -195,6 +195,8 @@ gc_drafts_json(gc_drafts *ds, const char *student, struct gc_buf *b)
 		}
 		gc_buf_puts(b, "],\"guide\":");
 		gc_json_str(b, rp->guide_zh[0] ? rp->guide_zh : NULL);
+		gc_buf_printf(b, ",\"method\":\"%s\"", d->camera ? "camera" :
+		    "upload");
 		gc_buf_putc(b, '}');
 	}
 	gc_buf_putc(b, ']');

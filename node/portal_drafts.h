@@ -22,6 +22,8 @@ struct gc_draft {
 	uint32_t              id;
 	char                  student[80];
 	uint64_t              made;  /* unix seconds */
+	bool                  camera; /* shot with the page's camera (method
+	                               * camera), else a file (upload) */
 	uint8_t              *orig;  /* the student's file (gc_alloc'd) */
 	size_t                orig_len;
 	struct gc_capture_out o;     /* key, row, result (framed photo) */
@@ -44,7 +46,8 @@ bool     gc_drafts_photo(gc_drafts *ds, const char *student, uint32_t id,
     bool before, struct gc_buf *out);
 /* The student's drafts as a JSON array (newest first): id, made, verdict,
  * the photo (and, when its background was replaced, the one before), and
- * the checks that did not pass with what to do (Chinese). */
+ * the checks that did not pass with what to do (Chinese), and the method
+ * ("camera" or "upload"). */
 void     gc_drafts_json(gc_drafts *ds, const char *student, struct gc_buf *b);
 void     gc_draft_release(struct gc_draft *d);
 

@@ -13,6 +13,7 @@
 #include "node/ratelimit.h"
 
 #define GC_PORTAL_PHOTO_MAX ((size_t)16 << 20) /* a student's file */
+#define GC_PORTAL_GUIDE_MAX ((size_t)512 << 10) /* one live-guide frame */
 
 /* The portal's capture: one pipeline (not thread-safe: plmtx), opened on
  * first use with the school profile, and the students' drafts. */
@@ -25,6 +26,9 @@ struct gc_portal_capture {
 	gc_drafts        *drafts;
 	gc_ratelimit     *photos; /* photos checked per student (CPU) */
 	gc_ratelimit     *checks; /* answers to the check per student */
+	gc_ratelimit     *guide_s, *guide_h; /* live-guide frames per
+	                                      * student a second, an hour */
+	unsigned          methods; /* [online] methods (review_window.h) */
 };
 
 /* One request of a signed-in student (pool thread). */
@@ -35,6 +39,7 @@ struct gc_portal_req {
 	const char          *student; /* the session's student key */
 	const char          *csrf;    /* the session's token, for answers */
 	const char          *school;  /* [school] name, or "" */
+	const char          *notice;  /* [online] notice(_file), or "" */
 	struct gc_portal_capture *cap;
 };
 
@@ -46,6 +51,11 @@ bool gc_portal_api(struct gc_portal_req *p);
  * GET /api/final, GET and POST /api/check; false when the path is not
  * one of them. */
 bool gc__portal_check_route(struct gc_portal_req *p);
+/* POST /api/guide (node/portal_guide.c): the live guide on one frame. */
+void gc_portal_guide(struct gc_portal_req *p);
+/* The pipeline, opened on first use (cap->plmtx held); false with
+ * cap->err set when it cannot be. */
+bool gc_portal_pipeline_ready(struct gc_portal_req *p);
 
 /* The project's JSON error answer (status, code, English, Chinese). */
 void gc_portal_error(struct gc_httpd_req *r, int status, const char *code,

@@ -1,29 +1,16 @@
 // The student portal (docs/online-guide.md): sign in with the invitation
 // code (from the link's #/i/CODE, which never reaches a server), then the
-// student's own status; once approved, the check of the finished photo
-// (check.js). Plain DOM, no external scripts.
+// student's own status, the school's notice and photo rules, and the ways
+// the school takes a photo: the phone's camera with the live guide
+// (camera.js) and a studio file; once approved, the check of the finished
+// photo (check.js). Plain DOM, no external scripts.
+import { cameraCard, stopCamera } from './camera.js';
 import { mountCheck } from './check.js';
+import { h } from './dom.js';
 
 const view = document.getElementById('view');
 const errorBox = document.getElementById('error');
 let csrf = null;
-
-function h(tag, attrs, ...kids) {
-	const el = document.createElement(tag);
-	for (const [k, v] of Object.entries(attrs || {})) {
-		if (k.startsWith('on')) {
-			el.addEventListener(k.slice(2), v);
-		} else if (v !== false && v !== null && v !== undefined) {
-			el.setAttribute(k, v === true ? '' : v);
-		}
-	}
-	for (const kid of kids.flat()) {
-		if (kid !== null && kid !== undefined && kid !== false) {
-			el.append(kid instanceof Node ? kid : String(kid));
-		}
-	}
-	return el;
-}
 
 function showError(text) {
 	errorBox.textContent = text || '';
@@ -120,6 +107,7 @@ const STATUS = {
 
 async function statusView() {
 	let me;
+	stopCamera();
 	try {
 		me = await call('GET', '/api/me');
 	} catch (err) {
@@ -152,7 +140,7 @@ async function statusView() {
 				h('dt', {}, '层次'), h('dd', {}, s.level),
 				h('dt', {}, '专业'), h('dd', {}, s.major),
 				h('dt', {}, '班级'), h('dd', {}, s.class))),
-		...(canSend(me.status) ? [photoCard(me.capture_code)] : []),
+		...(canSend(me.status) ? [rulesCard(me), photoCard(me)] : []),
 		...(me.status === 'APPROVED' ? [h('section', { class: 'card', id: 'check' })] : []),
 		h('div', { class: 'row' }, h('button', { type: 'button', id: 'signout', onclick: signout }, '退出登录')));
 	if (canSend(me.status)) {
@@ -171,17 +159,56 @@ function canSend(status) {
 	return status === 'MISSING' || status === 'NEEDS_RETAKE';
 }
 
-// Sending a photo: a studio file or the phone's camera (the file picker
-// offers it); the server frames and checks it and keeps it as a draft.
-function photoCard(codeMode) {
-	const input = h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg', capture: 'environment', onchange: sendPhoto });
+const COLOURS = { '#64C5FF': '浅蓝色', '#FFFFFF': '白色', '#F0F0F0': '浅灰色' };
+const CLOTHES = { blue: '蓝色', purple: '紫色', yellow: '黄色', green: '绿色', pink: '粉色', white: '白色', black: '黑色' };
+
+// The school's notice and the photo rules of its profile, before any photo.
+function rulesCard(me) {
+	const r = me.rules;
+	const items = [];
+	if (r) {
+		const bg = r.backgrounds.map((c) => COLOURS[c] || c).join('、');
+		items.push(`背景：${bg}纯色背景，无渐变、无阴影、无杂物${r.background_replaced ? '（背景不合格时，系统可在人像清晰时自动替换为标准底色）' : ''}。`);
+		items.push('正面免冠，双眼平视、睁开，嘴巴自然闭合（笑不露齿），头发不遮挡眉毛、眼睛和耳朵，不化妆、不戴首饰。');
+		items.push(r.glasses_allowed ? '常戴眼镜者可佩戴眼镜，镜片不能反光，不戴有色眼镜或美瞳。' : '本校要求拍照时不戴眼镜。');
+		items.push(`服装颜色须与背景有明显区别${r.clothing_banned.length ? `，不要穿${r.clothing_banned.map((c) => CLOTHES[c] || c).join('、')}的衣服` : ''}。`);
+		items.push('光线均匀，脸上没有明显阴影或反光；不得美颜、修图或翻拍照片。');
+		items.push(`照片由系统自动裁剪为 ${r.width}×${r.height} 像素，头肩完整入镜；上传的文件须为 JPEG 格式，不超过 ${Math.floor(r.file_max / 1048576)} MB。`);
+	}
+	return h('section', { class: 'card', id: 'rules' },
+		h('h2', {}, '拍照须知'),
+		me.notice ? h('div', { id: 'notice', class: 'notice' }, me.notice.split(/\n\s*\n/).map((p) => h('p', {}, p.trim()))) : null,
+		items.length ? h('ul', { id: 'rules-list' }, items.map((t) => h('li', {}, t))) : null);
+}
+
+// Sending a photo, by the methods the school takes ([online] methods): the
+// phone's camera with the live guide, or a studio file. The server frames
+// and checks it and keeps it as a draft.
+function photoCard(me) {
+	const methods = me.methods || ['camera', 'upload'];
+	const parts = [];
+	if (methods.includes('camera')) {
+		parts.push(cameraCard({ send: sendPhoto, csrf: () => csrf }));
+	}
+	if (methods.includes('upload')) {
+		parts.push(h('div', { class: 'part', id: 'upload' },
+			h('h3', {}, '上传照相馆拍摄的照片'),
+			h('label', { for: 'photo-file' }, '选择照片文件（JPEG）'),
+			h('input', { type: 'file', id: 'photo-file', accept: 'image/jpeg', onchange: async (e) => {
+				const file = e.target.files[0];
+				if (file) {
+					await sendPhoto(file, 'upload');
+				}
+				e.target.value = '';
+			} })));
+	}
 	return h('section', { class: 'card', id: 'photo' },
-		h('h2', {}, '上传照片'),
-		h('p', { class: 'hint' }, '请使用蓝色或白色纯色背景、正面免冠、露出双耳和眉毛的近期照片（JPEG 格式）。上传后系统会自动裁剪并检测，你可以保留最多 5 张草稿，选一张提交。'),
-		h('label', { for: 'photo-file' }, '选择照片或拍照'),
-		input,
+		h('h2', {}, '提交照片'),
+		h('p', { class: 'hint' }, methods.length > 1 ? '可以用手机摄像头现场拍摄，也可以上传照相馆拍摄的照片。' : methods[0] === 'camera' ? '本校要求用手机摄像头现场拍摄，不接受上传照片文件。' : '本校要求上传照相馆拍摄的照片。',
+			'照片会自动裁剪并检测，你可以保留最多 5 张草稿，选一张提交。'),
+		...parts,
 		h('p', { id: 'photo-note', role: 'status' }),
-		codeField(codeMode),
+		codeField(me.capture_code),
 		h('div', { id: 'drafts' }));
 }
 
@@ -197,26 +224,23 @@ function codeField(mode) {
 		h('p', { class: 'hint' }, '在学信网“学信档案 → 高等教育信息 → 获取图像采集码”中复制，提交照片时一并绑定。'));
 }
 
-async function sendPhoto(e) {
-	const file = e.target.files[0];
+async function sendPhoto(body, method) {
 	const note = document.getElementById('photo-note');
-	if (!file) {
-		return;
-	}
 	note.textContent = '正在检测照片…';
 	try {
-		const res = await fetch('/api/photo', { method: 'POST', headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'image/jpeg' }, body: file, credentials: 'same-origin' });
+		const res = await fetch(`/api/photo?method=${method}`, { method: 'POST', headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'image/jpeg' }, body, credentials: 'same-origin' });
 		const j = await res.json().catch(() => ({}));
 		if (!res.ok) {
 			note.textContent = (j.error && (j.error.message_zh || j.error.message)) || '上传失败，请重试。';
+			note.scrollIntoView({ block: 'center', behavior: 'smooth' });
 		} else {
 			note.textContent = '';
 			renderDrafts(j.drafts);
+			document.getElementById('drafts').scrollIntoView({ block: 'start', behavior: 'smooth' });
 		}
 	} catch {
 		note.textContent = '网络连接失败，请检查网络后重试。';
 	}
-	e.target.value = '';
 }
 
 async function loadDrafts() {
@@ -233,7 +257,8 @@ function renderDrafts(drafts) {
 	if (!box) {
 		return;
 	}
-	box.replaceChildren(...drafts.map((d) => h('figure', { class: `draft v-${d.verdict}`, 'data-draft': d.id },
+	box.replaceChildren(...drafts.map((d) => h('figure', { class: `draft v-${d.verdict}`, 'data-draft': d.id, 'data-method': d.method },
+		h('p', { class: 'hint' }, d.method === 'camera' ? '现场拍摄' : '上传的照片'),
 		d.before ? h('p', { class: 'hint' }, '背景已替换为标准底色（人像未改动）。替换前：') : null,
 		d.before ? h('img', { src: d.before, alt: '替换背景前的照片', class: 'before', width: 120, height: 160 }) : null,
 		h('img', { src: d.photo, alt: '系统处理后的照片', width: 240, height: 320 }),
@@ -265,6 +290,7 @@ async function signout() {
 		showError(err.zh);
 		return;
 	}
+	stopCamera();
 	csrf = null;
 	signinView('');
 }

@@ -106,9 +106,32 @@ test_online_cfg_defaults_when_absent(void **state)
 	assert_string_equal(o.reasons[0], "背景不合格");
 	assert_string_equal(o.reasons[2], "头发遮挡眉毛/耳朵");
 	assert_string_equal(o.reasons[5], "模糊");
+	assert_int_equal(o.methods, GC_ONLINE_CAMERA | GC_ONLINE_UPLOAD);
 	gc_config_free(c);
 	assert_int_equal(gc_online_cfg_load(NULL, &o, NULL), GC_OK);
 	assert_int_equal(o.nreasons, 6);
+}
+
+/* [online] methods: camera, upload or both, in any order and case. */
+static void
+test_online_cfg_methods(void **state)
+{
+	struct gc_online_cfg o;
+	gc_config           *c;
+
+	(void)state;
+	c = ini("[online]\nmethods = upload\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.methods, GC_ONLINE_UPLOAD);
+	gc_config_free(c);
+	c = ini("[online]\nmethods = Camera\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.methods, GC_ONLINE_CAMERA);
+	gc_config_free(c);
+	c = ini("[online]\nmethods = upload ，camera\n");
+	assert_int_equal(gc_online_cfg_load(c, &o, NULL), GC_OK);
+	assert_int_equal(o.methods, GC_ONLINE_CAMERA | GC_ONLINE_UPLOAD);
+	gc_config_free(c);
 }
 
 static void
@@ -187,6 +210,12 @@ test_online_cfg_refuses_bad_values_naming_them(void **state)
 	    "[online] remind_hours = 24: the reminder comes before the "
 	    "deadline, so give fewer hours than retake_hours (24)");
 	refused("[online]\nremind_hours = 0\n", "[online] remind_hours = 0");
+	refused("[online]\nmethods = camera, scanner\n",
+	    "[online] methods = camera, scanner: \"scanner\" is not a method "
+	    "(give camera, upload or both, separated by commas)");
+	refused("[online]\nmethods = upload, upload\n", "upload is given "
+	    "twice");
+	refused("[online]\nmethods = ,\n", "[online] methods is empty");
 	refused("[online]\nreject_reasons = 翻拍,,模糊\n", "reason 2 is empty");
 	refused("[online]\nreject_reasons = 翻拍,\n", "reason 2 is empty");
 	refused("[online]\nreject_reasons = \xff\xfe\n", "reason 1 is not UTF-8");
@@ -367,6 +396,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_online_cfg_defaults_when_absent),
 		cmocka_unit_test(test_online_cfg_reads_the_section),
+		cmocka_unit_test(test_online_cfg_methods),
 		cmocka_unit_test(test_online_cfg_remind_hours),
 		cmocka_unit_test(test_online_cfg_refuses_bad_values_naming_them),
 		cmocka_unit_test(test_review_queue_is_oldest_first_with_deadlines),

@@ -1,56 +1,19 @@
 // The student portal in Debian's chromium at 390 × 844 (a phone), run by
 // tests/ui/portal.sh, which starts the coordinator and the online node.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { env as envOf, gc as gcOf, invitations, ok, snap as snapIn, t, until } from './phone.mjs';
 
-const env = (k) => {
-	const v = process.env[k];
-	if (!v) {
-		throw new Error(`${k} is not set: run tests/ui/portal.sh`);
-	}
-	return v;
-};
+const env = (k) => envOf(k, 'tests/ui/portal.sh');
 const G = env('GC_BIN');
 const T = env('T');
 const OUT = env('OUT');
 const PORTAL = env('PORTAL');
-let checks = 0;
-let shot = 0;
+const gc = (...args) => gcOf(G, ...args);
+const snap = (page, name) => snapIn(page, OUT, name);
 
-function ok(cond, what) {
-	if (!cond) {
-		throw new Error(`check failed: ${what}`);
-	}
-	checks++;
-}
-function gc(...args) {
-	return execFileSync(G, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-async function until(fn, what, ms = 20000) {
-	const end = Date.now() + ms;
-	for (;;) {
-		if (await fn()) {
-			return;
-		}
-		if (Date.now() > end) {
-			throw new Error(`timed out waiting for ${what}`);
-		}
-		await new Promise((r) => setTimeout(r, 200));
-	}
-}
-async function snap(page, name) {
-	ok(page.errors.length === 0, `${name}: script errors: ${page.errors.join('; ')}`);
-	const body = await page.evaluate(() => document.body.innerText);
-	ok(!/\b(null|undefined|NaN)\b/.test(body), `${name}: the page shows null/undefined/NaN`);
-	shot++;
-	await page.screenshot({ path: join(OUT, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
-
-const rows = readFileSync(join(T, 'inv.csv'), 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/).slice(1)
-	.map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')))
-	.map((f) => ({ no: f[0], name: f[1], cls: f[2], code: f[5], link: f[6] }));
+const rows = invitations(T);
 const roster = Object.fromEntries(readFileSync(join(T, 'r.csv'), 'utf8').trim().split('\n').slice(1)
 	.map((l) => l.split(',')).map((f) => [f[0], f[5]]));
 
@@ -72,7 +35,7 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	console.log(`ui portal: ${checks} checks passed`);
+	console.log(`ui portal: ${t.checks} checks passed`);
 }
 
 async function run(page) {

@@ -21,10 +21,7 @@ convert synth/grace_hopper-ok-blue.jpg -quality 92 good.jpg
 convert synth/grace_hopper-ok-white.jpg -quality 91 studio.jpg
 cp synth/grace_hopper-blur.jpg blur.jpg
 school_and_site 6
-"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
-"$G" enroll request --home o --out o.req >/dev/null
-"$G" enroll sign --home c o.req --out o.enr >/dev/null
-"$G" enroll install --home o o.enr >/dev/null
+online_node
 PP=$(free_port)
 printf '\n[online]\nportal_url = http://127.0.0.1:%s\n' "$PP" >>c/gradcap.ini
 printf '\n[online]\nportal_url = http://127.0.0.1:%s\nask_address = yes\n[school]\nname = 示例大学\n' "$PP" >>o/gradcap.ini
