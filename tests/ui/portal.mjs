@@ -1,7 +1,7 @@
 // The student portal in Debian's chromium at 390 × 844 (a phone), run by
 // tests/ui/portal.sh, which starts the coordinator and the online node.
 import { chromium } from 'playwright-core';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env as envOf, gc as gcOf, invitations, ok, snap as snapIn, t, until } from './phone.mjs';
 
@@ -96,6 +96,13 @@ async function run(page) {
 	ok((await page.locator('#reason').innerText()).includes('背景不合格'), 'the reason');
 	ok(await page.locator('#due').count() === 1, 'the deadline');
 	await snap(page, 'rejected');
+	// the notice of it is in the outbox, for the SMS platform and by e-mail
+	const notices = JSON.parse(gc('online', 'notices', '--home', join(T, 'c'), '--json')).notices;
+	const rej = notices.filter((n) => n.kind === 'rejected' && n.student_no === a.no);
+	ok(rej.length === 1 && rej[0].text.includes('背景不合格'), `the rejection's notice with the reason (${JSON.stringify(rej)})`);
+	gc('online', 'notices', '--home', join(T, 'c'), '--send');
+	const mailTo = readdirSync(join(T, 'mail')).filter((f) => f.endsWith('.env')).map((f) => readFileSync(join(T, 'mail', f), 'utf8'));
+	ok(mailTo.some((env) => env.includes(`s2@stu.example.edu.cn`)), `the notice e-mailed to the student (${mailTo.length} messages)`);
 	// a studio photo this time
 	await page.setInputFiles('#photo-file', join(T, 'studio.jpg'));
 	await until(async () => await page.locator('figure.draft:not(.v-fail) button').count() >= 1, 'the studio draft', 30000);
