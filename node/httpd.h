@@ -64,6 +64,9 @@ struct gc_httpd_req {
 	const char *cookie; /* the Cookie header; NULL: none, or 16 KiB+ */
 	const char *host, *origin; /* "" when absent; cut at 255 bytes */
 	const char *csrf;  /* X-CSRF-Token; "" when absent; cut at 127 */
+	/* the TCP peer's address ("127.0.0.1", "::1"), "" when unknown:
+	 * the proxy, for an app behind one */
+	const char *peer;
 	const char *body;  /* NUL-terminated; "" when none or too large */
 	size_t      body_len;
 	bool        chunked;   /* Transfer-Encoding: chunked */

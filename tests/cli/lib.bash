@@ -84,6 +84,29 @@ serve_tls() {
 	wait_port "$port"
 }
 
+# online_node COUNT: school_and_site COUNT, then an online node home o
+# enrolled by the coordinator, invitations for every student (inv.csv)
+# taken by o over TLS from `gradcap serve` of c (serve_tls: URL).
+online_node() {
+	school_and_site "$1"
+	"$G" init --home o --role online --school 10335 --name 线上采集 >/dev/null
+	"$G" enroll request --home o --out o.req >/dev/null
+	"$G" enroll sign --home c o.req --out o.enr >/dev/null
+	"$G" enroll install --home o o.enr >/dev/null
+	"$G" online invite --home c --out inv.csv >/dev/null
+	serve_tls c
+	expect 0 "$G" sync --home o "$URL"
+}
+
+# portal_start PORT: the student portal of o on 127.0.0.1:PORT (its log in
+# o.log), ppid its process, stopped at exit with serve_tls's.
+portal_start() {
+	"$G" serve --home o --no-ui --portal "http://127.0.0.1:$1" 2>>o.log &
+	ppid=$!
+	trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT
+	wait_port "$1"
+}
+
 # guide_verifiers: writes the auditor guide's own programs, as printed in
 # docs/auditor-guide.md, to $T/verify_proofs.py and builds $T/verify-gradcap
 # (Debian's golang-go with golang-golang-x-mod-dev).
