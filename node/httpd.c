@@ -30,7 +30,8 @@ struct httpd_job {
 	char               *cookie; /* the whole header (gc_alloc'd), or NULL */
 	char                csrf[128], host[256], origin[256];
 	char                peer[48]; /* INET6_ADDRSTRLEN */
-	char               *body;
+	char               *body;  /* a small body's copy (gc_alloc'd) */
+	const char         *lent;  /* a large body: nng's, until the answer */
 	char                xin[GC_HTTPD_XHDRS][256]; /* opts.headers */
 	bool                xin_set[GC_HTTPD_XHDRS];
 	char                xout[GC_HTTPD_XHDRS][2][256]; /* name, value */
@@ -384,6 +385,11 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	nng_http_req_get_data(req, &data, &len);
 	if (len > h->opts.body_max(j->path, h->app)) {
 		j->r.too_large = true;
+	} else if (len > GC_HTTPD_BODY_COPY) {
+		/* a photo: nng's request lives until the answer is finished
+		 * (done_cb, job_free), so its bytes are lent, not copied */
+		j->lent       = data;
+		j->r.body_len = len;
 	} else if (len > 0) {
 		j->body = gc_alloc(len + 1);
 		if (j->body == NULL) {
@@ -401,7 +407,8 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	j->r.origin = j->origin;
 	j->r.csrf   = j->csrf;
 	j->r.peer   = j->peer;
-	j->r.body   = j->body != NULL ? j->body : "";
+	j->r.body   = j->lent != NULL ? j->lent : j->body != NULL ? j->body :
+	    "";
 	j->r.status = 200;
 	return true;
 }
