@@ -9,7 +9,8 @@
 # the address nginx forwards (X-Real-IP set by nginx; a client's forged
 # header is replaced), nginx's own refusals are JSON; 50 slow connections
 # on nginx never reach the portal while a student is served, and nginx
-# cuts them after client_header_timeout.
+# cuts them after client_header_timeout; uploads stalled half-way stay in
+# nginx's files, not in the portal's memory.
 # Skips (exit 0, with the reason) only when nginx is not installed or
 # cannot start here.
 . "$(dirname "$0")/lib.bash"
@@ -178,6 +179,42 @@ print("  through nginx: 50 slow connections; the portal saw at most %d connectio
 ok(seen[0] <= 2, "the slow connections never reach the portal", seen[0])
 ok(lat[-1] < 3.0, "each round answered within 3 s", lat[-1])
 ok(alive == 0, "nginx cut the slow connections (client_header_timeout)", alive)
+open("checks.txt", "w").write(str(pc.checks))
+EOF
+checks=$((checks + $(cat checks.txt)))
+
+# --- 20 uploads stalled half-way on nginx: their bodies wait in nginx's
+# files, not in the portal's memory (the portal, facing them itself,
+# would hold each one whole: nng reads a declared body into memory)
+python3 - "$NP" "$PP" "$ppid" <<'EOF' || { cat o.log ngx/error.log >&2; fail "stalled uploads through nginx"; }
+import socket, ssl, subprocess, sys, time
+import portal_client as pc
+from portal_client import ok
+np, pp, pid = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def rss():
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+def portal_conns():
+    out = subprocess.run(["ss", "-Htn", "state", "established", "( dport = :%d )" % pp],
+                         capture_output=True, text=True).stdout
+    return len([l for l in out.splitlines() if l.strip()])
+before = rss()
+ctx = ssl._create_unverified_context()
+socks = []
+for i in range(20):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", np), timeout=10, source_address=("127.0.0.6", 0)))
+    s.sendall(b"POST /api/photo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+              b"Content-Length: %d\r\n\r\n" % (16 << 20))
+    s.sendall(b"\xff" * (4 << 20))
+    socks.append(s)
+time.sleep(2)
+grew, conns = rss() - before, portal_conns()
+for s in socks:
+    s.close()
+print("  20 uploads of 16 MiB stalled after 4 MiB on nginx: the portal's memory +%d MiB, %d connections to it" % (grew, conns))
+ok(conns == 0, "no stalled upload reaches the portal", conns)
+ok(grew < 40, "no stalled upload is in the portal's memory", grew)
 open("checks.txt", "w").write(str(pc.checks))
 EOF
 checks=$((checks + $(cat checks.txt)))
