@@ -124,7 +124,8 @@ gc_portal_client_addr(const struct gc_portal_proxies *tp, const char *peer,
 	uint8_t a[16];
 
 	if (gc_portal_proxy_trusted(tp, peer)) {
-		if (xreal != NULL && addr_parse(xreal, strlen(xreal), &v6, a)) {
+		if (xreal != NULL &&
+		    addr_parse(xreal, strlen(xreal), &v6, a)) {
 			addr_key(v6, a, out, cap);
 			return true;
 		}

@@ -41,7 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct gc_httpd_req      r;
 	char                    *s, *a, *b, *c;
 	char                     code[128], idn[40], addr[GC_PORTAL_ADDR_MAX];
-	char                     v[64], sid[65], csrf[65], who[GC_HTTP_SESS_WHO];
+	char                     v[64], sid[65], csrf[65];
+	char                     who[GC_HTTP_SESS_WHO];
 	uint32_t                 id;
 
 	if (sess == NULL) {

@@ -21,7 +21,7 @@ proxies(const char *list)
 }
 
 static void
-test_proxies_parse_names_what_is_not_an_address(void **state)
+test_proxies_name_what_is_not_an_address(void **state)
 {
 	struct gc_portal_proxies tp;
 	struct gc_diag           d;
@@ -46,7 +46,7 @@ test_proxies_parse_names_what_is_not_an_address(void **state)
 }
 
 static void
-test_client_addr_believes_only_the_trusted_proxy(void **state)
+test_client_addr_trusts_only_the_proxy(void **state)
 {
 	struct gc_portal_proxies tp = proxies("127.0.0.1, ::1");
 	char                     a[GC_PORTAL_ADDR_MAX];
@@ -144,8 +144,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proxies_parse_names_what_is_not_an_address),
-		cmocka_unit_test(test_client_addr_believes_only_the_trusted_proxy),
+		cmocka_unit_test(test_proxies_name_what_is_not_an_address),
+		cmocka_unit_test(test_client_addr_trusts_only_the_proxy),
 		cmocka_unit_test(test_same_origin_wants_the_host_exactly),
 		cmocka_unit_test(test_signin_and_confirm_bodies),
 	};
