@@ -325,7 +325,8 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 		portal_free(p);
 		return rv;
 	}
-	GC_LOG(GC_LOG_NOTICE, "PORTAL-LISTEN", "student portal on %s", url);
+	GC_LOG(GC_LOG_NOTICE, "PORTAL-LISTEN", "student portal on %s "
+	    "(forwarded addresses believed from %s)", url, tp);
 	*out = p;
 	return GC_OK;
 }

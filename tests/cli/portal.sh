@@ -142,6 +142,7 @@ print("portal:", pc.checks, "checks")
 open("checks.txt", "w").write(str(pc.checks))
 EOF
 checks=$((checks + $(cat checks.txt)))
+has o.log "(forwarded addresses believed from 127.0.0.1, ::1)"
 has o.log "a sign-in failed (address 127.0.0.2)"
 has o.log "a sign-in failed (address 203.0.113.77)"
 has o.log "a sign-in failed (address 2001:db8:1:2::/64)"
