@@ -161,8 +161,10 @@ gc_checks_file(struct gc_report *r, const struct gc_profile *p,
 
 	if (info == NULL) {
 		c = gc_report_add(r, "file.format", GC_VERDICT_FAIL, NAN);
-		say(c, gc_fmt_name(fmt), "JPEG", "文件不是 JPEG 格式（是 %s）",
-		    "the file is %s data, not JPEG", gc_fmt_name(fmt));
+		say(c, gc_fmt_name(fmt), "JPEG", fmt == GC_FMT_UNKNOWN ?
+		    "文件不是 JPEG 格式（无法识别的数据）%.0s" :
+		    "文件不是 JPEG 格式（是 %s）", "the file is %s data, not JPEG",
+		    gc_fmt_name(fmt));
 		return;
 	}
 	if (info->components != 3) {

@@ -18,6 +18,8 @@ PKGS=(
 	minisign golang-go golang-golang-x-mod-dev chromium fonts-wqy-microhei
 	python3 python3-xlwt zip unzip xxd iproute2 rsync imagemagick
 	qrencode barcode poppler-utils
+	# the student portal's TLS proxy (deploy/nginx/, tests/cli/portal_nginx.sh)
+	nginx openssl
 )
 
 missing=()

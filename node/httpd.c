@@ -4,6 +4,7 @@
  * dispatch and sends the answer from the loop thread. */
 #include "node/httpd.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -28,7 +29,9 @@ struct httpd_job {
 	char                method[16], path[512], query[1024];
 	char               *cookie; /* the whole header (gc_alloc'd), or NULL */
 	char                csrf[128], host[256], origin[256];
-	char               *body;
+	char                peer[48]; /* INET6_ADDRSTRLEN */
+	char               *body;  /* a small body's copy (gc_alloc'd) */
+	const char         *lent;  /* a large body: nng's, until the answer */
 	char                xin[GC_HTTPD_XHDRS][256]; /* opts.headers */
 	bool                xin_set[GC_HTTPD_XHDRS];
 	char                xout[GC_HTTPD_XHDRS][2][256]; /* name, value */
@@ -382,6 +385,11 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	nng_http_req_get_data(req, &data, &len);
 	if (len > h->opts.body_max(j->path, h->app)) {
 		j->r.too_large = true;
+	} else if (len > GC_HTTPD_BODY_COPY) {
+		/* a photo: nng's request lives until the answer is finished
+		 * (done_cb, job_free), so its bytes are lent, not copied */
+		j->lent       = data;
+		j->r.body_len = len;
 	} else if (len > 0) {
 		j->body = gc_alloc(len + 1);
 		if (j->body == NULL) {
@@ -398,9 +406,40 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	j->r.host   = j->host;
 	j->r.origin = j->origin;
 	j->r.csrf   = j->csrf;
-	j->r.body   = j->body != NULL ? j->body : "";
+	j->r.peer   = j->peer;
+	j->r.body   = j->lent != NULL ? j->lent : j->body != NULL ? j->body :
+	    "";
 	j->r.status = 200;
 	return true;
+}
+
+/* nng 1.5 hands a handler the connection (its third input) but has no
+ * call that reads the connection's peer (nanomsg/nng#1868, open); in
+ * 1.5.0 to 1.5.2 an nng_http_conn begins with its nng_stream
+ * (src/supplemental/http/http_conn.c), whose NNG_OPT_REMADDR is public.
+ * Pinned to 1.5 (Debian 12): another version must be checked first. */
+#if NNG_MAJOR_VERSION != 1 || NNG_MINOR_VERSION != 5
+#error "httpd_peer reads nng 1.5's nng_http_conn: check its layout first"
+#endif
+static void
+httpd_peer(nng_aio *aio, char *out, size_t cap) /* nng thread */
+{
+	const void  *conn = nng_aio_get_input(aio, 2);
+	nng_stream  *st   = NULL;
+	nng_sockaddr sa;
+
+	out[0] = '\0';
+	if (conn != NULL) {
+		memcpy(&st, conn, sizeof(st));
+	}
+	if (st == NULL || nng_stream_get_addr(st, NNG_OPT_REMADDR, &sa) != 0) {
+		return;
+	}
+	if (sa.s_family == NNG_AF_INET) {
+		inet_ntop(AF_INET, &sa.s_in.sa_addr, out, (socklen_t)cap);
+	} else if (sa.s_family == NNG_AF_INET6) {
+		inet_ntop(AF_INET6, sa.s_in6.sa_addr, out, (socklen_t)cap);
+	}
 }
 
 static void
@@ -418,6 +457,7 @@ http_cb(nng_aio *aio) /* nng thread */
 	memset(j, 0, sizeof(*j));
 	j->h = h;
 	gc_buf_init(&j->r.out);
+	httpd_peer(aio, j->peer, sizeof(j->peer));
 	if (!job_fill(j, req)) {
 		gc_free(j->cookie);
 		gc_free(j);
@@ -492,6 +532,35 @@ httpd_tls(struct gc_httpd *h, struct gc_diag *d)
 		rc = nng_http_server_set_tls(h->srv, h->tls);
 	}
 	gc_tls_ident_release(&id);
+	return rc;
+}
+
+/* What nng answers itself (before any handler: a malformed request, a
+ * body over body_collect, HTTP/2 or 0.9) is the project's JSON error too,
+ * in both languages; nng labels it text/html. An nng error. */
+static int
+httpd_error_pages(struct gc_httpd *h)
+{
+	static const struct {
+		uint16_t    status;
+		const char *body;
+	} pages[] = {
+		{ 400, "{\"error\":{\"code\":\"bad_request\",\"message\":"
+		    "\"the request is malformed or its body too large\","
+		    "\"message_zh\":\"请求格式不对或内容过大\"}}" },
+		{ 500, "{\"error\":{\"code\":\"internal\",\"message\":"
+		    "\"the server could not answer\",\"message_zh\":"
+		    "\"服务器繁忙，请稍后再试\"}}" },
+		{ 505, "{\"error\":{\"code\":\"bad_request\",\"message\":"
+		    "\"use HTTP/1.1\",\"message_zh\":\"请使用 HTTP/1.1\"}}" },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(pages) / sizeof(pages[0]);
+	     i++) {
+		rc = nng_http_server_set_error_page(h->srv, pages[i].status,
+		    pages[i].body);
+	}
 	return rc;
 }
 
@@ -574,6 +643,9 @@ gc_httpd_start(struct gc_httpd **out, uv_loop_t *loop,
 			gc_httpd_stop(h);
 			return GC_EIO;
 		}
+	}
+	if (rc == 0) {
+		rc = httpd_error_pages(h);
 	}
 	if (rc == 0) {
 		rc = httpd_handler(h);

@@ -29,6 +29,10 @@
 #include "common/buf.h"
 #include "common/gc_err.h"
 
+/* Bodies up to this are copied with a NUL after them (JSON); larger ones
+ * are lent from nng's request. */
+#define GC_HTTPD_BODY_COPY ((size_t)64 << 10)
+
 /* The extra request headers an app may ask for (gc_httpd_opts.headers). */
 #define GC_HTTPD_XHDRS 4
 
@@ -64,7 +68,13 @@ struct gc_httpd_req {
 	const char *cookie; /* the Cookie header; NULL: none, or 16 KiB+ */
 	const char *host, *origin; /* "" when absent; cut at 255 bytes */
 	const char *csrf;  /* X-CSRF-Token; "" when absent; cut at 127 */
-	const char *body;  /* NUL-terminated; "" when none or too large */
+	/* the TCP peer's address ("127.0.0.1", "::1"), "" when unknown:
+	 * the proxy, for an app behind one */
+	const char *peer;
+	/* "" when none or too large; up to GC_HTTPD_BODY_COPY bytes a
+	 * NUL-terminated copy; a larger one (a photo) nng's own bytes of
+	 * the request, uncopied and not NUL-terminated */
+	const char *body;
 	size_t      body_len;
 	bool        chunked;   /* Transfer-Encoding: chunked */
 	bool        too_large; /* over the app's body_max for this path */

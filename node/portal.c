@@ -26,6 +26,7 @@
 #include "node/http_session.h"
 #include "node/portal_bind.h"
 #include "node/portal_int.h"
+#include "node/portal_parse.h"
 #include "node/ratelimit.h"
 
 #define BODY_COLLECT ((size_t)20 << 20) /* nng refuses more (400) */
@@ -54,6 +55,7 @@ struct gc_portal {
 	struct gc_httpd  *httpd;
 	gc_http_sess     *sess;
 	gc_ratelimit     *by_addr, *by_id;
+	struct gc_portal_proxies proxies; /* [online] trusted_proxy */
 	char              school[128];
 	char             *notice; /* gc_alloc'd, "" when none */
 	struct gc_portal_capture cap;
@@ -79,34 +81,15 @@ portal_body_max(const char *path, void *app)
 	    BODY_MAX;
 }
 
-/* The student's address as the proxy saw it; the portal listens on
- * loopback only, so whoever connects is the proxy (or this computer). */
+/* The address the student is counted by: the proxy's X-Real-IP (or the
+ * last X-Forwarded-For hop) when the TCP peer is a trusted proxy, else
+ * the peer's own (node/portal_parse.h). */
 static void
-client_addr(const struct gc_httpd_req *r, char *out, size_t cap)
+client_addr(const struct gc_portal *p, const struct gc_httpd_req *r,
+    char *out, size_t cap)
 {
-	const char *v = gc_httpd_req_header(r, "X-Real-IP");
-
-	snprintf(out, cap, "%s", v != NULL && v[0] ? v : "local");
-}
-
-/* Whether a request that changes something comes from the portal's own
- * pages: an Origin, when sent, naming the Host it was sent to. */
-static bool
-same_origin(const struct gc_httpd_req *r)
-{
-	const char *o = r->origin;
-
-	if (o[0] == '\0') {
-		return true; /* not a browser's cross-site request */
-	}
-	if (strncmp(o, "https://", 8) == 0) {
-		o += 8;
-	} else if (strncmp(o, "http://", 7) == 0) {
-		o += 7;
-	} else {
-		return false;
-	}
-	return r->host[0] != '\0' && strcasecmp(o, r->host) == 0;
+	gc_portal_client_addr(&p->proxies, r->peer, gc_httpd_req_header(r,
+	    "X-Real-IP"), gc_httpd_req_header(r, "X-Forwarded-For"), out, cap);
 }
 
 /* The one answer to every failed sign-in. */
@@ -134,31 +117,24 @@ id_matches(const struct gc_row *row, const char *typed)
 static void
 signin(struct gc_portal *p, struct gc_httpd_req *r)
 {
-	struct gc_json *doc = NULL;
-	const char     *code, *idn;
-	char            addr[64], key[80], csrf[65];
-	char            idkey[GC_IDNUM_MAX_INPUT + 2] = "";
+	char            code[128], addr[GC_PORTAL_ADDR_MAX], key[80];
+	char            csrf[65], idkey[GC_IDNUM_MAX_INPUT + 2];
 	uint8_t         h[32];
 	uint64_t        now = (uint64_t)time(NULL);
 	bool            ok = false;
 	struct gc_row   row;
 
-	client_addr(r, addr, sizeof(addr));
-	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) != GC_OK ||
-	    (code = gc_json_str_of(doc, "code")) == NULL) {
-		gc_json_free(doc);
+	client_addr(p, r, addr, sizeof(addr));
+	if (gc_portal_signin_parse(r->body, r->body_len, code, sizeof(code),
+	    idkey, GC_IDNUM_MAX_INPUT + 1) != GC_OK) {
 		gc_portal_error(r, 400, "bad_request", "send {\"code\": ...}",
 		    "请求格式不对：缺少邀请码");
 		return;
 	}
-	idn = gc_json_str_of(doc, "id_number");
-	if (idn != NULL && idn[0] != '\0') {
-		snprintf(idkey, sizeof(idkey), "%.*s", GC_IDNUM_MAX_INPUT, idn);
-	}
 	if (gc_ratelimit_over(p->by_addr, addr, strlen(addr), now) ||
 	    (idkey[0] && gc_ratelimit_over(p->by_id, idkey, strlen(idkey),
 	    now))) {
-		gc_json_free(doc);
+		sodium_memzero(code, sizeof(code));
 		GC_LOG(GC_LOG_WARN, "PORTAL-LIMIT", "sign-in refused: too many "
 		    "failures (address %s)", addr);
 		gc_portal_error(r, 429, "too_many", "too many failed sign-ins: "
@@ -176,7 +152,7 @@ signin(struct gc_portal *p, struct gc_httpd_req *r)
 		}
 	}
 	sodium_memzero(h, sizeof(h));
-	gc_json_free(doc);
+	sodium_memzero(code, sizeof(code));
 	if (!ok) {
 		gc_ratelimit_fail(p->by_addr, addr, strlen(addr), now);
 		if (idkey[0]) {
@@ -227,7 +203,7 @@ portal_dispatch(struct gc_httpd_req *r, void *app)
 		    "请使用 GET 或 POST");
 		return;
 	}
-	if (post && !same_origin(r)) {
+	if (post && !gc_portal_same_origin(r->origin, r->host)) {
 		gc_portal_error(r, 403, "forbidden", "this request comes from "
 		    "another site", "请求来自其他网站");
 		return;
@@ -337,11 +313,13 @@ gc_err
 gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
     pthread_mutex_t *lgmtx, const char *url, struct gc_diag *d)
 {
-	static const char *const hdrs[] = { "X-Real-IP", NULL };
+	static const char *const hdrs[] = { "X-Real-IP", "X-Forwarded-For",
+		NULL };
 	struct gc_httpd_url      u;
 	struct gc_portal        *p;
 	struct gc_online_cfg     oc;
-	const char              *pub;
+	const char              *pub, *tp;
+	struct gc_diag           pd;
 	char                     cookie[32];
 	enum gc_portal_code_mode code_mode;
 	gc_err                   rv;
@@ -370,6 +348,15 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 		return rv;
 	}
 	p          = gc_xzalloc(sizeof(*p));
+	gc_diag_clear(&pd);
+	tp         = gc_config_get(n->cfg, "online", "trusted_proxy",
+	    GC_PORTAL_PROXIES_DEFAULT);
+	if (gc_portal_proxies_parse(&p->proxies, tp, &pd) != GC_OK) {
+		gc_diag_set(d, "gradcap.ini [online] trusted_proxy = %s: %s",
+		    tp, pd.msg);
+		gc_free(p);
+		return GC_EINVAL;
+	}
 	p->n       = n;
 	p->lgmtx   = lgmtx;
 	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
@@ -416,7 +403,8 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 		portal_free(p);
 		return rv;
 	}
-	GC_LOG(GC_LOG_NOTICE, "PORTAL-LISTEN", "student portal on %s", url);
+	GC_LOG(GC_LOG_NOTICE, "PORTAL-LISTEN", "student portal on %s "
+	    "(forwarded addresses believed from %s)", url, tp);
 	*out = p;
 	return GC_OK;
 }

@@ -3,8 +3,9 @@
  * on its own port, apart from the operator UI: its own pages (node/portal/),
  * routes, sessions and rate limits. It listens on loopback only, behind the
  * school's TLS proxy (nginx), which passes the student's address in
- * X-Real-IP. A student signs in with an invitation code (node/
- * online_invite.h) and sees only their own data. */
+ * X-Real-IP (believed only from [online] trusted_proxy). A student signs
+ * in with an invitation code (node/online_invite.h) and sees only their
+ * own data. */
 #ifndef GC_NODE_PORTAL_H
 #define GC_NODE_PORTAL_H
 

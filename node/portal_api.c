@@ -23,6 +23,7 @@
 #include "node/merge_view.h"
 #include "node/portal_bind.h"
 #include "node/portal_int.h"
+#include "node/portal_parse.h"
 #include "node/session_core.h"
 
 /* The reason of the student's latest rejection ("" when none held). */
@@ -488,27 +489,22 @@ api_confirm(struct gc_portal_req *p)
 	struct gc_draft       dr;
 	struct gc_session_rec sess;
 	struct gc_diag        d;
-	const struct gc_json *jv;
-	double                num = 0;
 	uint32_t              id;
 	gc_err                rv;
 	bool                  taken, photo_taken;
 	uint8_t               photo[32];
 	char                  hex[65], code[GC_CAPTURE_CODE_MAX + 1] = "";
 
-	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) == GC_OK &&
-	    (jv = gc_json_get(doc, "draft")) != NULL &&
-	    jv->type == GC_JSON_NUMBER) {
-		num = jv->num;
-	}
-	if (num < 1 || num > UINT32_MAX || num != (double)(uint32_t)num) {
-		gc_json_free(doc);
+	if (!gc_portal_confirm_parse(r->body, r->body_len, &id)) {
 		gc_portal_error(r, 400, "bad_request", "send {\"draft\": N}",
 		    "请求格式不对");
 		return;
 	}
-	id = (uint32_t)num;
-	if (!confirm_code(p, gc_json_get(doc, "code"), code)) {
+	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) != GC_OK) {
+		doc = NULL; /* parsed above: not reached */
+	}
+	if (!confirm_code(p, doc != NULL ? gc_json_get(doc, "code") : NULL,
+	    code)) {
 		gc_json_free(doc);
 		return;
 	}

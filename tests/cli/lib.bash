@@ -95,6 +95,25 @@ serve_tls() {
 	wait_port "$port"
 }
 
+# online_school COUNT: school_and_site COUNT and online_node, the
+# invitations taken by o over TLS from `gradcap serve` of c (serve_tls:
+# URL).
+online_school() {
+	school_and_site "$1"
+	online_node
+	serve_tls c
+	expect 0 "$G" sync --home o "$URL"
+}
+
+# portal_start PORT: the student portal of o on 127.0.0.1:PORT (its log in
+# o.log), ppid its process, stopped at exit with serve_tls's.
+portal_start() {
+	"$G" serve --home o --no-ui --portal "http://127.0.0.1:$1" 2>>o.log &
+	ppid=$!
+	trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT
+	wait_port "$1"
+}
+
 # guide_verifiers: writes the auditor guide's own programs, as printed in
 # docs/auditor-guide.md, to $T/verify_proofs.py and builds $T/verify-gradcap
 # (Debian's golang-go with golang-golang-x-mod-dev).

@@ -11,10 +11,7 @@
 cd "$T"
 export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 synth_photos portal
-school_and_site 6
-online_node
-serve_tls c
-expect 0 "$G" sync --home o "$URL"
+online_school 6
 
 # --- where the portal may run
 expect 1 "$G" serve --home s --no-ui --portal http://127.0.0.1:1
@@ -23,13 +20,15 @@ expect 1 "$G" serve --home o --no-ui --portal http://0.0.0.0:8443
 has err "listens on this computer only, behind the school's TLS proxy"
 expect 1 "$G" serve --home o --no-ui --portal https://127.0.0.1:8443
 has err "give http://127.0.0.1:PORT"
+cp o/gradcap.ini o.ini.bak
+printf '\n[online]\ntrusted_proxy = 127.0.0.1, proxy.example.edu.cn\n' >>o/gradcap.ini
+expect 1 "$G" serve --home o --no-ui --portal "http://127.0.0.1:$(free_port)"
+has err 'gradcap.ini [online] trusted_proxy = 127.0.0.1, proxy.example.edu.cn: "proxy.example.edu.cn" is not an IP address'
+cp o.ini.bak o/gradcap.ini
 
 PP=$(free_port)
 printf '\n[school]\nname = 示例大学\n' >>o/gradcap.ini
-"$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP" 2>o.log &
-ppid=$!
-trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT
-wait_port "$PP"
+portal_start "$PP"
 
 python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the portal's sign-in"; }
 import csv, json, sys
@@ -101,6 +100,31 @@ ok(st == 429, "the claimed number is held back", (st, j))
 st, _, _ = signin({"code": rows[3]["邀请码"]}, "192.0.2.51")
 ok(st == 200, "the code alone still signs the student in")
 
+# the forwarded address counts only from the trusted proxy ([online]
+# trusted_proxy, by default 127.0.0.1 and ::1): a client on 127.0.0.2
+# forging X-Real-IP is counted by its own address, whatever it forges
+for i in range(10):
+    pc.req(base, "POST", "/api/signin", {"code": "DDDD-DDDD-DDDD-DDDD-DDDD"}, ip="203.0.113.%d" % (150 + i), src="127.0.0.2")
+st, _, j = pc.signin(base, {"code": rows[2]["邀请码"]}, "203.0.113.170", src="127.0.0.2")
+ok(st == 429, "a forged X-Real-IP from an untrusted peer is not believed", (st, j))
+st, _, j = signin({"code": rows[2]["邀请码"]}, "203.0.113.170")
+ok(st == 200, "the proxy's forwarded address is", (st, j))
+# X-Forwarded-For: the last hop (the one the proxy adds) counts, not what
+# the client put before it
+for i in range(10):
+    pc.req(base, "POST", "/api/signin", {"code": "EEEE-EEEE-EEEE-EEEE-EEEE"}, xff="198.18.0.%d, 203.0.113.77" % i)
+st, _, j = pc.req(base, "POST", "/api/signin", {"code": rows[2]["邀请码"]}, xff="198.18.0.99, 203.0.113.77")
+ok(st == 429, "the last X-Forwarded-For hop is counted", (st, j))
+st, _, j = pc.req(base, "POST", "/api/signin", {"code": rows[2]["邀请码"]}, xff="203.0.113.77, 203.0.113.78")
+ok(st == 200, "another last hop is another address", (st, j))
+# IPv6 students are counted by their /64
+for i in range(10):
+    pc.req(base, "POST", "/api/signin", {"code": "FFFF-FFFF-FFFF-FFFF-FFFF"}, ip="2001:db8:1:2::%x" % (i + 1))
+st, _, j = signin({"code": rows[2]["邀请码"]}, "2001:db8:1:2:ffff::1")
+ok(st == 429, "an IPv6 /64 is one address", (st, j))
+st, _, j = signin({"code": rows[2]["邀请码"]}, "2001:db8:1:3::1")
+ok(st == 200, "another /64 is another", (st, j))
+
 # sessions: none, no CSRF token, another site's page, then a clean sign-out
 ok(req("GET", "/api/me")[0] == 401, "no session")
 ok(req("GET", "/api/me", cookie="gc_portal_1=" + "0" * 64)[0] == 401, "a made-up session")
@@ -118,6 +142,10 @@ print("portal:", pc.checks, "checks")
 open("checks.txt", "w").write(str(pc.checks))
 EOF
 checks=$((checks + $(cat checks.txt)))
+has o.log "(forwarded addresses believed from 127.0.0.1, ::1)"
+has o.log "a sign-in failed (address 127.0.0.2)"
+has o.log "a sign-in failed (address 203.0.113.77)"
+has o.log "a sign-in failed (address 2001:db8:1:2::/64)"
 grep -q "$(sed -n 2p inv.csv | cut -d, -f6 | tr -d '"')" o.log && fail "a code in the portal's log"
 checks=$((checks + 1))
 

@@ -1,7 +1,7 @@
 /* The HTTP front (node/httpd.h) with a small app: what dispatch sees of a
- * request (path, query, the extra headers, body limits), the answer's
- * headers and assets, and the stop (release once, after the loop is
- * done). A client thread sends raw requests; the loop runs here. */
+ * request (path, query, the extra headers, body limits, the TCP peer's
+ * address), the answer's headers and assets, and the stop (release once,
+ * after the loop is done). A client thread sends raw requests; the loop runs here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -62,10 +62,10 @@ app_dispatch(struct gc_httpd_req *r, void *arg)
 		return;
 	}
 	r->ctype = "text/plain";
-	gc_buf_printf(&r->out, "[%s|%s|%s|%s|%s|%s|%s|%zu|%d|%d|%s]",
+	gc_buf_printf(&r->out, "[%s|%s|%s|%s|%s|%s|%s|%zu|%d|%d|%s|%s]",
 	    r->method, r->path, r->query, r->host, r->cookie ? r->cookie :
 	    "-", rip ? rip : "-", xff ? xff : "-", r->body_len, r->too_large,
-	    r->chunked, r->body);
+	    r->chunked, r->body, r->peer);
 	snprintf(r->set_cookie, sizeof(r->set_cookie), "k=v; HttpOnly");
 	/* no cmocka assert on this thread: a wrong status fails the test */
 	r->status = gc_httpd_req_set_header(r, "X-Test", "1") ? 201 : 500;
@@ -242,7 +242,7 @@ test_httpd_serves_the_app_and_stops(void **state)
 
 	assert_non_null(strstr(a->resp[0], "HTTP/1.1 201"));
 	assert_non_null(strstr(a->resp[0],
-	    "[GET|/echo|q=1&r=2|h:1|c=1|10.0.0.7|-|0|0|0|]"));
+	    "[GET|/echo|q=1&r=2|h:1|c=1|10.0.0.7|-|0|0|0||127.0.0.1]"));
 	assert_non_null(strstr(a->resp[0], "Content-Type: text/plain"));
 	assert_non_null(strstr(a->resp[0], "Cache-Control: no-store"));
 	assert_non_null(strstr(a->resp[0], "Set-Cookie: k=v; HttpOnly"));
@@ -251,11 +251,13 @@ test_httpd_serves_the_app_and_stops(void **state)
 	assert_non_null(strstr(a->resp[0],
 	    "Content-Security-Policy: default-src 'none'"));
 	/* a value over 255 bytes is not passed on */
-	assert_non_null(strstr(a->resp[1], "[GET|/echo||h|-|-|-|0|0|0|]"));
+	assert_non_null(strstr(a->resp[1],
+	    "[GET|/echo||h|-|-|-|0|0|0||127.0.0.1]"));
 	/* over the path's limit: flagged, no body */
-	assert_non_null(strstr(a->resp[2], "[POST|/small||h|-|-|-|0|1|0|]"));
+	assert_non_null(strstr(a->resp[2],
+	    "[POST|/small||h|-|-|-|0|1|0||127.0.0.1]"));
 	assert_non_null(strstr(a->resp[3],
-	    "[POST|/echo||h|-|-|-|11|0|0|hello world]"));
+	    "[POST|/echo||h|-|-|-|11|0|0|hello world|127.0.0.1]"));
 	/* "/" is the index asset */
 	assert_non_null(strstr(a->resp[4], "HTTP/1.1 200"));
 	assert_non_null(strstr(a->resp[4], "Content-Type: text/html"));
