@@ -115,33 +115,53 @@ for _ in $(seq 1 50); do
 done
 if [ -s portraits/grace_hopper-ok-white.jpg ]; then
 	convert portraits/grace_hopper-ok-white.jpg -quality 90 online-photo.jpg
-	# what the student's phone does: the link's code, a photo, the confirm
-	python3 - "http://127.0.0.1:$pp" <<'PY'
+	# what the student's phone does (the page's calls): the link's code, a
+	# photo, the confirm; once approved, the finished photo and the check
+	cat >student.py <<'PY'
 import csv, json, sys, urllib.request
-base = sys.argv[1]
+base, step = sys.argv[1], sys.argv[2]
 row = next(csv.DictReader(open("invitations.csv", encoding="utf-8-sig", newline="")))
-def call(method, path, body=None, ctype="application/json", cookie=None, csrf=None):
+def call(method, path, body=None, ctype="application/json", cookie=None, csrf=None, raw=False):
     h = {"Content-Type": ctype}
     if cookie: h["Cookie"] = cookie
     if csrf: h["X-CSRF-Token"] = csrf
     data = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else None)
     with urllib.request.urlopen(urllib.request.Request(base + path, data=data, method=method, headers=h)) as r:
-        return r.headers, json.loads(r.read())
+        return r.headers, (r.read() if raw else json.loads(r.read()))
 hd, j = call("POST", "/api/signin", {"code": row["邀请码"]})
 cookie, csrf = hd["Set-Cookie"].split(";")[0], j["csrf"]
-print("student %s signed in with the link %s" % (row["学号"], row["链接"][:40] + "…"))
-_, j = call("POST", "/api/photo", open("online-photo.jpg", "rb").read(), "image/jpeg", cookie, csrf)
-d = j["drafts"][0]
-print("the photo, framed and checked: %s%s" % (d["verdict"], "".join("; " + p["message"] for p in d["problems"])))
-_, j = call("POST", "/api/confirm", {"draft": j["draft"]}, cookie=cookie, csrf=csrf)
-_, me = call("GET", "/api/me", cookie=cookie)
-print("submitted (capture %s); the student's page says: %s, reviewed by %s" % (j["submitted"], me["status"], me["review_by"]))
+if step == "submit":
+    print("student %s signed in with the link %s" % (row["学号"], row["链接"][:40] + "…"))
+    _, j = call("POST", "/api/photo", open("online-photo.jpg", "rb").read(), "image/jpeg", cookie, csrf)
+    d = j["drafts"][0]
+    print("the photo, framed and checked: %s%s" % (d["verdict"], "".join("; " + p["message"] for p in d["problems"])))
+    _, j = call("POST", "/api/confirm", {"draft": j["draft"]}, cookie=cookie, csrf=csrf)
+    _, me = call("GET", "/api/me", cookie=cookie)
+    print("submitted (capture %s); the student's page says: %s, reviewed by %s" % (j["submitted"], me["status"], me["review_by"]))
+else:
+    _, me = call("GET", "/api/me", cookie=cookie)
+    _, jpg = call("GET", "/api/final", cookie=cookie, raw=True)
+    open("online-final.jpg", "wb").write(jpg)
+    _, c = call("GET", "/api/check", cookie=cookie)
+    s = c["student"]
+    print("the student's page says %s; the finished photo downloaded (online-final.jpg, %d bytes)" % (me["status"], len(jpg)))
+    print("the data it goes out with: %s %s %s %s %s" % (s["name"], s["sex"], s["id_masked"], s["level"], s["major"]))
+    _, c = call("POST", "/api/check", {"verdict": "ok"}, cookie=cookie, csrf=csrf)
+    print("the student pressed 信息无误: %s" % c["check"]["verdict"])
 PY
+	python3 student.py "http://127.0.0.1:$pp" submit
 	"$G" sync --home online "$url"
 	echo "-- the coordinator's review queue, oldest first:"
 	"$G" review list --home coordinator
 	echo "-- the notices for the school's SMS platform:"
 	"$G" online notices --home coordinator
+	echo "-- the coordinator approves it; the student downloads the finished photo and checks the data:"
+	"$G" review --home coordinator approve "$("$G" log --home coordinator --json | python3 -c 'import json,sys; print([e["id"][:12] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE" and e["body"]["session_kind"]=="online"][-1])')" >/dev/null
+	"$G" sync --home online "$url"
+	python3 student.py "http://127.0.0.1:$pp" check
+	"$G" sync --home online "$url"
+	echo "-- the students' checks, at the coordinator:"
+	"$G" online checks --home coordinator
 fi
 kill $serve_o 2>/dev/null || true
 wait $serve_o 2>/dev/null || true
@@ -179,7 +199,7 @@ FIXED=$(fix_id "$(sed -n 2p roster.csv | cut -d, -f6)")
 	--reason "已有学信网图像"
 
 say "the coordinator approves the photos and exports the CHSI package"
-for c in $("$G" log --home coordinator --json | python3 -c 'import json,sys; print(" ".join(e["id"][:12] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"))'); do
+for c in $("$G" review list --home coordinator --json | python3 -c 'import json,sys; print(" ".join(c["capture"][:12] for c in json.load(sys.stdin)["captures"]))'); do
 	"$G" review --home coordinator approve "$c" >/dev/null
 done
 "$G" status --home coordinator | grep '^merge'
