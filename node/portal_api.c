@@ -242,18 +242,28 @@ api_photo(struct gc_portal_req *p)
 	cq.photo_len   = r->body_len;
 	gc_pipeline_result_init(&dr.o.res);
 	gc_diag_clear(&d);
-	pthread_mutex_lock(&p->cap->plmtx);
-	if (!pipeline_ready(p)) {
-		pthread_mutex_unlock(&p->cap->plmtx);
-		gc_pipeline_result_release(&dr.o.res);
-		gc_portal_error(r, 503, "unavailable", p->cap->err,
-		    "照片检测暂不可用，请稍后再试");
-		return;
-	}
+	/* the ledger is held for the lookups only, never while the
+	 * pipeline runs: other students' requests go on meanwhile */
 	pthread_mutex_lock(p->lgmtx);
-	rv = gc_capture_prepare(p->n, p->cap->pl, &cq, &dr.o, &d);
+	rv = gc_capture_admit(p->n, &cq, &dr.o, &d);
 	pthread_mutex_unlock(p->lgmtx);
-	pthread_mutex_unlock(&p->cap->plmtx);
+	if (rv == GC_OK && dr.o.why[0] == '\0') {
+		pthread_mutex_lock(&p->cap->plmtx);
+		if (!pipeline_ready(p)) {
+			pthread_mutex_unlock(&p->cap->plmtx);
+			gc_pipeline_result_release(&dr.o.res);
+			gc_portal_error(r, 503, "unavailable", p->cap->err,
+			    "照片检测暂不可用，请稍后再试");
+			return;
+		}
+		rv = gc_capture_frame(p->cap->pl, &cq, &dr.o);
+		pthread_mutex_unlock(&p->cap->plmtx);
+	}
+	if (rv == GC_OK && dr.o.why[0] == '\0') {
+		pthread_mutex_lock(p->lgmtx);
+		(void)gc_capture_bound(p->n, &cq, &dr.o);
+		pthread_mutex_unlock(p->lgmtx);
+	}
 	if (rv != GC_OK || dr.o.why[0] != '\0' || dr.o.res.jpeg.len == 0) {
 		const struct gc_report *rp = &dr.o.res.report;
 
