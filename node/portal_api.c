@@ -132,31 +132,6 @@ api_me(struct gc_portal_req *p)
 	gc_buf_putc(&r->out, '}');
 }
 
-/* The pipeline, opened on first use (cap->plmtx held). */
-static bool
-pipeline_ready(struct gc_portal_req *p)
-{
-	struct gc_portal_capture *c = p->cap;
-	struct gc_diag            d;
-
-	if (!c->tried) {
-		c->tried = true;
-		gc_diag_clear(&d);
-		if (gc_profile_load(&c->prof, p->n->cfg, gc_config_get(p->n->cfg,
-		    "capture", "profile", NULL), &d) != GC_OK ||
-		    gc_pipeline_open(&c->pl, &c->prof, &d) != GC_OK) {
-			snprintf(c->err, sizeof(c->err), "%s", d.msg);
-			c->pl = NULL;
-		} else if (c->prof.replace_background) {
-			/* students shoot at home: a failing background is
-			 * painted over where the person separates cleanly */
-			gc_pipeline_set_opts(c->pl, &(struct gc_pipeline_opts) {
-			    .replace_background = true });
-		}
-	}
-	return c->pl != NULL;
-}
-
 /* Whether the student may send a photo now: not while one is waiting for
  * review or approved (409 with the reason, in Chinese for the page). */
 static bool
@@ -248,16 +223,16 @@ api_photo(struct gc_portal_req *p)
 	rv = gc_capture_admit(p->n, &cq, &dr.o, &d);
 	pthread_mutex_unlock(p->lgmtx);
 	if (rv == GC_OK && dr.o.why[0] == '\0') {
-		pthread_mutex_lock(&p->cap->plmtx);
-		if (!pipeline_ready(p)) {
-			pthread_mutex_unlock(&p->cap->plmtx);
+		gc_pipeline *pl = gc_portal_pipeline_take(p->cap, p->n->cfg);
+
+		if (pl == NULL) {
 			gc_pipeline_result_release(&dr.o.res);
 			gc_portal_error(r, 503, "unavailable", p->cap->err,
 			    "照片检测暂不可用，请稍后再试");
 			return;
 		}
-		rv = gc_capture_frame(p->cap->pl, &cq, &dr.o);
-		pthread_mutex_unlock(&p->cap->plmtx);
+		rv = gc_capture_frame(pl, &cq, &dr.o);
+		gc_portal_pipeline_give(p->cap, pl);
 	}
 	if (rv == GC_OK && dr.o.why[0] == '\0') {
 		pthread_mutex_lock(p->lgmtx);
