@@ -178,6 +178,19 @@ gc_httpd_req_asset(struct gc_httpd_req *r)
 	return 200;
 }
 
+char *
+gc_httpd_req_take_body(struct gc_httpd_req *r, size_t *len)
+{
+	struct httpd_job *j = job_of(r);
+	char             *b = j->body;
+
+	*len       = b != NULL ? r->body_len : 0;
+	j->body    = NULL;
+	r->body    = "";
+	r->body_len = 0;
+	return b;
+}
+
 /* ---- nng → loop → pool → loop ---- */
 
 static void
@@ -390,6 +403,9 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 		memcpy(j->body, data, len);
 		j->body[len] = '\0';
 		j->r.body_len = len;
+		/* nng's copy goes now (it frees what it collected): while the
+		 * request waits for the pool, its body is held once */
+		nng_http_req_set_data(req, NULL, 0);
 	}
 	j->r.method = j->method;
 	j->r.path   = j->path;

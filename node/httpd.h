@@ -119,6 +119,11 @@ void gc_httpd_stop(struct gc_httpd *h);
 const char *gc_httpd_req_header(const struct gc_httpd_req *r,
     const char *name);
 
+/* Moves the body out of r, uncopied: the caller owns it (gc_free; NUL-
+ * terminated, *len bytes before the NUL), and r->body is "" from then
+ * on. NULL (*len 0) when there is none. */
+char *gc_httpd_req_take_body(struct gc_httpd_req *r, size_t *len);
+
 /* Adds a header to the answer (copied; at most GC_HTTPD_XHDRS, each
  * name and value under 256 bytes); false when it does not fit. */
 bool gc_httpd_req_set_header(struct gc_httpd_req *r, const char *name,

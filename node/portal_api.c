@@ -256,15 +256,9 @@ api_photo(struct gc_portal_req *p)
 		gc_pipeline_result_release(&dr.o.res);
 		return;
 	}
-	dr.orig = gc_alloc(r->body_len);
-	if (dr.orig == NULL) {
-		gc_pipeline_result_release(&dr.o.res);
-		gc_portal_error(r, 503, "unavailable", "out of memory",
-		    "服务器繁忙，请稍后再试");
-		return;
-	}
-	memcpy(dr.orig, r->body, r->body_len);
-	dr.orig_len = r->body_len;
+	/* the student's file becomes the draft's original, uncopied (cq
+	 * pointed into it: not used from here on) */
+	dr.orig = (uint8_t *)gc_httpd_req_take_body(r, &dr.orig_len);
 	snprintf(dr.student, sizeof(dr.student), "%s", p->student);
 	draft_answer(p, gc_drafts_put(p->cap->drafts, &dr));
 }
