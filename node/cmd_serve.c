@@ -4,6 +4,9 @@
  * ledger work runs in uv_queue_work. */
 #include <getopt.h>
 #include <inttypes.h>
+#ifdef HAVE_MALLOPT
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,6 +511,29 @@ peers_from_config(struct serve *sv)
 	}
 }
 
+/*
+ * A photo is a body of a few MB and decode buffers of ~10 MB each. glibc
+ * serves blocks that large with mmap, but once one is freed it raises its
+ * mmap threshold to that size, and the next ones come from the heaps
+ * (one per thread), where freed memory stays with the process: after a
+ * burst of students, a server that keeps its peak. A fixed threshold
+ * keeps every block of SERVE_MMAP_MIN or more in a mapping of its own,
+ * given back to the system when freed.
+ */
+#define SERVE_MMAP_MIN ((size_t)1 << 20)
+
+static void
+serve_malloc_tune(void)
+{
+#ifdef HAVE_MALLOPT
+	if (mallopt(M_MMAP_THRESHOLD, (int)SERVE_MMAP_MIN) != 1) {
+		GC_LOG(GC_LOG_WARN, "SERVE-MALLOPT", "mallopt(M_MMAP_THRESHOLD) "
+		    "refused: memory freed after a burst may stay with the "
+		    "process");
+	}
+#endif
+}
+
 int
 gc_cmd_serve(int argc, char **argv)
 {
@@ -643,6 +669,7 @@ gc_cmd_serve(int argc, char **argv)
 		return GC_EXIT_FAIL;
 	}
 	sv->sn.chunk_delay_ms = gc_syncnode_chunk_delay();
+	serve_malloc_tune();
 	if (getenv("UV_THREADPOOL_SIZE") == NULL) {
 		char n[16];
 
