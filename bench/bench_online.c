@@ -25,6 +25,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -777,6 +778,7 @@ main(int argc, char **argv)
 	const char           *srcdir = getenv("GC_TESTDATA_DIR");
 	char                  tmp[] = "/tmp/gc-bench-online-XXXXXX";
 	char                  home_src[4200], purl[64], load0[64], load1[64];
+	static char           gradcap_abs[PATH_MAX];
 	char                  pverdict[16] = "?", verdict[16] = "?";
 	double                solo[SOLO_RUNS], rp95[16], cold = 0, wall = 0;
 	double                pipe_ms, cpu, hwm, idle, p50, p95;
@@ -812,6 +814,10 @@ main(int argc, char **argv)
 		snprintf(home_src, sizeof(home_src), "%.4000s/.cache/"
 		    "gradcap-testdata", getenv("HOME") ? getenv("HOME") : "");
 		srcdir = home_src;
+	}
+	/* the setup runs in the temp folder: the path must not be relative */
+	if (realpath(gradcap, gradcap_abs) != NULL) {
+		gradcap = gradcap_abs;
 	}
 	if (access(gradcap, X_OK) != 0) {
 		fprintf(stderr, "bench/online: %s: not found (--gradcap)\n",
