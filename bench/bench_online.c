@@ -767,6 +767,16 @@ loadavg(char *out, size_t cap)
 	}
 }
 
+/* Stops the server (if any) and says where its log is: 1. */
+static int
+give_up(pid_t srv, const char *tmp)
+{
+	stop(srv);
+	fprintf(stderr, "bench/online: stopped; the logs (c.log, o.log) are "
+	    "in %s\n", tmp);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -844,26 +854,24 @@ main(int argc, char **argv)
 	/* the baseline, in this process before the server runs */
 	pipe_ms = pipeline_ms(&photo, pverdict, sizeof(pverdict));
 	if (make_school(total + 1) != 0) {
-		return 1;
+		return give_up(0, tmp);
 	}
 	nst = read_codes(st, total + 1);
 	if (nst != total + 1) {
 		fprintf(stderr, "bench/online: inv.csv: %d codes, expected "
 		    "%d\n", nst, total + 1);
-		return 1;
+		return give_up(0, tmp);
 	}
 	pport = free_port();
 	snprintf(purl, sizeof(purl), "http://127.0.0.1:%d", pport);
 	srv = spawn("o.log", (char *[]) { "serve", "--home", "o", "--no-ui",
 	    "--portal", purl, NULL });
 	if (srv <= 0 || wait_port(pport) != 0) {
-		stop(srv);
-		return 1;
+		return give_up(srv, tmp);
 	}
 	for (int i = 0; i <= total; i++) {
 		if (signin(pport, &st[i]) != 0) {
-			stop(srv);
-			return 1;
+			return give_up(srv, tmp);
 		}
 	}
 	/* one upload alone (the student past the others): the first opens
@@ -874,8 +882,7 @@ main(int argc, char **argv)
 
 		upload_run(&u);
 		if (u.status != 200) {
-			stop(srv);
-			return 1;
+			return give_up(srv, tmp);
 		}
 		if (i < 0) {
 			cold = u.secs;
