@@ -517,25 +517,25 @@ peers_from_config(struct serve *sv)
  * of ~10 MB. glibc gives each thread that allocates a heap of its own (up
  * to 8 per CPU), and a heap keeps what it has held: the bodies are copied
  * on nng's threads and the photos decoded on the pool's, so after a burst
- * of students a dozen heaps each kept their peak. And once a large block
- * is freed glibc raises its mmap threshold to that size, so the decode
- * buffers too came from the heaps. Now: one heap per CPU (as many as the
- * pipelines), which the next photos reuse, and blocks of SERVE_MMAP_MIN
- * or more (the decode buffers) in mappings of their own, given back when
- * freed. bench/online, 20 at once: 362 MB before, ~260 MB now, for ~15
- * ms of CPU a photo in page faults; a 1 MB threshold (the bodies too)
- * gave 236 MB for ~30 ms, the heaps alone 270-308 MB for none.
+ * of students a dozen heaps each kept their own peak. One heap per
+ * SERVE_CPUS_PER_HEAP CPUs (one on a small server) holds one peak, which
+ * the next photos reuse. bench/online, 20 at once on 2 CPUs: 362 MB
+ * before, ~250 MB with one heap and no more CPU; a heap per CPU gave
+ * 270-308 MB; a fixed M_MMAP_THRESHOLD (every large block mapped and
+ * given back when freed) 236 MB at 1 MB but ~30 ms more CPU a photo in
+ * page faults (+30 %), ~15 ms at 8 MB.
  */
-#define SERVE_MMAP_MIN ((size_t)8 << 20)
+#define SERVE_CPUS_PER_HEAP 4
 
 static void
 serve_malloc_tune(void)
 {
 #ifdef HAVE_MALLOPT
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu  = sysconf(_SC_NPROCESSORS_ONLN);
+	long heaps = ncpu > 0 ? (ncpu + SERVE_CPUS_PER_HEAP - 1) /
+	    SERVE_CPUS_PER_HEAP : 1;
 
-	if (mallopt(M_ARENA_MAX, ncpu > 1 ? (int)(ncpu < 64 ? ncpu : 64) :
-	    1) != 1 || mallopt(M_MMAP_THRESHOLD, (int)SERVE_MMAP_MIN) != 1) {
+	if (mallopt(M_ARENA_MAX, (int)(heaps < 16 ? heaps : 16)) != 1) {
 		GC_LOG(GC_LOG_INFO, "SERVE-MALLOPT", "mallopt refused: after a "
 		    "burst of photos the process may keep more memory");
 	}
