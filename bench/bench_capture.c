@@ -32,21 +32,25 @@ median(double *v, int n)
 	return v[n / 2];
 }
 
-/* Makes a JPEG of w × h from the portrait: resampled to fill the frame
- * (landscape inputs get the portrait centred on a padded canvas). */
+/* Makes a JPEG of w × h from the portrait: resampled as large as fits
+ * the frame, centred on a plain light-blue canvas (a portrait wider than
+ * the frame, such as a 4000 × 3000 photo for a 3000 × 4000 frame, is
+ * fitted to the width: fitting it to the height drew it past the
+ * canvas's edges and crashed). */
 static int
 make_input(const struct gc_image *src, int w, int h, const char *path)
 {
-	struct gc_image out;
+	struct gc_image out, tmp;
 	struct gc_buf   b;
 	FILE           *f;
 	double          k;
-	int             ow, oh, ox;
+	int             ow, oh, ox, oy, rv = -1;
 
+	memset(&tmp, 0, sizeof(tmp));
+	gc_buf_init(&b);
 	if (gc_image_alloc(&out, w, h, 3) != GC_OK) {
 		return -1;
 	}
-	/* a plain light-blue canvas, then the portrait scaled to the height */
 	for (int y = 0; y < h; y++) {
 		for (int x = 0; x < w; x++) {
 			uint8_t *q = out.px + (size_t)y * out.stride + (size_t)x * 3;
@@ -56,35 +60,35 @@ make_input(const struct gc_image *src, int w, int h, const char *path)
 			q[2] = 255;
 		}
 	}
-	k  = (double)h / src->h;
+	k = (double)h / src->h;
+	if (src->w * k > w) {
+		k = (double)w / src->w;
+	}
 	ow = (int)(src->w * k);
-	oh = h;
+	oh = (int)(src->h * k);
+	ow = ow < 1 ? 1 : ow > w ? w : ow;
+	oh = oh < 1 ? 1 : oh > h ? h : oh;
 	ox = (w - ow) / 2;
-	{
-		struct gc_image tmp;
-
-		if (gc_image_alloc(&tmp, ow, oh, 3) != GC_OK ||
-		    gc_image_resample(&tmp, src, 0, 0, src->w, src->h) != GC_OK) {
-			return -1;
-		}
+	oy = (h - oh) / 2;
+	if (gc_image_alloc(&tmp, ow, oh, 3) == GC_OK &&
+	    gc_image_resample(&tmp, src, 0, 0, src->w, src->h) == GC_OK) {
 		for (int y = 0; y < oh; y++) {
-			memcpy(out.px + (size_t)y * out.stride + (size_t)ox * 3,
-			    tmp.px + (size_t)y * tmp.stride, (size_t)ow * 3);
+			memcpy(out.px + (size_t)(oy + y) * out.stride +
+			    (size_t)ox * 3, tmp.px + (size_t)y * tmp.stride,
+			    (size_t)ow * 3);
 		}
-		gc_image_release(&tmp);
+		if (gc_jpeg_encode(&out, 92, 72, &b) == GC_OK) {
+			f = fopen(path, "wb");
+			if (f != NULL) {
+				rv = fwrite(b.data, 1, b.len, f) == b.len ? 0 : -1;
+				rv |= fclose(f) == 0 ? 0 : -1;
+			}
+		}
 	}
-	gc_buf_init(&b);
-	if (gc_jpeg_encode(&out, 92, 72, &b) != GC_OK) {
-		return -1;
-	}
+	gc_image_release(&tmp);
 	gc_image_release(&out);
-	f = fopen(path, "wb");
-	if (f == NULL || fwrite(b.data, 1, b.len, f) != b.len) {
-		return -1;
-	}
-	fclose(f);
 	gc_buf_release(&b);
-	return 0;
+	return rv;
 }
 
 static double

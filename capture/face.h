@@ -35,7 +35,10 @@ typedef struct gc_facedet gc_facedet;
  * Loads the detector and the landmark model (model_path NULL:
  * GC_FACE_MODEL). GC_ENOTFOUND with d naming the file (and the package,
  * libdlib-data) when it is missing; GC_ECORRUPT when it does not load.
- * The model takes ~100 MB and ~0.5 s to load: open once, reuse.
+ * The model takes ~100 MB and ~0.5 s to load: open once, reuse. The
+ * detectors open on one model file share it, read only (loaded by the
+ * first, freed with the last: a second detector costs only its own HOG
+ * scanner). Thread-safe.
  */
 gc_err gc_facedet_open(gc_facedet **out, const char *model_path,
     struct gc_diag *d);

@@ -22,7 +22,11 @@ extern "C" {
 #include <cmath>
 #include <cstring>
 #include <istream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <new>
+#include <string>
 #include <vector>
 
 // This file is built twice (capture/CMakeLists.txt): for any x86-64, and
@@ -172,13 +176,49 @@ sp_fit(const sp_model &m, const image_type &img, const dlib::rectangle &rect,
 	}
 }
 
+// The landmark model (~100 MB) is loaded once per process and file and
+// shared, read only, by every detector open on it: sp_fit reads it through
+// a const reference and keeps its state on the stack, so detectors on
+// several threads may fit with it at once. The cache holds weak
+// references: the model goes when its last detector closes.
+static std::mutex                                             sp_mtx;
+static std::map<std::string, std::weak_ptr<const sp_model> > sp_cache;
+
 struct gc_facedet {
 	dlib::frontal_face_detector        det;
-	sp_model                           sp;
+	std::shared_ptr<const sp_model>    sp;
 	std::vector<dlib::rect_detection> dets; // reused between runs
 };
 
-// Loads the landmark model into fd->sp, translating what can go wrong.
+// Reads the landmark model at path into *out, translating what can go
+// wrong.
+static gc_err
+facedet_read_model(std::shared_ptr<const sp_model> *out, const char *path,
+    struct gc_diag *d)
+{
+	std::shared_ptr<sp_model> m = std::make_shared<sp_model>();
+
+	try {
+		dlib::deserialize(path) >> *m;
+	} catch (const dlib::serialization_error &) {
+		gc_diag_set(d, "%s: not a dlib shape predictor model", path);
+		return GC_ECORRUPT;
+	} catch (const std::length_error &) {
+		// A garbage length field asked for an impossible vector.
+		gc_diag_set(d, "%s: not a dlib shape predictor model", path);
+		return GC_ECORRUPT;
+	}
+	if (m->initial_shape.size() != 136) {
+		gc_diag_set(d, "%s: a %lu-point landmark model, expected 68",
+		    path, (unsigned long)m->initial_shape.size() / 2);
+		return GC_ECORRUPT;
+	}
+	*out = std::move(m);
+	return GC_OK;
+}
+
+// Gives fd the landmark model at path: the one already loaded, or read
+// now (under sp_mtx, so two detectors opening at once read it once).
 static gc_err
 facedet_load_model(gc_facedet *fd, const char *path, struct gc_diag *d)
 {
@@ -199,20 +239,18 @@ facedet_load_model(gc_facedet *fd, const char *path, struct gc_diag *d)
 		    path);
 		return GC_EINVAL;
 	}
-	try {
-		dlib::deserialize(path) >> fd->sp;
-	} catch (const dlib::serialization_error &) {
-		gc_diag_set(d, "%s: not a dlib shape predictor model", path);
-		return GC_ECORRUPT;
-	} catch (const std::length_error &) {
-		// A garbage length field asked for an impossible vector.
-		gc_diag_set(d, "%s: not a dlib shape predictor model", path);
-		return GC_ECORRUPT;
-	}
-	if (fd->sp.initial_shape.size() != 136) {
-		gc_diag_set(d, "%s: a %lu-point landmark model, expected 68",
-		    path, (unsigned long)fd->sp.initial_shape.size() / 2);
-		return GC_ECORRUPT;
+	std::lock_guard<std::mutex> hold(sp_mtx);
+	std::weak_ptr<const sp_model> &slot = sp_cache[path];
+
+	fd->sp = slot.lock();
+	if (fd->sp == nullptr) {
+		gc_err rv = facedet_read_model(&fd->sp, path, d);
+
+		if (rv != GC_OK) {
+			sp_cache.erase(path);
+			return rv;
+		}
+		slot = fd->sp;
 	}
 	return GC_OK;
 }
@@ -304,7 +342,7 @@ facedet_scan(gc_facedet *fd, const struct gc_image *grey, float min_score,
 			f->w     = (float)r.rect.width();
 			f->h     = (float)r.rect.height();
 			if (fit) {
-				sp_fit(fd->sp, img, r.rect, f);
+				sp_fit(*fd->sp, img, r.rect, f);
 			} else {
 				memset(f->lm, 0, sizeof(f->lm));
 			}
@@ -348,7 +386,7 @@ GC_FD(gc_facedet_fit)(gc_facedet *fd, const struct gc_image *grey,
 		const dlib::rectangle r(std::lround(f->x), std::lround(f->y),
 		    std::lround(f->x + f->w) - 1, std::lround(f->y + f->h) - 1);
 
-		sp_fit(fd->sp, img, r, f);
+		sp_fit(*fd->sp, img, r, f);
 		return GC_OK;
 	} catch (const std::bad_alloc &) {
 		return GC_ENOMEM;

@@ -53,6 +53,20 @@ gc_err gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
     const struct gc_capture_req *r, struct gc_capture_out *o,
     struct gc_diag *d);
 
+/* gc_capture_prepare in its three steps, for a caller that holds the
+ * ledger for the lookups only (the portal: many photos at once):
+ * gc_capture_admit finds the student and refuses a second capture (o->why),
+ * reading the ledger (hold it); gc_capture_frame then, when o->why is
+ * empty, runs the pipeline (no ledger: do not hold it); gc_capture_bound,
+ * when o->res has a photo, refuses one already bound to another student
+ * (true, o->why), reading the ledger (hold it). */
+gc_err gc_capture_admit(struct gc_node *n, const struct gc_capture_req *r,
+    struct gc_capture_out *o, struct gc_diag *d);
+gc_err gc_capture_frame(gc_pipeline *pl, const struct gc_capture_req *r,
+    struct gc_capture_out *o);
+bool   gc_capture_bound(struct gc_node *n, const struct gc_capture_req *r,
+    struct gc_capture_out *o);
+
 /* Stores what gc_capture_prepare made: every failed check needs an
  * override in r (else o->why); then the CAPTURE entry with the normalised
  * photo and the original, in one transaction (o->stored, o->entry). */

@@ -368,9 +368,8 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 }
 
 gc_err
-gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
-    const struct gc_capture_req *r, struct gc_capture_out *o,
-    struct gc_diag *d)
+gc_capture_admit(struct gc_node *n, const struct gc_capture_req *r,
+    struct gc_capture_out *o, struct gc_diag *d)
 {
 	struct seen_arg seen;
 	gc_err          rv;
@@ -452,6 +451,16 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		    "裁定", o->row.v[GC_ROW_NAME], o->earlier);
 		return GC_OK;
 	}
+	o->attempt = seen.mine + 1;
+	return GC_OK;
+}
+
+gc_err
+gc_capture_frame(gc_pipeline *pl, const struct gc_capture_req *r,
+    struct gc_capture_out *o)
+{
+	gc_err rv;
+
 	rv = gc_pipeline_run(pl, r->photo, r->photo_len, GC_PIPE_NORMALIZE,
 	    &o->res);
 	if (rv != GC_OK) {
@@ -482,11 +491,30 @@ gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
 		}
 		return GC_OK;
 	}
-	if (binding_taken(n, r, o)) {
-		return GC_OK;
-	}
-	o->attempt = seen.mine + 1;
 	return GC_OK;
+}
+
+bool
+gc_capture_bound(struct gc_node *n, const struct gc_capture_req *r,
+    struct gc_capture_out *o)
+{
+	return binding_taken(n, r, o);
+}
+
+gc_err
+gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
+    const struct gc_capture_req *r, struct gc_capture_out *o,
+    struct gc_diag *d)
+{
+	gc_err rv = gc_capture_admit(n, r, o, d);
+
+	if (rv == GC_OK && o->why[0] == '\0') {
+		rv = gc_capture_frame(pl, r, o);
+	}
+	if (rv == GC_OK && o->why[0] == '\0') {
+		(void)binding_taken(n, r, o);
+	}
+	return rv;
 }
 
 gc_err

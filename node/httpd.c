@@ -31,7 +31,6 @@ struct httpd_job {
 	char                csrf[128], host[256], origin[256];
 	char                peer[48]; /* INET6_ADDRSTRLEN */
 	char               *body;  /* a small body's copy (gc_alloc'd) */
-	const char         *lent;  /* a large body: nng's, until the answer */
 	char                xin[GC_HTTPD_XHDRS][256]; /* opts.headers */
 	bool                xin_set[GC_HTTPD_XHDRS];
 	char                xout[GC_HTTPD_XHDRS][2][256]; /* name, value */
@@ -179,6 +178,19 @@ gc_httpd_req_asset(struct gc_httpd_req *r)
 	}
 	r->asset = a;
 	return 200;
+}
+
+char *
+gc_httpd_req_take_body(struct gc_httpd_req *r, size_t *len)
+{
+	struct httpd_job *j = job_of(r);
+	char             *b = j->body;
+
+	*len       = b != NULL ? r->body_len : 0;
+	j->body    = NULL;
+	r->body    = "";
+	r->body_len = 0;
+	return b;
 }
 
 /* ---- nng → loop → pool → loop ---- */
@@ -385,11 +397,6 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	nng_http_req_get_data(req, &data, &len);
 	if (len > h->opts.body_max(j->path, h->app)) {
 		j->r.too_large = true;
-	} else if (len > GC_HTTPD_BODY_COPY) {
-		/* a photo: nng's request lives until the answer is finished
-		 * (done_cb, job_free), so its bytes are lent, not copied */
-		j->lent       = data;
-		j->r.body_len = len;
 	} else if (len > 0) {
 		j->body = gc_alloc(len + 1);
 		if (j->body == NULL) {
@@ -398,6 +405,9 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 		memcpy(j->body, data, len);
 		j->body[len] = '\0';
 		j->r.body_len = len;
+		/* nng's copy goes now (it frees what it collected): while the
+		 * request waits for the pool, its body is held once */
+		nng_http_req_set_data(req, NULL, 0);
 	}
 	j->r.method = j->method;
 	j->r.path   = j->path;
@@ -407,8 +417,7 @@ job_fill(struct httpd_job *j, nng_http_req *req)
 	j->r.origin = j->origin;
 	j->r.csrf   = j->csrf;
 	j->r.peer   = j->peer;
-	j->r.body   = j->lent != NULL ? j->lent : j->body != NULL ? j->body :
-	    "";
+	j->r.body   = j->body != NULL ? j->body : "";
 	j->r.status = 200;
 	return true;
 }

@@ -29,10 +29,6 @@
 #include "common/buf.h"
 #include "common/gc_err.h"
 
-/* Bodies up to this are copied with a NUL after them (JSON); larger ones
- * are lent from nng's request. */
-#define GC_HTTPD_BODY_COPY ((size_t)64 << 10)
-
 /* The extra request headers an app may ask for (gc_httpd_opts.headers). */
 #define GC_HTTPD_XHDRS 4
 
@@ -71,9 +67,9 @@ struct gc_httpd_req {
 	/* the TCP peer's address ("127.0.0.1", "::1"), "" when unknown:
 	 * the proxy, for an app behind one */
 	const char *peer;
-	/* "" when none or too large; up to GC_HTTPD_BODY_COPY bytes a
-	 * NUL-terminated copy; a larger one (a photo) nng's own bytes of
-	 * the request, uncopied and not NUL-terminated */
+	/* "" when none or too large; else a NUL-terminated copy, the only
+	 * one (nng's goes as soon as it is made), which the app may take
+	 * (gc_httpd_req_take_body) */
 	const char *body;
 	size_t      body_len;
 	bool        chunked;   /* Transfer-Encoding: chunked */
@@ -128,6 +124,11 @@ void gc_httpd_stop(struct gc_httpd *h);
  * 255 bytes, or not asked for. */
 const char *gc_httpd_req_header(const struct gc_httpd_req *r,
     const char *name);
+
+/* Moves the body out of r, uncopied: the caller owns it (gc_free; NUL-
+ * terminated, *len bytes before the NUL), and r->body is "" from then
+ * on. NULL (*len 0) when there is none. */
+char *gc_httpd_req_take_body(struct gc_httpd_req *r, size_t *len);
 
 /* Adds a header to the answer (copied; at most GC_HTTPD_XHDRS, each
  * name and value under 256 bytes); false when it does not fit. */

@@ -261,8 +261,7 @@ portal_free(void *app)
 	gc_ratelimit_free(p->cap.guide_s);
 	gc_ratelimit_free(p->cap.guide_h);
 	gc_free(p->notice);
-	gc_pipeline_close(p->cap.pl);
-	pthread_mutex_destroy(&p->cap.plmtx);
+	gc_portal_pipes_release(&p->cap);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
 	gc_free(p);
@@ -361,7 +360,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->lgmtx   = lgmtx;
 	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
 	p->by_id   = gc_ratelimit_new(RL_SLOTS, FAILS_ID, FAIL_WINDOW);
-	pthread_mutex_init(&p->cap.plmtx, NULL);
+	gc_portal_pipes_init(&p->cap, 0);
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
 	p->cap.checks = gc_ratelimit_new(RL_SLOTS, CHECKS_HOUR, 3600);

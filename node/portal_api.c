@@ -187,30 +187,6 @@ api_me(struct gc_portal_req *p)
 	gc_buf_putc(&r->out, '}');
 }
 
-bool
-gc_portal_pipeline_ready(struct gc_portal_req *p)
-{
-	struct gc_portal_capture *c = p->cap;
-	struct gc_diag            d;
-
-	if (!c->tried) {
-		c->tried = true;
-		gc_diag_clear(&d);
-		if (gc_profile_load(&c->prof, p->n->cfg, gc_config_get(p->n->cfg,
-		    "capture", "profile", NULL), &d) != GC_OK ||
-		    gc_pipeline_open(&c->pl, &c->prof, &d) != GC_OK) {
-			snprintf(c->err, sizeof(c->err), "%s", d.msg);
-			c->pl = NULL;
-		} else if (c->prof.replace_background) {
-			/* students shoot at home: a failing background is
-			 * painted over where the person separates cleanly */
-			gc_pipeline_set_opts(c->pl, &(struct gc_pipeline_opts) {
-			    .replace_background = true });
-		}
-	}
-	return c->pl != NULL;
-}
-
 /* Whether the student may send a photo now: not while one is waiting for
  * review or approved (409 with the reason, in Chinese for the page). */
 static bool
@@ -322,18 +298,28 @@ api_photo(struct gc_portal_req *p)
 	cq.photo_len   = r->body_len;
 	gc_pipeline_result_init(&dr.o.res);
 	gc_diag_clear(&d);
-	pthread_mutex_lock(&p->cap->plmtx);
-	if (!gc_portal_pipeline_ready(p)) {
-		pthread_mutex_unlock(&p->cap->plmtx);
-		gc_pipeline_result_release(&dr.o.res);
-		gc_portal_error(r, 503, "unavailable", p->cap->err,
-		    "照片检测暂不可用，请稍后再试");
-		return;
-	}
+	/* the ledger is held for the lookups only, never while the
+	 * pipeline runs: other students' requests go on meanwhile */
 	pthread_mutex_lock(p->lgmtx);
-	rv = gc_capture_prepare(p->n, p->cap->pl, &cq, &dr.o, &d);
+	rv = gc_capture_admit(p->n, &cq, &dr.o, &d);
 	pthread_mutex_unlock(p->lgmtx);
-	pthread_mutex_unlock(&p->cap->plmtx);
+	if (rv == GC_OK && dr.o.why[0] == '\0') {
+		gc_pipeline *pl = gc_portal_pipeline_take(p->cap, p->n->cfg);
+
+		if (pl == NULL) {
+			gc_pipeline_result_release(&dr.o.res);
+			gc_portal_error(r, 503, "unavailable", p->cap->err,
+			    "照片检测暂不可用，请稍后再试");
+			return;
+		}
+		rv = gc_capture_frame(pl, &cq, &dr.o);
+		gc_portal_pipeline_give(p->cap, pl);
+	}
+	if (rv == GC_OK && dr.o.why[0] == '\0') {
+		pthread_mutex_lock(p->lgmtx);
+		(void)gc_capture_bound(p->n, &cq, &dr.o);
+		pthread_mutex_unlock(p->lgmtx);
+	}
 	if (rv != GC_OK || dr.o.why[0] != '\0' || dr.o.res.jpeg.len == 0) {
 		const struct gc_report *rp = &dr.o.res.report;
 
@@ -351,16 +337,10 @@ api_photo(struct gc_portal_req *p)
 		gc_pipeline_result_release(&dr.o.res);
 		return;
 	}
-	dr.orig = gc_alloc(r->body_len);
-	if (dr.orig == NULL) {
-		gc_pipeline_result_release(&dr.o.res);
-		gc_portal_error(r, 503, "unavailable", "out of memory",
-		    "服务器繁忙，请稍后再试");
-		return;
-	}
-	memcpy(dr.orig, r->body, r->body_len);
-	dr.orig_len = r->body_len;
-	dr.camera   = camera;
+	/* the student's file becomes the draft's original, uncopied (cq
+	 * pointed into it: not used from here on) */
+	dr.orig = (uint8_t *)gc_httpd_req_take_body(r, &dr.orig_len);
+	dr.camera = camera;
 	snprintf(dr.student, sizeof(dr.student), "%s", p->student);
 	draft_answer(p, gc_drafts_put(p->cap->drafts, &dr));
 }

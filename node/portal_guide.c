@@ -134,7 +134,8 @@ gc_portal_guide(struct gc_portal_req *p)
 	uint64_t                  now = (uint64_t)time(NULL);
 	int                       w, h, fw, fh;
 	double                    scale;
-	bool                      bg_replaced;
+	bool                      bg_replaced, busy;
+	gc_pipeline              *pl;
 	gc_err                    rv;
 
 	if (!(cap->methods & GC_ONLINE_CAMERA)) {
@@ -189,23 +190,24 @@ gc_portal_guide(struct gc_portal_req *p)
 	/* a frame is worth something only now: it never waits for the
 	 * pipeline (a photo or another student's frame), the page sends the
 	 * next one */
-	if (pthread_mutex_trylock(&cap->plmtx) != 0) {
+	pl = gc_portal_pipeline_trytake(cap, p->n->cfg, &busy);
+	if (pl == NULL && busy) {
 		gc_portal_error(r, 503, "busy", "the checks are busy: the next "
 		    "frame, or take the photo", "实时引导繁忙，稍后继续；仍可直接"
 		    "拍照");
 		return;
 	}
-	gc_pipeline_result_init(&res);
-	if (!gc_portal_pipeline_ready(p)) {
-		pthread_mutex_unlock(&cap->plmtx);
+	if (pl == NULL) {
 		gc_portal_error(r, 503, "unavailable", cap->err,
 		    "照片检测暂不可用，请稍后再试");
 		return;
 	}
-	rv = gc_pipeline_guide(cap->pl, (const uint8_t *)r->body,
-	    r->body_len, scale, &res);
+	gc_pipeline_result_init(&res);
+	rv = gc_pipeline_guide(pl, (const uint8_t *)r->body, r->body_len,
+	    scale, &res);
+	gc_portal_pipeline_give(cap, pl);
+	/* read only once a pipeline was handed out (portal_int.h) */
 	bg_replaced = cap->prof.replace_background;
-	pthread_mutex_unlock(&cap->plmtx);
 	if (rv != GC_OK) {
 		gc_pipeline_result_release(&res);
 		gc_portal_error(r, 503, "unavailable", gc_strerror(rv),

@@ -7,6 +7,7 @@
 
 #include "capture/pipeline.h"
 #include "capture/profile.h"
+#include "common/config.h"
 #include "node/httpd.h"
 #include "node/node.h"
 #include "node/portal_drafts.h"
@@ -15,14 +16,24 @@
 #define GC_PORTAL_PHOTO_MAX ((size_t)16 << 20) /* a student's file */
 #define GC_PORTAL_GUIDE_MAX ((size_t)512 << 10) /* one live-guide frame */
 
-/* The portal's capture: one pipeline (not thread-safe: plmtx), opened on
- * first use with the school profile, and the students' drafts. */
+#define GC_PORTAL_PIPES_MAX 16
+
+/* The portal's capture: a small pool of pipelines (node/portal_pipes.c),
+ * at most one per CPU, opened on first use with the school profile and
+ * sharing one face model (capture/face.h); and the students' drafts. */
 struct gc_portal_capture {
-	pthread_mutex_t   plmtx;
-	gc_pipeline      *pl;
-	struct gc_profile prof;
-	bool              tried;
+	pthread_mutex_t   plmtx;  /* guards the pool: the fields to err */
+	pthread_cond_t    plcond; /* a pipeline came back, or broken */
+	gc_pipeline      *idle[GC_PORTAL_PIPES_MAX]; /* given back */
+	int               nidle;
+	int               nopen;  /* open or being opened */
+	int               max;    /* how many may be */
+	bool              tried;  /* prof loaded (or failed) */
+	bool              broken; /* no pipeline can be had: err says why */
 	char              err[600];
+	/* loaded under plmtx before the first pipeline is handed out, read
+	 * only from then on (the confirm's record names it) */
+	struct gc_profile prof;
 	gc_drafts        *drafts;
 	gc_ratelimit     *photos; /* photos checked per student (CPU) */
 	gc_ratelimit     *checks; /* answers to the check per student */
@@ -30,6 +41,28 @@ struct gc_portal_capture {
 	                                      * student a second, an hour */
 	unsigned          methods; /* [online] methods (review_window.h) */
 };
+
+/* Sets up c's pool for at most max pipelines (0: one per CPU online,
+ * at most GC_PORTAL_PIPES_MAX); nothing opens until the first take. */
+void gc_portal_pipes_init(struct gc_portal_capture *c, int max);
+/* Closes the pipelines (every one given back: no dispatch runs). */
+void gc_portal_pipes_release(struct gc_portal_capture *c);
+
+/* A pipeline of c's for one photo (pool thread; blocks while all are in
+ * use, and while one opens: ~0.5 s the first time, the model's load).
+ * The first take loads the profile named by cfg ([capture] profile;
+ * NULL cfg: the default). NULL when no pipeline can be had (c->err says
+ * why, for the 503), then and from then on. Thread-safe. */
+gc_pipeline *gc_portal_pipeline_take(struct gc_portal_capture *c,
+    const gc_config *cfg);
+/* As take, but never waits for a pipeline in use: NULL with *busy then
+ * (a live-guide frame is worth something only now; it may still wait
+ * while a first pipeline opens). NULL with !*busy as take's NULL. */
+gc_pipeline *gc_portal_pipeline_trytake(struct gc_portal_capture *c,
+    const gc_config *cfg, bool *busy);
+/* Gives back what take gave (NULL-safe); wakes one waiting taker. */
+void         gc_portal_pipeline_give(struct gc_portal_capture *c,
+    gc_pipeline *pl);
 
 /* One request of a signed-in student (pool thread). */
 struct gc_portal_req {
@@ -53,9 +86,6 @@ bool gc_portal_api(struct gc_portal_req *p);
 bool gc__portal_check_route(struct gc_portal_req *p);
 /* POST /api/guide (node/portal_guide.c): the live guide on one frame. */
 void gc_portal_guide(struct gc_portal_req *p);
-/* The pipeline, opened on first use (cap->plmtx held); false with
- * cap->err set when it cannot be. */
-bool gc_portal_pipeline_ready(struct gc_portal_req *p);
 
 /* The project's JSON error answer (status, code, English, Chinese). */
 void gc_portal_error(struct gc_httpd_req *r, int status, const char *code,

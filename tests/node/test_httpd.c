@@ -1,7 +1,8 @@
 /* The HTTP front (node/httpd.h) with a small app: what dispatch sees of a
- * request (path, query, the extra headers, body limits, the TCP peer's
- * address), the answer's headers and assets, and the stop (release once,
- * after the loop is done). A client thread sends raw requests; the loop runs here. */
+  * request (path, query, the extra headers, body limits, the TCP peer's
+  * address), the answer's headers and assets, the body taken by the app
+  * uncopied, and the stop (release once, after the loop is done). A client
+  * thread sends raw requests; the loop runs here. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,9 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/gc_alloc.h"
 #include "node/httpd.h"
 
-#define NREQ 6
+#define NREQ 8
 
 static const unsigned char index_data[] = "<p>hi</p>";
 static const struct gc_httpd_asset assets[] = {
@@ -62,6 +64,19 @@ app_dispatch(struct gc_httpd_req *r, void *arg)
 		return;
 	}
 	r->ctype = "text/plain";
+	if (strcmp(r->path, "/take") == 0) {
+		const char *was = r->body;
+		size_t      len;
+		char       *b = gc_httpd_req_take_body(r, &len);
+
+		/* the very bytes, and nothing left behind; the app frees */
+		gc_buf_printf(&r->out, "[took %zu|%s|%s|%d|left %zu '%s']", len,
+		    b != NULL ? b : "(none)", b == NULL ? "-" : b == was ?
+		    "same" : "copied", b != NULL && b[len] == '\0', r->body_len,
+		    r->body);
+		gc_free(b);
+		return;
+	}
 	gc_buf_printf(&r->out, "[%s|%s|%s|%s|%s|%s|%s|%zu|%d|%d|%s|%s]",
 	    r->method, r->path, r->query, r->host, r->cookie ? r->cookie :
 	    "-", rip ? rip : "-", xff ? xff : "-", r->body_len, r->too_large,
@@ -212,6 +227,11 @@ test_httpd_serves_the_app_and_stops(void **state)
 	    "Host: h\r\nConnection: close\r\n\r\n");
 	snprintf(a->req[5], sizeof(a->req[5]), "POST /index.html HTTP/1.1"
 	    "\r\nHost: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+	snprintf(a->req[6], sizeof(a->req[6]), "POST /take HTTP/1.1\r\n"
+	    "Host: h\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+	    "photo");
+	snprintf(a->req[7], sizeof(a->req[7]), "POST /take HTTP/1.1\r\n"
+	    "Host: h\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 	assert_int_equal(uv_loop_init(&loop), 0);
 	gc_diag_clear(&d);
 	rv = gc_httpd_start(&a->h, &loop, &(struct gc_httpd_opts) {
@@ -265,6 +285,9 @@ test_httpd_serves_the_app_and_stops(void **state)
 	assert_non_null(strstr(a->resp[4], "\r\n\r\n<p>hi</p>"));
 	assert_null(strstr(a->resp[4], "Set-Cookie"));
 	assert_non_null(strstr(a->resp[5], "HTTP/1.1 405"));
+	/* the app owns the body it takes: the same bytes, uncopied */
+	assert_non_null(strstr(a->resp[6], "[took 5|photo|same|1|left 0 '']"));
+	assert_non_null(strstr(a->resp[7], "[took 0|(none)|-|0|left 0 '']"));
 	free(a);
 }
 
