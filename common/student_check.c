@@ -47,6 +47,27 @@ problem(struct gc_check_problem *why, const char *en, const char *zh)
 /* What is wrong with a typed text of at most max bytes: NULL when
  * nothing. Line breaks only where lines is true; never another control
  * character (C0, DEL, C1), never invalid UTF-8. blank: only spaces. */
+/* Whether p starts with a character that is not seen but changes what
+ * is: zero-width (U+200B-U+200F), line and paragraph separators
+ * (U+2028-U+2029), bidirectional embeddings and isolates (U+202A-U+202E,
+ * U+2066-U+2069), the BOM (U+FEFF): a report or an address that reads
+ * one way on the screen, the CSV or the print and holds another. */
+static bool
+invisible(const unsigned char *p, size_t n)
+{
+	if (n < 3) {
+		return false;
+	}
+	if (p[0] == 0xe2 && p[1] == 0x80) {
+		return (p[2] >= 0x8b && p[2] <= 0x8f) ||
+		    (p[2] >= 0xa8 && p[2] <= 0xae);
+	}
+	if (p[0] == 0xe2 && p[1] == 0x81) {
+		return p[2] >= 0xa6 && p[2] <= 0xa9;
+	}
+	return p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
+}
+
 static const char *
 text_fault(const char *s, size_t max, bool lines, bool *blank)
 {
@@ -67,7 +88,8 @@ text_fault(const char *s, size_t max, bool lines, bool *blank)
 		}
 		if (c < 0x20 || c == 0x7f ||
 		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)) {
+		    (unsigned char)s[i + 1] <= 0x9f) ||
+		    invisible((const unsigned char *)s + i, n - i)) {
 			return "control";
 		}
 		if (c != ' ') {

@@ -40,6 +40,8 @@
 #define DRAFTS_MAX   256              /* drafts kept, every student */
 #define PHOTOS_HOUR  30               /* photos checked per student an hour */
 #define CHECKS_HOUR  20               /* answers to the check an hour */
+#define CODES_HOUR   5                /* 采集码 refused an hour: no
+                                       * probing whose codes are bound */
 #define DRAFTS_BYTES ((size_t)192 << 20) /* and their bytes */
 #define GUIDE_SECOND 3    /* live-guide frames per student a second */
 #define GUIDE_HOUR   1800 /* and an hour (15 minutes at 2 a second) */
@@ -258,6 +260,7 @@ portal_free(void *app)
 	gc_drafts_free(p->cap.drafts);
 	gc_ratelimit_free(p->cap.photos);
 	gc_ratelimit_free(p->cap.checks);
+	gc_ratelimit_free(p->cap.codes);
 	gc_ratelimit_free(p->cap.guide_s);
 	gc_ratelimit_free(p->cap.guide_h);
 	gc_free(p->notice);
@@ -364,6 +367,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
 	p->cap.checks = gc_ratelimit_new(RL_SLOTS, CHECKS_HOUR, 3600);
+	p->cap.codes  = gc_ratelimit_new(RL_SLOTS, CODES_HOUR, 3600);
 	p->cap.guide_s = gc_ratelimit_new(RL_SLOTS, GUIDE_SECOND, 1);
 	p->cap.guide_h = gc_ratelimit_new(RL_SLOTS, GUIDE_HOUR, 3600);
 	p->cap.methods = oc.methods;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/jpeg.h"
 #include "common/buf.h"
 #include "common/gc_alloc.h"
 #include "common/idnum.h"
@@ -234,18 +235,18 @@ draft_answer(struct gc_portal_req *p, uint32_t id)
 	gc_buf_putc(&r->out, '}');
 }
 
+static void photo_checked(struct gc_portal_req *p, bool camera);
+
 /* POST /api/photo, the body the student's JPEG: checked and framed as a
  * station does, kept as a draft. */
 static void
 api_photo(struct gc_portal_req *p)
 {
-	struct gc_httpd_req     *r = p->r;
-	struct gc_capture_req    cq;
-	struct gc_draft          dr;
-	struct gc_diag           d;
-	char                     method[16] = "";
-	bool                     camera;
-	gc_err                   rv;
+	struct gc_httpd_req *r = p->r;
+	struct gc_jpeg_info  info;
+	struct gc_diag       pd;
+	char                 method[16] = "";
+	bool                 camera;
 
 	/* the page says how the photo was made: method=camera (its live
 	 * guide) or upload (a file; the default, as older pages send) */
@@ -279,16 +280,46 @@ api_photo(struct gc_portal_req *p)
 	if (!may_submit(p)) {
 		return;
 	}
+	/* a picture larger than any phone's own is refused from its header,
+	 * before the decoder spends seconds and hundreds of MB on it */
+	gc_diag_clear(&pd);
+	if (gc_jpeg_probe((const uint8_t *)r->body, r->body_len, &info,
+	    &pd) == GC_OK && (uint64_t)info.width * info.height >
+	    GC_PORTAL_PIXELS_MAX) {
+		gc_portal_error(r, 422, "too_many_pixels", "the picture has more "
+		    "than 50 million pixels: send a smaller one",
+		    "照片像素过高（超过 5000 万像素），请用手机相机的普通模式拍摄，"
+		    "或换一张较小的照片");
+		return;
+	}
 	/* each photo costs the pipeline a second or so: a student gets a
-	 * fair share of it */
-	if (gc_ratelimit_over(p->cap->photos, p->student, strlen(p->student),
+	 * fair share of it, one at a time */
+	if (gc_ratelimit_take(p->cap->photos, p->student, strlen(p->student),
 	    (uint64_t)time(NULL))) {
 		gc_portal_error(r, 429, "too_many", "too many photos this hour",
 		    "本小时上传的照片过多，请稍后再试");
 		return;
 	}
-	gc_ratelimit_fail(p->cap->photos, p->student, strlen(p->student),
-	    (uint64_t)time(NULL));
+	if (!gc_portal_inflight_enter(p->cap, p->student)) {
+		gc_portal_error(r, 429, "busy", "your last photo is still being "
+		    "checked: wait for its answer", "上一张照片还在检测中，请等"
+		    "待结果后再上传");
+		return;
+	}
+	photo_checked(p, camera);
+	gc_portal_inflight_leave(p->cap, p->student);
+}
+
+/* api_photo's work, one at a time per student (gc_portal_inflight). */
+static void
+photo_checked(struct gc_portal_req *p, bool camera)
+{
+	struct gc_httpd_req  *r = p->r;
+	struct gc_capture_req cq;
+	struct gc_draft       dr;
+	struct gc_diag        d;
+	gc_err                rv;
+
 	memset(&cq, 0, sizeof(cq));
 	memset(&dr, 0, sizeof(dr));
 	cq.student_ref = p->student;
@@ -405,8 +436,12 @@ online_session(struct gc_portal_req *p, struct gc_session_rec *s,
 /* The one answer to a 采集码 bound to another student: that student is
  * never named (the stations name them for the operator). */
 static void
-code_taken(struct gc_httpd_req *r)
+code_taken(struct gc_portal_req *p)
 {
+	struct gc_httpd_req *r = p->r;
+
+	gc_ratelimit_fail(p->cap->codes, p->student, strlen(p->student),
+	    (uint64_t)time(NULL));
 	gc_portal_error(r, 409, "code_taken", "this capture code is bound to "
 	    "another student's photo: check that it is the code 学信网 shows "
 	    "you, or ask the school", "这个采集码已用于其他学生的照片：请核对"
@@ -450,8 +485,17 @@ confirm_code(struct gc_portal_req *p, const struct gc_json *v,
 		    "高等教育信息 → 获取图像采集码）");
 		return false;
 	}
+	if (v != NULL && gc_ratelimit_over(p->cap->codes, p->student,
+	    strlen(p->student), (uint64_t)time(NULL))) {
+		gc_portal_error(p->r, 429, "too_many", "too many capture codes "
+		    "refused this hour", "本小时采集码错误次数过多，请 1 小时后再"
+		    "试，或联系学校");
+		return false;
+	}
 	if (v != NULL && !gc_portal_code_clean(v->str, v->len, code,
 	    GC_CAPTURE_CODE_MAX + 1, &en, &zh)) {
+		gc_ratelimit_fail(p->cap->codes, p->student, strlen(p->student),
+		    (uint64_t)time(NULL));
 		gc_portal_error(p->r, 400, "bad_code", en, zh);
 		return false;
 	}
@@ -497,7 +541,7 @@ api_confirm(struct gc_portal_req *p)
 		taken = gc_portal_code_taken(p->n->lg, p->student, code);
 		pthread_mutex_unlock(p->lgmtx);
 		if (taken) {
-			code_taken(r);
+			code_taken(p);
 			return;
 		}
 	}
@@ -536,7 +580,7 @@ api_confirm(struct gc_portal_req *p)
 	if (taken || photo_taken) {
 		gc_draft_release(&dr);
 		if (taken) {
-			code_taken(r);
+			code_taken(p);
 		} else {
 			gc_portal_error(r, 409, "photo_taken", "this very photo "
 			    "was sent for another student: send a photo of "

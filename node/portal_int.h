@@ -18,6 +18,16 @@
 
 #define GC_PORTAL_PIPES_MAX 16
 
+/* A photo of more pixels is refused from its header: the largest phone
+ * cameras' own mode is 50 MP (their 108/200 MP modes are for zooming),
+ * while the decoder's limit (GC_IMAGE_MAX_PIXELS) is 120 MP; 100 MP of a
+ * small progressive file cost ~6 s and ~360 MB to decode. */
+#define GC_PORTAL_PIXELS_MAX ((uint64_t)50000000)
+
+/* Photos being checked at once, at most (students; a full table answers
+ * 429 busy: more would only wait for the pipelines) */
+#define GC_PORTAL_INFLIGHT 64
+
 /* The portal's capture: a small pool of pipelines (node/portal_pipes.c),
  * at most one per CPU, opened on first use with the school profile and
  * sharing one face model (capture/face.h); and the students' drafts. */
@@ -36,7 +46,11 @@ struct gc_portal_capture {
 	struct gc_profile prof;
 	gc_drafts        *drafts;
 	gc_ratelimit     *photos; /* photos checked per student (CPU) */
+	/* the students whose photo is being checked now: one at a time */
+	pthread_mutex_t   inmtx;
+	char              inflight[GC_PORTAL_INFLIGHT][80];
 	gc_ratelimit     *checks; /* answers to the check per student */
+	gc_ratelimit     *codes;  /* 采集码 refused per student (probing) */
 	gc_ratelimit     *guide_s, *guide_h; /* live-guide frames per
 	                                      * student a second, an hour */
 	unsigned          methods; /* [online] methods (review_window.h) */
@@ -60,6 +74,12 @@ gc_pipeline *gc_portal_pipeline_take(struct gc_portal_capture *c,
  * while a first pipeline opens). NULL with !*busy as take's NULL. */
 gc_pipeline *gc_portal_pipeline_trytake(struct gc_portal_capture *c,
     const gc_config *cfg, bool *busy);
+/* Marks student as having a photo checked (false: one is already, or
+ * GC_PORTAL_INFLIGHT are); leave unmarks. Thread-safe. */
+bool gc_portal_inflight_enter(struct gc_portal_capture *c,
+    const char *student);
+void gc_portal_inflight_leave(struct gc_portal_capture *c,
+    const char *student);
 /* Gives back what take gave (NULL-safe); wakes one waiting taker. */
 void         gc_portal_pipeline_give(struct gc_portal_capture *c,
     gc_pipeline *pl);

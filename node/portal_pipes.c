@@ -22,6 +22,8 @@ gc_portal_pipes_init(struct gc_portal_capture *c, int max)
 	}
 	pthread_mutex_init(&c->plmtx, NULL);
 	pthread_cond_init(&c->plcond, NULL);
+	pthread_mutex_init(&c->inmtx, NULL);
+	memset(c->inflight, 0, sizeof(c->inflight));
 	c->max    = max < GC_PORTAL_PIPES_MAX ? max : GC_PORTAL_PIPES_MAX;
 	c->nidle  = 0;
 	c->nopen  = 0;
@@ -40,6 +42,7 @@ gc_portal_pipes_release(struct gc_portal_capture *c)
 	c->nopen = 0;
 	pthread_cond_destroy(&c->plcond);
 	pthread_mutex_destroy(&c->plmtx);
+	pthread_mutex_destroy(&c->inmtx);
 }
 
 /* The profile, once (plmtx held); false when it does not load. */
@@ -151,4 +154,39 @@ gc_portal_pipeline_give(struct gc_portal_capture *c, gc_pipeline *pl)
 	c->idle[c->nidle++] = pl;
 	pthread_cond_signal(&c->plcond);
 	pthread_mutex_unlock(&c->plmtx);
+}
+
+bool
+gc_portal_inflight_enter(struct gc_portal_capture *c, const char *student)
+{
+	int free_at = -1;
+
+	pthread_mutex_lock(&c->inmtx);
+	for (int i = 0; i < GC_PORTAL_INFLIGHT; i++) {
+		if (c->inflight[i][0] == '\0') {
+			free_at = free_at < 0 ? i : free_at;
+		} else if (strcmp(c->inflight[i], student) == 0) {
+			free_at = -2; /* this student's photo is being checked */
+			break;
+		}
+	}
+	if (free_at >= 0) {
+		snprintf(c->inflight[free_at], sizeof(c->inflight[free_at]),
+		    "%s", student);
+	}
+	pthread_mutex_unlock(&c->inmtx);
+	return free_at >= 0;
+}
+
+void
+gc_portal_inflight_leave(struct gc_portal_capture *c, const char *student)
+{
+	pthread_mutex_lock(&c->inmtx);
+	for (int i = 0; i < GC_PORTAL_INFLIGHT; i++) {
+		if (strcmp(c->inflight[i], student) == 0) {
+			c->inflight[i][0] = '\0';
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->inmtx);
 }

@@ -103,6 +103,23 @@ gc_ratelimit_over(gc_ratelimit *rl, const void *key, size_t len,
 	return over;
 }
 
+bool
+gc_ratelimit_take(gc_ratelimit *rl, const void *key, size_t len,
+    uint64_t now)
+{
+	struct slot *s;
+	bool         over;
+
+	pthread_mutex_lock(&rl->mtx);
+	s    = slot_of(rl, key, len, now);
+	over = s->n >= rl->limit;
+	if (!over) {
+		s->n++;
+	}
+	pthread_mutex_unlock(&rl->mtx);
+	return over;
+}
+
 void
 gc_ratelimit_fail(gc_ratelimit *rl, const void *key, size_t len,
     uint64_t now)

@@ -24,5 +24,11 @@ bool gc_ratelimit_over(gc_ratelimit *rl, const void *key, size_t len,
 /* Counts one failure of key at now. */
 void gc_ratelimit_fail(gc_ratelimit *rl, const void *key, size_t len,
     uint64_t now);
+/* Over and fail in one step, for what is counted before it is done (a
+ * photo checked): true, counting nothing, when key has used up its
+ * window; else counts one and false. Two requests at once cannot both
+ * take the last one. */
+bool gc_ratelimit_take(gc_ratelimit *rl, const void *key, size_t len,
+    uint64_t now);
 
 #endif

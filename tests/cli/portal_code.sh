@@ -110,6 +110,11 @@ st, j = confirm(cb, tb, {"draft": d, "code": code_a})
 ok(st == 409 and j["error"]["code"] == "code_taken" and a["姓名"] not in json.dumps(j, ensure_ascii=False), "a code bound on the portal", (st, j))
 st, j = confirm(cb, tb, {"draft": d, "code": ""})
 ok(st == 200, "an empty field is no code", (st, j))
+# no probing whose codes are bound: 5 refused codes an hour, then 429
+answers = [confirm(cb, tb, {"draft": d, "code": "AB\u0001" + str(i)})[0] for i in range(5)]
+ok(answers == [400, 400, 400, 400, 429], "refused codes are counted per student", answers)
+st, j = confirm(cb, tb, {"draft": d, "code": code_s})
+ok(st == 429 and j["error"]["code"] == "too_many", "a bound code is not told apart once held back", (st, j))
 print("portal codes:", pc.checks, "checks")
 open("checks.txt", "w").write(str(pc.checks))
 EOF

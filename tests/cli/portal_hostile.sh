@@ -113,11 +113,14 @@ refused("a JPEG declaring 60000 × 60000", st, b, 422, "60000 × 60000", "过大
 bomb[at:at + 4] = struct.pack(">HH", 65535, 65535)
 st, hd, b = photo(bytes(bomb))
 refused("a JPEG declaring 65535 × 65535", st, b, 422, "65535 × 65535")
-# just under the limit (10000 × 12000): decoded at a reduced scale, its
-# data runs out: refused as corrupt, a small buffer at most
+# under the decoder's limit (10000 × 12000, 7000 × 8000) but over the
+# portal's own 50 MP: refused from the header too
 bomb[at:at + 4] = struct.pack(">HH", 12000, 10000)
 st, hd, b = photo(bytes(bomb))
-refused("a JPEG declaring 10000 × 12000", st, b, 422)
+refused("a JPEG declaring 10000 × 12000", st, b, 422, "50 million", "5000 万")
+bomb[at:at + 4] = struct.pack(">HH", 8000, 7000)
+st, hd, b = photo(bytes(bomb))
+refused("a JPEG declaring 7000 × 8000", st, b, 422, "50 million", "5000 万")
 took = time.monotonic() - t0
 grew = hwm() - peak
 print("  bombs: %.2f s, peak memory +%d MiB" % (took, grew))

@@ -147,6 +147,20 @@ test_typed_refused(void **state)
 	refused(&c, "control character");
 	fill(&c, KA, GC_CHECK_REPORT, "C1 \xc2\x85 next line");
 	refused(&c, "control character");
+	/* unseen characters that change what is read: RLO, zero-width
+	 * space, line separator, an isolate, the BOM */
+	fill(&c, KA, GC_CHECK_REPORT, "姓名\xe2\x80\xae错了");
+	refused(&c, "control character");
+	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x80\x8b" "b");
+	refused(&c, "control character");
+	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x80\xa8" "b");
+	refused(&c, "control character");
+	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x81\xa6" "b");
+	refused(&c, "control character");
+	fill(&c, KA, GC_CHECK_REPORT, "\xef\xbb\xbf姓名错了");
+	refused(&c, "control character");
+	fill(&c, KA, GC_CHECK_REPORT, "生日应为 2000—01—02 “全角”");
+	assert_true(gc_student_check_valid(&c, NULL)); /* dashes, quotes */
 	memset(big, 'x', GC_CHECK_TEXT_MAX);
 	big[GC_CHECK_TEXT_MAX] = '\0';
 	fill(&c, KA, GC_CHECK_REPORT, big);

@@ -225,10 +225,39 @@ test_pipes_bad_profile_answers_every_taker(void **state)
 	free(path);
 }
 
+/* One photo at a time per student, and a bounded table. */
+static void
+test_inflight_one_photo_a_student(void **state)
+{
+	struct gc_portal_capture c;
+	char                     key[32];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	gc_portal_pipes_init(&c, 1);
+	assert_true(gc_portal_inflight_enter(&c, "10335:1:A:05"));
+	assert_false(gc_portal_inflight_enter(&c, "10335:1:A:05"));
+	assert_true(gc_portal_inflight_enter(&c, "10335:1:B:05"));
+	gc_portal_inflight_leave(&c, "10335:1:A:05");
+	assert_true(gc_portal_inflight_enter(&c, "10335:1:A:05"));
+	gc_portal_inflight_leave(&c, "10335:1:A:05");
+	gc_portal_inflight_leave(&c, "10335:1:B:05");
+	gc_portal_inflight_leave(&c, "10335:1:C:05"); /* not in: nothing */
+	for (int i = 0; i < GC_PORTAL_INFLIGHT; i++) {
+		snprintf(key, sizeof(key), "10335:1:%d:05", i);
+		assert_true(gc_portal_inflight_enter(&c, key));
+	}
+	assert_false(gc_portal_inflight_enter(&c, "10335:1:late:05"));
+	gc_portal_inflight_leave(&c, "10335:1:7:05");
+	assert_true(gc_portal_inflight_enter(&c, "10335:1:late:05"));
+	gc_portal_pipes_release(&c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inflight_one_photo_a_student),
 		cmocka_unit_test(test_pipes_never_more_out_than_the_pool),
 		cmocka_unit_test(test_pipes_size_follows_the_cpus),
 		cmocka_unit_test(test_pipes_bad_profile_answers_every_taker),

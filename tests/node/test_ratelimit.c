@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,52 @@ test_window(void **state)
 	assert_false(gc_ratelimit_over(rl, "1.2.3.4", 7, 1900));
 	gc_ratelimit_free(rl);
 	gc_ratelimit_free(NULL);
+}
+
+struct taker {
+	gc_ratelimit *rl;
+	int           got;
+};
+
+static void *
+taker(void *arg)
+{
+	struct taker *t = arg;
+
+	for (int i = 0; i < 200; i++) {
+		t->got += !gc_ratelimit_take(t->rl, "student", 7, 5000);
+	}
+	return NULL;
+}
+
+/* Take counts as it checks: two at once never both get the last one. */
+static void
+test_take(void **state)
+{
+	gc_ratelimit *rl = gc_ratelimit_new(64, 2, 3600);
+	struct taker  t[8];
+	pthread_t     th[8];
+	int           sum = 0;
+
+	(void)state;
+	assert_false(gc_ratelimit_take(rl, "a", 1, 1000));
+	assert_false(gc_ratelimit_take(rl, "a", 1, 1001));
+	assert_true(gc_ratelimit_take(rl, "a", 1, 1002));
+	assert_true(gc_ratelimit_over(rl, "a", 1, 1003));
+	assert_false(gc_ratelimit_take(rl, "b", 1, 1003));
+	gc_ratelimit_free(rl);
+	rl = gc_ratelimit_new(64, 50, 3600);
+	for (int i = 0; i < 8; i++) {
+		t[i].rl  = rl;
+		t[i].got = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, taker, &t[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		sum += t[i].got;
+	}
+	assert_int_equal(sum, 50);
+	gc_ratelimit_free(rl);
 }
 
 static void
@@ -79,6 +126,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_full_table),
 		cmocka_unit_test(test_session_owner),
 	};
