@@ -1,8 +1,10 @@
 /* The student portal's server and policy (node/portal.h): loopback only,
- * behind the school's TLS proxy; signing in with an invitation code, rate
- * limited per address and per claimed ID number, with one answer for every
- * kind of failure (nothing tells whether an ID number is on the roster);
- * cookie sessions with CSRF tokens; then node/portal_api.c. */
+ * behind the school's TLS proxy; signing in with an invitation code, its
+ * failures rate limited per address and per claimed ID number, with one
+ * answer for every kind of failure (nothing tells whether an ID number is
+ * on the roster); its successes limited per student, each student
+ * holding a few sessions at most and none taking another student's; cookie
+ * sessions with CSRF tokens; then node/portal_api.c. */
 #include "node/portal.h"
 
 #include <stdio.h>
@@ -36,6 +38,9 @@
 #define FAIL_WINDOW  (15 * 60)
 #define FAILS_ADDR   10 /* failed sign-ins per address per window */
 #define FAILS_ID     5  /* per claimed ID number per window */
+#define SESS_PER_WHO 5  /* live sessions per student */
+#define SIGNINS_HOUR 20 /* sign-ins per student an hour */
+_Static_assert(SIGNINS_HOUR == 20, "the 429 says 20 sign-ins an hour");
 #define RL_SLOTS     16384
 #define DRAFTS_MAX   256              /* drafts kept, every student */
 #define PHOTOS_HOUR  30               /* photos checked per student an hour */
@@ -55,6 +60,7 @@ struct gc_portal {
 	struct gc_httpd  *httpd;
 	gc_http_sess     *sess;
 	gc_ratelimit     *by_addr, *by_id;
+	gc_ratelimit     *signins; /* successful sign-ins per student */
 	struct gc_portal_proxies proxies; /* [online] trusted_proxy */
 	char              school[128];
 	char             *notice; /* gc_alloc'd, "" when none */
@@ -114,11 +120,48 @@ id_matches(const struct gc_row *row, const char *typed)
 	    strcmp(a.normalized, row->v[GC_ROW_ID_NUMBER]) == 0;
 }
 
+/* A good code (and number) past the checks: refused while the student has
+ * signed in SIGNINS_HOUR times this hour or every session slot holds
+ * another student's live session; else a session of the student's, the
+ * student's own least recently used one ended past SESS_PER_WHO. */
+static void
+signin_start(struct gc_portal *p, struct gc_httpd_req *r, const char *key,
+    const char *addr, uint64_t now)
+{
+	char csrf[65];
+
+	if (gc_ratelimit_over(p->signins, key, strlen(key), now)) {
+		GC_LOG(GC_LOG_WARN, "PORTAL-SIGNIN-LIMIT", "sign-in refused: "
+		    "too many sign-ins of one student this hour (address %s)",
+		    addr);
+		gc_portal_error(r, 429, "too_many", "too many sign-ins: you "
+		    "have signed in 20 times this hour; try again later",
+		    "登录次数过多（每小时最多 20 次），请稍后再试");
+		return;
+	}
+	if (gc_http_sess_start_as(p->sess, r, csrf, key) != GC_OK) {
+		GC_LOG(GC_LOG_WARN, "PORTAL-SESS-FULL", "sign-in refused: "
+		    "every session is in use (address %s)", addr);
+		gc_portal_error(r, 503, "busy", "too many students are signed "
+		    "in: try again later", "登录人数过多，请稍后再试");
+		return;
+	}
+	gc_ratelimit_fail(p->signins, key, strlen(key), now); /* one more */
+	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
+	    "%s)", addr);
+	r->ctype = "application/json";
+	gc_buf_reset(&r->out);
+	gc_buf_puts(&r->out, "{\"csrf\":");
+	gc_json_str(&r->out, csrf);
+	gc_buf_puts(&r->out, "}");
+	sodium_memzero(csrf, sizeof(csrf));
+}
+
 static void
 signin(struct gc_portal *p, struct gc_httpd_req *r)
 {
 	char            code[128], addr[GC_PORTAL_ADDR_MAX], key[80];
-	char            csrf[65], idkey[GC_IDNUM_MAX_INPUT + 2];
+	char            idkey[GC_IDNUM_MAX_INPUT + 2];
 	uint8_t         h[32];
 	uint64_t        now = (uint64_t)time(NULL);
 	bool            ok = false;
@@ -163,14 +206,7 @@ signin(struct gc_portal *p, struct gc_httpd_req *r)
 		signin_refused(r);
 		return;
 	}
-	gc_http_sess_start_as(p->sess, r, csrf, key);
-	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
-	    "%s)", addr);
-	r->ctype = "application/json";
-	gc_buf_reset(&r->out);
-	gc_buf_puts(&r->out, "{\"csrf\":");
-	gc_json_str(&r->out, csrf);
-	gc_buf_puts(&r->out, "}");
+	signin_start(p, r, key, addr, now);
 }
 
 static void
@@ -264,6 +300,7 @@ portal_free(void *app)
 	gc_portal_pipes_release(&p->cap);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
+	gc_ratelimit_free(p->signins);
 	gc_free(p);
 }
 
@@ -360,6 +397,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->lgmtx   = lgmtx;
 	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
 	p->by_id   = gc_ratelimit_new(RL_SLOTS, FAILS_ID, FAIL_WINDOW);
+	p->signins = gc_ratelimit_new(RL_SLOTS, SIGNINS_HOUR, 3600);
 	gc_portal_pipes_init(&p->cap, 0);
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
@@ -383,6 +421,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	     .idle_s   = SESS_IDLE_S,
 	     .cookie   = cookie,
 	     .secure   = strncmp(pub, "http://", 7) != 0,
+	     .per_who  = SESS_PER_WHO,
 	});
 	rv = gc_httpd_start(&p->httpd, loop, &(struct gc_httpd_opts) {
 	     .name         = "portal",
