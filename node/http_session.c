@@ -13,15 +13,18 @@
 #include "common/gc_alloc.h"
 
 struct sess {
-	char   sid[65], csrf[65];
-	char   who[GC_HTTP_SESS_WHO]; /* whom it belongs to (the app's) */
-	time_t used;
+	char     sid[65], csrf[65];
+	char     who[GC_HTTP_SESS_WHO]; /* whom it belongs to (the app's) */
+	time_t   used;
+	uint64_t tick; /* s->tick when last used: orders ties in used */
 };
 
 struct gc_http_sess {
-	pthread_mutex_t mtx; /* guards tab */
+	pthread_mutex_t mtx; /* guards tab and tick */
 	struct sess    *tab;
 	size_t          cap;
+	size_t          per_who;
+	uint64_t        tick;
 	long            idle_s;
 	char            cookie[32];
 	bool            secure;
@@ -36,6 +39,7 @@ gc_http_sess_new(const struct gc_http_sess_opts *o)
 	s->tab    = gc_xzalloc(o->capacity * sizeof(*s->tab));
 	s->idle_s = o->idle_s;
 	s->secure = o->secure;
+	s->per_who = o->per_who;
 	snprintf(s->cookie, sizeof(s->cookie), "%s", o->cookie);
 	pthread_mutex_init(&s->mtx, NULL);
 	return s;
@@ -80,6 +84,7 @@ sess_lookup(gc_http_sess *s, const char *sid)
 		}
 		if (e->sid[0] && sodium_memcmp(e->sid, sid, 64) == 0) {
 			e->used = now;
+			e->tick = ++s->tick;
 			return e;
 		}
 	}
@@ -146,34 +151,78 @@ gc_http_sess_find_who(gc_http_sess *s, const struct gc_httpd_req *r,
 void
 gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r, char csrf[65])
 {
-	gc_http_sess_start_as(s, r, csrf, "");
+	/* owner "": a full table of the UI's sessions takes its least
+	 * recently used (the header), so this cannot be GC_EAGAIN while
+	 * only "" starts sessions (the UI's case) */
+	if (gc_http_sess_start_as(s, r, csrf, "") != GC_OK) {
+		csrf[0] = '\0'; /* no session: the next request signs in */
+	}
 }
 
-void
+/* The slot for a new session of who (s->mtx held), NULL when none: who's
+ * least recently used once who has per_who live sessions, else a free or
+ * idle slot (idle ones forgotten on the way), else who's least recently
+ * used; never another owner's live session. */
+static struct sess *
+sess_slot(gc_http_sess *s, const char *who, time_t now)
+{
+	struct sess *free_slot = NULL, *mine = NULL;
+	size_t       nmine     = 0;
+
+	for (size_t i = 0; i < s->cap; i++) {
+		struct sess *e = &s->tab[i];
+
+		if (e->sid[0] && now - e->used > s->idle_s) {
+			sodium_memzero(e, sizeof(*e));
+		}
+		if (e->sid[0] == '\0') {
+			if (free_slot == NULL) {
+				free_slot = e;
+			}
+			continue;
+		}
+		if (strcmp(e->who, who) == 0) {
+			nmine++;
+			if (mine == NULL || e->tick < mine->tick) {
+				mine = e;
+			}
+		}
+	}
+	if (mine != NULL && (free_slot == NULL ||
+	    (s->per_who > 0 && nmine >= s->per_who))) {
+		return mine;
+	}
+	return free_slot;
+}
+
+gc_err
 gc_http_sess_start_as(gc_http_sess *s, struct gc_httpd_req *r, char csrf[65],
     const char *who)
 {
-	struct sess *e = &s->tab[0];
+	char         w[GC_HTTP_SESS_WHO];
+	time_t       now = time(NULL);
+	struct sess *e;
 
+	snprintf(w, sizeof(w), "%s", who);
+	csrf[0] = '\0';
 	pthread_mutex_lock(&s->mtx);
-	for (size_t i = 0; i < s->cap; i++) {
-		if (s->tab[i].sid[0] == '\0') {
-			e = &s->tab[i];
-			break;
-		}
-		if (s->tab[i].used < e->used) {
-			e = &s->tab[i];
-		}
+	e = sess_slot(s, w, now);
+	if (e == NULL) {
+		pthread_mutex_unlock(&s->mtx);
+		return GC_EAGAIN;
 	}
+	sodium_memzero(e, sizeof(*e));
 	rand_hex(e->sid);
 	rand_hex(e->csrf);
-	snprintf(e->who, sizeof(e->who), "%s", who);
-	e->used = time(NULL);
+	memcpy(e->who, w, sizeof(e->who));
+	e->used = now;
+	e->tick = ++s->tick;
 	memcpy(csrf, e->csrf, 65);
 	snprintf(r->set_cookie, sizeof(r->set_cookie), "%s=%s; Path=/; "
 	    "HttpOnly; SameSite=Strict%s", s->cookie, e->sid,
 	    s->secure ? "; Secure" : "");
 	pthread_mutex_unlock(&s->mtx);
+	return GC_OK;
 }
 
 void

@@ -1,16 +1,21 @@
 /* http_session: cookie sessions, each with its CSRF token, for an app on
- * node/httpd.h (the operator UI; the student portal later). A fixed table
- * of capacity sessions: a new one takes a free slot or the least recently
- * used one's; a session idle longer than idle_s is forgotten when a look-up
- * passes it. Ids and tokens are 64 hex digits (256 random bits), compared
- * in constant time. Thread-safe: its own mutex, never held across a call
- * out of this file. */
+ * node/httpd.h (the operator UI, the student portal). A fixed table of
+ * capacity sessions, each belonging to an owner ("who": the portal's
+ * student key; "" for the UI's): a new one takes a free slot or an idle
+ * one's, else its own owner's least recently used session, never another
+ * owner's live one (with the table full of those, none is started); an
+ * owner has at most per_who live sessions, a new one ending its own least
+ * recently used. A session idle longer than idle_s is forgotten when a
+ * look-up or a new session passes it. Ids and tokens are 64 hex digits
+ * (256 random bits), compared in constant time. Thread-safe: its own
+ * mutex, never held across a call out of this file. */
 #ifndef GC_NODE_HTTP_SESSION_H
 #define GC_NODE_HTTP_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/gc_err.h"
 #include "node/httpd.h"
 
 typedef struct gc_http_sess gc_http_sess;
@@ -24,6 +29,7 @@ struct gc_http_sess_opts {
 	long        idle_s;   /* the UI: 12 h */
 	const char *cookie;   /* the cookie's name (cut at 31 bytes) */
 	bool        secure;   /* https: the cookie is Secure */
+	size_t      per_who;  /* live sessions per owner; 0: no cap (the UI) */
 };
 
 /* A store with no session (aborts on OOM: small and fixed). */
@@ -42,11 +48,14 @@ bool gc_http_sess_find_who(gc_http_sess *s, const struct gc_httpd_req *r,
 
 /* A new session: its CSRF token copied out, its cookie (HttpOnly,
  * SameSite=Strict, Path=/, Secure on https) set on r; _as: belonging to
- * who (cut at GC_HTTP_SESS_WHO - 1 bytes). */
+ * who (cut at GC_HTTP_SESS_WHO - 1 bytes). GC_EAGAIN (csrf "", no cookie
+ * set, nobody's session ended) when every slot holds a live session of
+ * another owner. _start: owner "", whose sessions take each other's
+ * slots, so a table of only those always has room. */
 void gc_http_sess_start(gc_http_sess *s, struct gc_httpd_req *r,
     char csrf[65]);
-void gc_http_sess_start_as(gc_http_sess *s, struct gc_httpd_req *r,
-    char csrf[65], const char *who);
+GC_NODISCARD gc_err gc_http_sess_start_as(gc_http_sess *s,
+    struct gc_httpd_req *r, char csrf[65], const char *who);
 
 /* Ends session sid (if live) and has r clear the cookie. */
 void gc_http_sess_end(gc_http_sess *s, struct gc_httpd_req *r,

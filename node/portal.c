@@ -1,8 +1,11 @@
 /* The student portal's server and policy (node/portal.h): loopback only,
- * behind the school's TLS proxy; signing in with an invitation code, rate
- * limited per address and per claimed ID number, with one answer for every
- * kind of failure (nothing tells whether an ID number is on the roster);
- * cookie sessions with CSRF tokens; then node/portal_api.c. */
+ * behind the school's TLS proxy; signing in with an invitation code, its
+ * failures rate limited per address and per claimed ID number (as the
+ * roster reads it), with one answer for every kind of failure (nothing
+ * tells whether an ID number is on the roster); its successes limited per
+ * student, each student holding a few sessions at most and none taking
+ * another student's; cookie sessions with CSRF tokens; then
+ * node/portal_api.c. */
 #include "node/portal.h"
 
 #include <stdio.h>
@@ -35,7 +38,10 @@
 #define SESS_IDLE_S  (2 * 3600)
 #define FAIL_WINDOW  (15 * 60)
 #define FAILS_ADDR   10 /* failed sign-ins per address per window */
-#define FAILS_ID     5  /* per claimed ID number per window */
+#define FAILS_ID     5  /* per claimed ID number per window (valid codes) */
+#define SESS_PER_WHO 5  /* live sessions per student */
+#define SIGNINS_HOUR 20 /* sign-ins per student an hour */
+_Static_assert(SIGNINS_HOUR == 20, "the 429 says 20 sign-ins an hour");
 #define RL_SLOTS     16384
 #define DRAFTS_MAX   256              /* drafts kept, every student */
 #define PHOTOS_HOUR  30               /* photos checked per student an hour */
@@ -57,6 +63,7 @@ struct gc_portal {
 	struct gc_httpd  *httpd;
 	gc_http_sess     *sess;
 	gc_ratelimit     *by_addr, *by_id;
+	gc_ratelimit     *signins; /* successful sign-ins per student */
 	struct gc_portal_proxies proxies; /* [online] trusted_proxy */
 	char              school[128];
 	char             *notice; /* gc_alloc'd, "" when none */
@@ -116,14 +123,75 @@ id_matches(const struct gc_row *row, const char *typed)
 	    strcmp(a.normalized, row->v[GC_ROW_ID_NUMBER]) == 0;
 }
 
+/* What a claimed ID number is counted by: the number as the roster reads
+ * it (gc_idnum_check: white space around it trimmed, full-width digits and
+ * letters to ASCII, letters uppercase, a HK/Macao permit's 9-character
+ * form; Chinese characters, as 证件类型 2-5 and Z keep them), so every way
+ * of typing one number shares one count. What no reading takes (a space
+ * inside, say) is counted as typed: it matches no student anyway. */
+static void
+id_count_key(const char *typed, char *out, size_t cap)
+{
+	struct gc_idnum a;
+
+	gc_idnum_check(&a, typed, 0, 0);
+	if (a.normalized[0] == '\0') {
+		gc_idnum_check(&a, typed, 'Z', 0);
+	}
+	snprintf(out, cap, "%s", a.normalized[0] != '\0' ? a.normalized :
+	    typed);
+	sodium_memzero(&a, sizeof(a));
+}
+
+/* A good code (and number) past the checks: refused while the student has
+ * signed in SIGNINS_HOUR times this hour or every session slot holds
+ * another student's live session; else a session of the student's, the
+ * student's own least recently used one ended past SESS_PER_WHO. */
+static void
+signin_start(struct gc_portal *p, struct gc_httpd_req *r, const char *key,
+    const char *addr, uint64_t now)
+{
+	char csrf[65];
+
+	if (gc_ratelimit_over(p->signins, key, strlen(key), now)) {
+		GC_LOG(GC_LOG_WARN, "PORTAL-SIGNIN-LIMIT", "sign-in refused: "
+		    "too many sign-ins of one student this hour (address %s)",
+		    addr);
+		gc_portal_error(r, 429, "too_many", "too many sign-ins: you "
+		    "have signed in 20 times this hour; try again later",
+		    "登录次数过多（每小时最多 20 次），请稍后再试");
+		return;
+	}
+	if (gc_http_sess_start_as(p->sess, r, csrf, key) != GC_OK) {
+		GC_LOG(GC_LOG_WARN, "PORTAL-SESS-FULL", "sign-in refused: "
+		    "every session is in use (address %s)", addr);
+		gc_portal_error(r, 503, "busy", "too many students are signed "
+		    "in: try again later", "登录人数过多，请稍后再试");
+		return;
+	}
+	gc_ratelimit_fail(p->signins, key, strlen(key), now); /* one more */
+	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
+	    "%s)", addr);
+	r->ctype = "application/json";
+	gc_buf_reset(&r->out);
+	gc_buf_puts(&r->out, "{\"csrf\":");
+	gc_json_str(&r->out, csrf);
+	gc_buf_puts(&r->out, "}");
+	sodium_memzero(csrf, sizeof(csrf));
+}
+
+/* A failure counts against the address, and against the claimed number
+ * only when the code was some student's (a stranger's junk codes with B's
+ * number count against the stranger's address, not B's number). */
 static void
 signin(struct gc_portal *p, struct gc_httpd_req *r)
 {
 	char            code[128], addr[GC_PORTAL_ADDR_MAX], key[80];
-	char            csrf[65], idkey[GC_IDNUM_MAX_INPUT + 2];
+	char            idkey[GC_IDNUM_MAX_INPUT + 2];
+	char            idcount[GC_IDNUM_MAX_INPUT + 2];
 	uint8_t         h[32];
 	uint64_t        now = (uint64_t)time(NULL);
-	bool            ok = false;
+	bool            ok = false, code_ok = false;
 	struct gc_row   row;
 
 	client_addr(p, r, addr, sizeof(addr));
@@ -133,10 +201,16 @@ signin(struct gc_portal *p, struct gc_httpd_req *r)
 		    "请求格式不对：缺少邀请码");
 		return;
 	}
+	idcount[0] = '\0';
+	if (idkey[0]) {
+		id_count_key(idkey, idcount, sizeof(idcount));
+	}
 	if (gc_ratelimit_over(p->by_addr, addr, strlen(addr), now) ||
-	    (idkey[0] && gc_ratelimit_over(p->by_id, idkey, strlen(idkey),
-	    now))) {
+	    (idcount[0] && gc_ratelimit_over(p->by_id, idcount,
+	    strlen(idcount), now))) {
 		sodium_memzero(code, sizeof(code));
+		sodium_memzero(idkey, sizeof(idkey));
+		sodium_memzero(idcount, sizeof(idcount));
 		GC_LOG(GC_LOG_WARN, "PORTAL-LIMIT", "sign-in refused: too many "
 		    "failures (address %s)", addr);
 		gc_portal_error(r, 429, "too_many", "too many failed sign-ins: "
@@ -146,33 +220,29 @@ signin(struct gc_portal *p, struct gc_httpd_req *r)
 	}
 	if (gc_invite_code_hash(code, strlen(code), h)) {
 		pthread_mutex_lock(p->lgmtx);
-		ok = gc_ledger_invite_find(p->n->lg, h, key, sizeof(key)) ==
-		    GC_OK && gc_row_of(p->n->lg, key, &row) == GC_OK;
+		code_ok = gc_ledger_invite_find(p->n->lg, h, key,
+		    sizeof(key)) == GC_OK && gc_row_of(p->n->lg, key, &row) ==
+		    GC_OK;
 		pthread_mutex_unlock(p->lgmtx);
-		if (ok && idkey[0]) {
-			ok = id_matches(&row, idkey);
-		}
+		ok = code_ok && (idkey[0] == '\0' || id_matches(&row, idkey));
 	}
 	sodium_memzero(h, sizeof(h));
 	sodium_memzero(code, sizeof(code));
+	sodium_memzero(idkey, sizeof(idkey));
 	if (!ok) {
 		gc_ratelimit_fail(p->by_addr, addr, strlen(addr), now);
-		if (idkey[0]) {
-			gc_ratelimit_fail(p->by_id, idkey, strlen(idkey), now);
+		if (code_ok && idcount[0]) {
+			gc_ratelimit_fail(p->by_id, idcount, strlen(idcount),
+			    now);
 		}
+		sodium_memzero(idcount, sizeof(idcount));
 		GC_LOG(GC_LOG_NOTICE, "PORTAL-SIGNIN-FAIL", "a sign-in failed "
 		    "(address %s)", addr);
 		signin_refused(r);
 		return;
 	}
-	gc_http_sess_start_as(p->sess, r, csrf, key);
-	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
-	    "%s)", addr);
-	r->ctype = "application/json";
-	gc_buf_reset(&r->out);
-	gc_buf_puts(&r->out, "{\"csrf\":");
-	gc_json_str(&r->out, csrf);
-	gc_buf_puts(&r->out, "}");
+	sodium_memzero(idcount, sizeof(idcount));
+	signin_start(p, r, key, addr, now);
 }
 
 static void
@@ -267,6 +337,7 @@ portal_free(void *app)
 	gc_portal_pipes_release(&p->cap);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
+	gc_ratelimit_free(p->signins);
 	gc_free(p);
 }
 
@@ -363,6 +434,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->lgmtx   = lgmtx;
 	p->by_addr = gc_ratelimit_new(RL_SLOTS, FAILS_ADDR, FAIL_WINDOW);
 	p->by_id   = gc_ratelimit_new(RL_SLOTS, FAILS_ID, FAIL_WINDOW);
+	p->signins = gc_ratelimit_new(RL_SLOTS, SIGNINS_HOUR, 3600);
 	gc_portal_pipes_init(&p->cap, 0);
 	p->cap.drafts = gc_drafts_new(DRAFTS_MAX, DRAFTS_BYTES);
 	p->cap.photos = gc_ratelimit_new(RL_SLOTS, PHOTOS_HOUR, 3600);
@@ -387,6 +459,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	     .idle_s   = SESS_IDLE_S,
 	     .cookie   = cookie,
 	     .secure   = strncmp(pub, "http://", 7) != 0,
+	     .per_who  = SESS_PER_WHO,
 	});
 	rv = gc_httpd_start(&p->httpd, loop, &(struct gc_httpd_opts) {
 	     .name         = "portal",

@@ -6,7 +6,8 @@
 # and sign out; hostile requests (guessed codes, enumerated ID numbers,
 # another site's form, no CSRF token, oversized bodies) are refused with
 # one answer that reveals nothing, and rate-limited per address and per
-# claimed ID number.
+# claimed ID number (as the roster reads it, counted only with a code that
+# was some student's).
 . "$(dirname "$0")/lib.bash"
 cd "$T"
 export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
@@ -91,14 +92,30 @@ st, _, j = signin({"code": rows[2]["邀请码"]}, "203.0.113.99")
 ok(st == 429 and j["error"]["code"] == "too_many", "the address is held back", (st, j))
 st, _, _ = signin({"code": rows[2]["邀请码"]}, "203.0.113.100")
 ok(st == 200, "another address is not")
-# guessing one claimed ID number from many addresses
+# guessing whose one claimed ID number is, with other students' codes,
+# from many addresses: the number is counted as the roster reads it, so
+# each way of typing it (spaces, lowercase, full-width) adds to one count
 victim = roster[rows[3]["学号"]][5]
-for i in range(5):
-    req("POST", "/api/signin", {"code": "CCCC-CCCC-CCCC-CCCC-CCC%d" % i, "id_number": victim}, ip="192.0.2.%d" % i)
+def fullwidth(s):
+    return "".join(chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch for ch in s)
+typed = [" %s " % victim, victim.lower(), fullwidth(victim), "\u3000" + fullwidth(victim.lower()), victim + "\t"]
+for i, (row, idn) in enumerate(zip([rows[0], rows[1], rows[2], rows[4], rows[5]], typed)):
+    st, _, _ = signin({"code": row["邀请码"], "id_number": idn}, "192.0.2.%d" % i)
+    ok(st == 401, "a good code with another student's number", st)
 st, _, j = signin({"code": rows[3]["邀请码"], "id_number": victim}, "192.0.2.50")
-ok(st == 429, "the claimed number is held back", (st, j))
+ok(st == 429, "the claimed number is held back, however it was typed", (st, j))
+st, _, j = signin({"code": rows[3]["邀请码"], "id_number": fullwidth(victim)}, "192.0.2.52")
+ok(st == 429, "in every way of typing it", (st, j))
 st, _, _ = signin({"code": rows[3]["邀请码"]}, "192.0.2.51")
 ok(st == 200, "the code alone still signs the student in")
+# a stranger typing a student's number with made-up codes is held back by
+# address, and does not lock the student's own code and number
+victim = roster[rows[5]["学号"]][5]
+for i in range(12):
+    st, _, _ = signin({"code": "CCCC-CCCC-CCCC-CCCC-CC%02d" % i, "id_number": victim if i % 2 else fullwidth(victim)}, "192.0.2.%d" % (100 + i))
+    ok(st == 401, "a made-up code with a student's number", st)
+st, _, j = signin({"code": rows[5]["邀请码"], "id_number": victim}, "192.0.2.150")
+ok(st == 200, "the student's own code and number still sign in", (st, j))
 
 # the forwarded address counts only from the trusted proxy ([online]
 # trusted_proxy, by default 127.0.0.1 and ::1): a client on 127.0.0.2

@@ -41,6 +41,46 @@ start(gc_http_sess *s, char sid[65], char csrf[65])
 	sid[64] = '\0';
 }
 
+/* Starts a session of who: GC_OK with its id out, or what start said. */
+static gc_err
+start_as(gc_http_sess *s, const char *who, char sid[65])
+{
+	struct gc_httpd_req r;
+	char                csrf[65];
+	const char         *p;
+	gc_err              rv;
+
+	req_init(&r, NULL, "");
+	rv = gc_http_sess_start_as(s, &r, csrf, who);
+	if (rv != GC_OK) {
+		assert_string_equal(r.set_cookie, "");
+		assert_string_equal(csrf, "");
+		return rv;
+	}
+	p = strchr(r.set_cookie, '=');
+	assert_non_null(p);
+	memcpy(sid, p + 1, 64);
+	sid[64] = '\0';
+	return GC_OK;
+}
+
+/* Whether sid is live, belonging to who. */
+static bool
+live_as(gc_http_sess *s, const char *sid, const char *who)
+{
+	struct gc_httpd_req r;
+	char                cookie[128], got_sid[65], csrf[65];
+	char                got_who[GC_HTTP_SESS_WHO];
+
+	snprintf(cookie, sizeof(cookie), "gc_sid_8080=%s", sid);
+	req_init(&r, cookie, "");
+	if (!gc_http_sess_find_who(s, &r, got_sid, csrf, got_who)) {
+		return false;
+	}
+	assert_string_equal(got_who, who);
+	return true;
+}
+
 static bool
 find(gc_http_sess *s, const char *cookie, char csrf[65])
 {
@@ -116,6 +156,67 @@ test_http_sess_new_session_evicts_the_oldest(void **state)
 	gc_http_sess_free(s);
 }
 
+/* One student signing in again and again ends only their own sessions,
+ * the least recently used first, past per_who. */
+static void
+test_http_sess_owner_keeps_at_most_per_who(void **state)
+{
+	struct gc_http_sess_opts o = opts;
+	gc_http_sess            *s;
+	char                     a[40][65], b[65];
+
+	(void)state;
+	o.capacity = 8;
+	o.per_who  = 3;
+	s          = gc_http_sess_new(&o);
+	assert_int_equal(start_as(s, "10335:1:B", b), GC_OK);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(start_as(s, "10335:1:A", a[i]), GC_OK);
+	}
+	assert_true(live_as(s, a[0], "10335:1:A")); /* a[0] used: a[1] LRU */
+	assert_int_equal(start_as(s, "10335:1:A", a[3]), GC_OK);
+	assert_false(live_as(s, a[1], "10335:1:A"));
+	assert_true(live_as(s, a[0], "10335:1:A"));
+	assert_true(live_as(s, a[2], "10335:1:A"));
+	assert_true(live_as(s, a[3], "10335:1:A"));
+	/* far more sign-ins than the table holds: B stays */
+	for (int i = 4; i < 40; i++) {
+		assert_int_equal(start_as(s, "10335:1:A", a[i]), GC_OK);
+	}
+	assert_true(live_as(s, b, "10335:1:B"));
+	for (int i = 0; i < 37; i++) {
+		assert_false(live_as(s, a[i], "10335:1:A"));
+	}
+	for (int i = 37; i < 40; i++) {
+		assert_true(live_as(s, a[i], "10335:1:A"));
+	}
+	gc_http_sess_free(s);
+}
+
+/* A table full of other owners' live sessions refuses a new one rather
+ * than end one of theirs; an owner with one there takes their own. */
+static void
+test_http_sess_full_table_never_evicts_another_owner(void **state)
+{
+	struct gc_http_sess_opts o = opts; /* capacity 2 */
+	gc_http_sess            *s;
+	char                     a[2][65], b[65], c[65];
+
+	(void)state;
+	o.per_who = 5;
+	s         = gc_http_sess_new(&o);
+	assert_int_equal(start_as(s, "A", a[0]), GC_OK);
+	assert_int_equal(start_as(s, "B", b), GC_OK);
+	assert_int_equal(start_as(s, "C", c), GC_EAGAIN);
+	assert_true(live_as(s, a[0], "A"));
+	assert_true(live_as(s, b, "B"));
+	assert_int_equal(start_as(s, "A", a[1]), GC_OK);
+	assert_false(live_as(s, a[0], "A"));
+	assert_true(live_as(s, a[1], "A"));
+	assert_true(live_as(s, b, "B"));
+	gc_http_sess_free(s);
+}
+
 static void
 test_http_sess_end_forgets_and_clears_the_cookie(void **state)
 {
@@ -140,15 +241,23 @@ test_http_sess_idle_session_is_forgotten(void **state)
 	struct gc_http_sess_opts o = opts;
 	gc_http_sess            *s;
 	char                     sid[65], csrf[65], got[65], cookie[128];
+	char                     other[65], late[65];
 
 	(void)state;
-	o.idle_s = 1;
-	s        = gc_http_sess_new(&o);
+	o.idle_s  = 1;
+	o.per_who = 5;
+	s         = gc_http_sess_new(&o);
 	start(s, sid, csrf);
+	assert_int_equal(start_as(s, "B", other), GC_OK); /* table full */
 	snprintf(cookie, sizeof(cookie), "gc_sid_8080=%s", sid);
 	assert_true(find(s, cookie, got));
+	assert_int_equal(start_as(s, "C", late), GC_EAGAIN);
 	sleep(3);
+	/* idle sessions of others are no one's any more: their slots serve */
+	assert_int_equal(start_as(s, "C", late), GC_OK);
+	assert_int_equal(start_as(s, "D", late), GC_OK);
 	assert_false(find(s, cookie, got));
+	assert_false(live_as(s, other, "B"));
 	gc_http_sess_free(s);
 }
 
@@ -182,6 +291,9 @@ main(void)
 		cmocka_unit_test(test_http_sess_start_sets_a_strict_cookie),
 		cmocka_unit_test(test_http_sess_find_takes_the_live_cookie),
 		cmocka_unit_test(test_http_sess_new_session_evicts_the_oldest),
+		cmocka_unit_test(test_http_sess_owner_keeps_at_most_per_who),
+		cmocka_unit_test(
+		    test_http_sess_full_table_never_evicts_another_owner),
 		cmocka_unit_test(test_http_sess_end_forgets_and_clears_the_cookie),
 		cmocka_unit_test(test_http_sess_idle_session_is_forgotten),
 		cmocka_unit_test(test_http_sess_csrf_needs_the_exact_token),

@@ -110,7 +110,8 @@ test_session_owner(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	gc_http_sess_start_as(s, &r, csrf, "10335:1:11010519491231002X:05");
+	assert_int_equal(gc_http_sess_start_as(s, &r, csrf,
+	    "10335:1:11010519491231002X:05"), GC_OK);
 	assert_non_null(strstr(r.set_cookie, "; Secure"));
 	snprintf(cookie, sizeof(cookie), "%.*s", (int)strcspn(r.set_cookie,
 	    ";"), r.set_cookie);
