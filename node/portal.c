@@ -153,7 +153,9 @@ signin_start(struct gc_portal *p, struct gc_httpd_req *r, const char *key,
 {
 	char csrf[65];
 
-	if (gc_ratelimit_over(p->signins, key, strlen(key), now)) {
+	/* counted as checked: two at once never both take the 20th (a
+	 * refusal for a full table counts too) */
+	if (gc_ratelimit_take(p->signins, key, strlen(key), now)) {
 		GC_LOG(GC_LOG_WARN, "PORTAL-SIGNIN-LIMIT", "sign-in refused: "
 		    "too many sign-ins of one student this hour (address %s)",
 		    addr);
@@ -169,7 +171,6 @@ signin_start(struct gc_portal *p, struct gc_httpd_req *r, const char *key,
 		    "in: try again later", "登录人数过多，请稍后再试");
 		return;
 	}
-	gc_ratelimit_fail(p->signins, key, strlen(key), now); /* one more */
 	GC_LOG(GC_LOG_INFO, "PORTAL-SIGNIN", "a student signed in (address "
 	    "%s)", addr);
 	r->ctype = "application/json";
