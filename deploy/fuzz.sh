@@ -8,8 +8,8 @@ deploy/install-deps.sh
 secs=${1:-60}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DGC_FUZZ=ON -DGC_SANITIZE=ON \
 	-DGC_TESTS=ON >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync fuzz_json fuzz_invite fuzz_portal
-for f in fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync fuzz_json fuzz_invite fuzz_portal; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync fuzz_json fuzz_invite fuzz_portal fuzz_student_check
+for f in fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync fuzz_json fuzz_invite fuzz_portal fuzz_student_check; do
 	mkdir -p "fuzz-corpus/$f"
 	echo "== $f for ${secs}s"
 	seeds=()
