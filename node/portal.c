@@ -335,6 +335,7 @@ portal_free(void *app)
 	gc_ratelimit_free(p->cap.guide_s);
 	gc_ratelimit_free(p->cap.guide_h);
 	gc_free(p->notice);
+	gc_free(p->cap.rules);
 	gc_portal_pipes_release(&p->cap);
 	gc_ratelimit_free(p->by_addr);
 	gc_ratelimit_free(p->by_id);
@@ -396,6 +397,7 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	struct gc_diag           pd;
 	char                     cookie[32];
 	enum gc_portal_code_mode code_mode;
+	struct gc_buf            rules;
 	gc_err                   rv;
 
 	*out = NULL;
@@ -413,11 +415,11 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 		    url);
 		return GC_EINVAL;
 	}
-	if (gc_portal_code_mode_load(n->cfg, &code_mode, d) != GC_OK) {
-		return GC_EINVAL;
-	}
 	/* a bad [online] setting stops the portal at start, naming it */
 	rv = gc_online_cfg_load(n->cfg, &oc, d);
+	if (rv == GC_OK) {
+		rv = gc_portal_code_mode_load(n->cfg, &code_mode, d);
+	}
 	if (rv != GC_OK) {
 		return rv;
 	}
@@ -443,7 +445,17 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->cap.codes  = gc_ratelimit_new(RL_SLOTS, CODES_HOUR, 3600);
 	p->cap.guide_s = gc_ratelimit_new(RL_SLOTS, GUIDE_SECOND, 1);
 	p->cap.guide_h = gc_ratelimit_new(RL_SLOTS, GUIDE_HOUR, 3600);
-	p->cap.methods = oc.methods;
+	p->cap.online    = oc;
+	p->cap.code_mode = code_mode;
+	gc_buf_init(&rules);
+	gc__portal_rules_json(n->cfg, &rules);
+	p->cap.rules = gc_strdup(gc_buf_cstr(&rules));
+	rv           = gc_buf_status(&rules);
+	gc_buf_release(&rules);
+	if (p->cap.rules == NULL || rv != GC_OK) {
+		portal_free(p);
+		return GC_ENOMEM;
+	}
 	rv = portal_notice(p, d);
 	if (rv != GC_OK) {
 		portal_free(p);

@@ -35,12 +35,8 @@ reject_reason(struct gc_portal_req *p, const struct gc_mcap *c, char *out,
 	gc_merge_review_reason(p->n, c, out, cap);
 }
 
-/* The photo rules of the school profile the page shows before a photo is
- * taken: the output size, the background colours, glasses, the clothing
- * colours the school bans, and the largest file the portal takes. null
- * when the profile does not load (the photo route says why). */
-static void
-rules_json(struct gc_portal_req *p, struct gc_buf *b)
+void
+gc__portal_rules_json(const gc_config *cfg, struct gc_buf *b)
 {
 	struct gc_profile *pf = gc_alloc(sizeof(*pf));
 	struct gc_diag     d;
@@ -48,7 +44,7 @@ rules_json(struct gc_portal_req *p, struct gc_buf *b)
 	size_t             nban;
 
 	gc_diag_clear(&d);
-	if (pf == NULL || gc_profile_load(pf, p->n->cfg, gc_config_get(p->n->cfg,
+	if (pf == NULL || gc_profile_load(pf, cfg, gc_config_get(cfg,
 	    "capture", "profile", NULL), &d) != GC_OK) {
 		gc_free(pf);
 		gc_buf_puts(b, "null");
@@ -85,8 +81,7 @@ api_me(struct gc_portal_req *p)
 	struct gc_row        row;
 	struct gc_mstudent   ms;
 	struct gc_merge      one;
-	struct gc_online_cfg oc;
-	enum gc_portal_code_mode code_mode;
+	const struct gc_online_cfg *oc = &p->cap->online;
 	enum gc_mstatus      st   = GC_MS_MISSING, shown;
 	struct gc_mcap      *caps = NULL;
 	size_t               ncap = 0, rej = 0;
@@ -94,9 +89,6 @@ api_me(struct gc_portal_req *p)
 	uint64_t             review_by = 0;
 	char                 masked[128], reason[300] = "", iso[32];
 	gc_err               rv;
-
-	gc_online_cfg_load(p->n->cfg, &oc, NULL);
-	(void)gc_portal_code_mode_load(p->n->cfg, &code_mode, NULL);
 	pthread_mutex_lock(p->lgmtx);
 	rv = gc_row_of(p->n->lg, p->student, &row);
 	if (rv == GC_OK && gc_ledger_merge_student(p->n->lg, p->student, &st,
@@ -112,8 +104,8 @@ api_me(struct gc_portal_req *p)
 	one.nst   = 1;
 	one.cap   = caps;
 	one.ncap  = ncap;
-	shown     = gc_review_window_status(&one, &ms, &oc, now);
-	if (rv == GC_OK && gc_retake_window(&one, &ms, &oc, &due, &rej)) {
+	shown     = gc_review_window_status(&one, &ms, oc, now);
+	if (rv == GC_OK && gc_retake_window(&one, &ms, oc, &due, &rej)) {
 		reject_reason(p, &caps[rej], reason, sizeof(reason));
 	} else if (rv == GC_OK && st == GC_MS_NEEDS_RETAKE) {
 		for (size_t i = 0; i < ncap; i++) {
@@ -126,7 +118,7 @@ api_me(struct gc_portal_req *p)
 		if (!caps[i].voided && caps[i].review < 0 &&
 		    caps[i].kind == GC_SESSION_ONLINE) {
 			review_by = gc_hlc_ms(caps[i].hlc) +
-			    (uint64_t)oc.review_hours * 3600000u;
+			    (uint64_t)oc->review_hours * 3600000u;
 		}
 	}
 	pthread_mutex_unlock(p->lgmtx);
@@ -168,7 +160,7 @@ api_me(struct gc_portal_req *p)
 		gc_buf_puts(&r->out, "null");
 	}
 	gc_buf_printf(&r->out, ",\"capture_code\":\"%s\"",
-	    gc_portal_code_mode_name(code_mode));
+	    gc_portal_code_mode_name(p->cap->code_mode));
 	gc_buf_puts(&r->out, ",\"review_by\":");
 	if (review_by != 0) {
 		gc_review_window_iso(iso, sizeof(iso), review_by);
@@ -177,14 +169,14 @@ api_me(struct gc_portal_req *p)
 		gc_buf_puts(&r->out, "null");
 	}
 	gc_buf_puts(&r->out, ",\"methods\":[");
-	gc_buf_printf(&r->out, "%s%s%s", (oc.methods & GC_ONLINE_CAMERA) ?
-	    "\"camera\"" : "", (oc.methods & GC_ONLINE_CAMERA) &&
-	    (oc.methods & GC_ONLINE_UPLOAD) ? "," : "",
-	    (oc.methods & GC_ONLINE_UPLOAD) ? "\"upload\"" : "");
+	gc_buf_printf(&r->out, "%s%s%s", (oc->methods & GC_ONLINE_CAMERA) ?
+	    "\"camera\"" : "", (oc->methods & GC_ONLINE_CAMERA) &&
+	    (oc->methods & GC_ONLINE_UPLOAD) ? "," : "",
+	    (oc->methods & GC_ONLINE_UPLOAD) ? "\"upload\"" : "");
 	gc_buf_puts(&r->out, "],\"notice\":");
 	gc_json_str(&r->out, p->notice[0] ? p->notice : NULL);
 	gc_buf_puts(&r->out, ",\"rules\":");
-	rules_json(p, &r->out);
+	gc_buf_puts(&r->out, p->cap->rules);
 	gc_buf_putc(&r->out, '}');
 }
 
@@ -257,7 +249,7 @@ api_photo(struct gc_portal_req *p)
 		    "upload", "请求格式不对：拍照方式应为 camera 或 upload");
 		return;
 	}
-	if (!(p->cap->methods & (camera ? GC_ONLINE_CAMERA :
+	if (!(p->cap->online.methods & (camera ? GC_ONLINE_CAMERA :
 	    GC_ONLINE_UPLOAD))) {
 		if (camera) {
 			gc_portal_error(r, 403, "method_off", "the school takes "
@@ -454,16 +446,9 @@ static bool
 confirm_code(struct gc_portal_req *p, const struct gc_json *v,
     char code[GC_CAPTURE_CODE_MAX + 1])
 {
-	enum gc_portal_code_mode mode;
+	enum gc_portal_code_mode mode = p->cap->code_mode;
 	const char              *en, *zh;
-	struct gc_diag           d;
 
-	gc_diag_clear(&d);
-	if (gc_portal_code_mode_load(p->n->cfg, &mode, &d) != GC_OK) {
-		gc_portal_error(p->r, 500, "internal", gc_diag_msg(&d, GC_EINVAL),
-		    "服务器设置有误，请联系学校");
-		return false;
-	}
 	code[0] = '\0';
 	if (v != NULL && v->type == GC_JSON_STRING && v->len == 0) {
 		v = NULL; /* an empty field: no code */
@@ -519,16 +504,12 @@ api_confirm(struct gc_portal_req *p)
 	uint8_t               photo[32];
 	char                  hex[65], code[GC_CAPTURE_CODE_MAX + 1] = "";
 
-	if (!gc_portal_confirm_parse(r->body, r->body_len, &id)) {
+	if (!gc_portal_confirm_parse(r->body, r->body_len, &id, &doc)) {
 		gc_portal_error(r, 400, "bad_request", "send {\"draft\": N}",
 		    "请求格式不对");
 		return;
 	}
-	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) != GC_OK) {
-		doc = NULL; /* parsed above: not reached */
-	}
-	if (!confirm_code(p, doc != NULL ? gc_json_get(doc, "code") : NULL,
-	    code)) {
+	if (!confirm_code(p, gc_json_get(doc, "code"), code)) {
 		gc_json_free(doc);
 		return;
 	}

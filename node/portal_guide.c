@@ -138,7 +138,7 @@ gc_portal_guide(struct gc_portal_req *p)
 	gc_pipeline              *pl;
 	gc_err                    rv;
 
-	if (!(cap->methods & GC_ONLINE_CAMERA)) {
+	if (!(cap->online.methods & GC_ONLINE_CAMERA)) {
 		gc_portal_error(r, 403, "method_off", "the school takes no "
 		    "photos from the phone's camera here: upload a studio photo",
 		    "本校不接受在线拍照，请上传照相馆拍摄的照片");

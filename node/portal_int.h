@@ -8,8 +8,10 @@
 #include "capture/pipeline.h"
 #include "capture/profile.h"
 #include "common/config.h"
+#include "common/review_window.h"
 #include "node/httpd.h"
 #include "node/node.h"
+#include "node/portal_bind.h"
 #include "node/portal_drafts.h"
 #include "node/ratelimit.h"
 
@@ -53,7 +55,10 @@ struct gc_portal_capture {
 	gc_ratelimit     *codes;  /* 采集码 refused per student (probing) */
 	gc_ratelimit     *guide_s, *guide_h; /* live-guide frames per
 	                                      * student a second, an hour */
-	unsigned          methods; /* [online] methods (review_window.h) */
+	/* the [online] settings, read (and refused when bad) at start */
+	struct gc_online_cfg     online;
+	enum gc_portal_code_mode code_mode;
+	char                    *rules; /* gc__portal_rules_json's, for /api/me */
 };
 
 /* Sets up c's pool for at most max pipelines (0: one per CPU online,
@@ -104,6 +109,13 @@ bool gc_portal_api(struct gc_portal_req *p);
  * GET /api/final, GET and POST /api/check; false when the path is not
  * one of them. */
 bool gc__portal_check_route(struct gc_portal_req *p);
+
+/* The photo rules of the school profile the page shows before a photo is
+ * taken, as JSON into b: the output size, the background colours, glasses,
+ * the clothing colours the school bans, and the largest file the portal
+ * takes; null when the profile does not load (the photo route says why).
+ * Made once, at the portal's start (cap->rules). */
+void gc__portal_rules_json(const gc_config *cfg, struct gc_buf *b);
 /* POST /api/guide (node/portal_guide.c): the live guide on one frame. */
 void gc_portal_guide(struct gc_portal_req *p);
 

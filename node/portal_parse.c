@@ -197,23 +197,32 @@ gc_portal_signin_parse(const char *body, size_t len, char *code,
 }
 
 bool
-gc_portal_confirm_parse(const char *body, size_t len, uint32_t *id)
+gc_portal_confirm_parse(const char *body, size_t len, uint32_t *id,
+    struct gc_json **out)
 {
 	struct gc_json       *doc = NULL;
 	const struct gc_json *jv;
 	double                num = 0;
 
 	*id = 0;
+	if (out != NULL) {
+		*out = NULL;
+	}
 	if (gc_json_parse(&doc, body, len, NULL, 0) == GC_OK &&
 	    (jv = gc_json_get(doc, "draft")) != NULL &&
 	    jv->type == GC_JSON_NUMBER) {
 		num = jv->num;
 	}
-	gc_json_free(doc);
 	if (!(num >= 1 && num <= UINT32_MAX) ||
 	    num != (double)(uint32_t)num) {
+		gc_json_free(doc);
 		return false;
 	}
 	*id = (uint32_t)num;
+	if (out != NULL) {
+		*out = doc;
+	} else {
+		gc_json_free(doc);
+	}
 	return true;
 }

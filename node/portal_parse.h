@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/gc_err.h"
+#include "common/json.h"
 
 #define GC_PORTAL_PROXIES 16 /* addresses in trusted_proxy */
 /* what [online] trusted_proxy is when absent: the proxy on this computer */
@@ -64,8 +65,10 @@ bool gc_portal_same_origin(const char *origin, const char *host);
 gc_err gc_portal_signin_parse(const char *body, size_t len, char *code,
     size_t codecap, char *idn, size_t idcap);
 
-/* The confirm body {"draft": N}, N a whole number 1..2^32-1; false
- * otherwise. */
-bool gc_portal_confirm_parse(const char *body, size_t len, uint32_t *id);
+/* The confirm body {"draft": N, ...}, N a whole number 1..2^32-1; false
+ * otherwise. When doc is not NULL and the answer is true, *doc is the
+ * parsed body, for its other members ("code"): free with gc_json_free. */
+bool gc_portal_confirm_parse(const char *body, size_t len, uint32_t *id,
+    struct gc_json **doc);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "node/http_session.h"
 #include "node/httpd.h"
 #include "node/portal_parse.h"
@@ -47,6 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char                     v[64], sid[65], csrf[65];
 	char                     who[GC_HTTP_SESS_WHO];
 	uint32_t                 id;
+	struct gc_json          *doc;
 
 	if (sess == NULL) {
 		sess_once();
@@ -60,7 +62,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 	(void)gc_portal_signin_parse(s, size, code, sizeof(code), idn,
 	    sizeof(idn));
-	(void)gc_portal_confirm_parse(s, size, &id);
+	if (gc_portal_confirm_parse(s, size, &id, &doc)) {
+		(void)gc_json_get(doc, "code");
+		gc_json_free(doc);
+	}
 
 	/* three strings: peer / Origin / cookie, X-Real-IP / Host, XFF */
 	a = s;

@@ -127,7 +127,7 @@ test_signin_and_confirm_bodies(void **state)
 	assert_int_equal(PARSE(body), GC_OK);
 	assert_string_equal(code, "");
 #undef PARSE
-#define CONFIRM(b) gc_portal_confirm_parse((b), strlen(b), &id)
+#define CONFIRM(b) gc_portal_confirm_parse((b), strlen(b), &id, NULL)
 	assert_true(CONFIRM("{\"draft\":7}"));
 	assert_int_equal(id, 7);
 	assert_true(CONFIRM("{\"draft\":4294967295}"));
@@ -138,6 +138,19 @@ test_signin_and_confirm_bodies(void **state)
 	assert_false(CONFIRM("{\"draft\":-1}"));
 	assert_false(CONFIRM(""));
 #undef CONFIRM
+	/* the body for its other members */
+	{
+		static const char cb[] = "{\"draft\":3,\"code\":\"CHSI:x\"}";
+		struct gc_json   *doc;
+
+		assert_true(gc_portal_confirm_parse(cb, sizeof(cb) - 1, &id,
+		    &doc));
+		assert_int_equal(id, 3);
+		assert_string_equal(gc_json_get(doc, "code")->str, "CHSI:x");
+		gc_json_free(doc);
+		assert_false(gc_portal_confirm_parse("{}", 2, &id, &doc));
+		assert_null(doc);
+	}
 }
 
 int
