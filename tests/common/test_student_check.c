@@ -121,6 +121,39 @@ refused(const struct gc_student_check *c, const char *en)
 	gc_buf_release(&b);
 }
 
+/* Report texts refused, and why. */
+static const struct {
+	const char *text, *why;
+} bad_texts[] = {
+	{ "", "report text is empty" },
+	{ "   ", "report text is empty" },
+	{ "bad \xff byte", "not valid UTF-8" },
+	{ "a\tb", "control character" },
+	{ "a\rb", "control character" },
+	{ "C1 \xc2\x85 next line", "control character" },
+	/* unseen characters that change what is read: RLO, zero-width
+	 * space, line separator, an isolate, the BOM */
+	{ "姓名\xe2\x80\xae错了", "control character" },
+	{ "a\xe2\x80\x8b" "b", "control character" },
+	{ "a\xe2\x80\xa8" "b", "control character" },
+	{ "a\xe2\x81\xa6" "b", "control character" },
+	{ "\xef\xbb\xbf姓名错了", "control character" },
+};
+
+/* Mailing addresses refused, and why. */
+static const struct {
+	const char *name, *phone, *addr, *why;
+} bad_addrs[] = {
+	{ "", "13800138000", "北京", "name is empty" },
+	{ "张三\n", "13800138000", "北京", "control character" },
+	{ "张三", "13800138000", "", "address is empty" },
+	{ "张三", "1380", "北京", "phone number" },
+	{ "张三", "138001380001380013800", "北京", "too long" },
+	{ "张三", "138-abc-8000", "北京", "phone number" },
+	{ "张三", "86+13800138000", "北京", "phone number" },
+	{ "张三", "- - - - -", "北京", "phone number" },
+};
+
 static void
 test_typed_refused(void **state)
 {
@@ -135,30 +168,10 @@ test_typed_refused(void **state)
 	refused(&c, "verdict");
 	fill(&c, KA, GC_CHECK_OK, "姓名错了");
 	refused(&c, "no report text");
-	fill(&c, KA, GC_CHECK_REPORT, "");
-	refused(&c, "report text is empty");
-	fill(&c, KA, GC_CHECK_REPORT, "   ");
-	refused(&c, "report text is empty");
-	fill(&c, KA, GC_CHECK_REPORT, "bad \xff byte");
-	refused(&c, "not valid UTF-8");
-	fill(&c, KA, GC_CHECK_REPORT, "a\tb");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "a\rb");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "C1 \xc2\x85 next line");
-	refused(&c, "control character");
-	/* unseen characters that change what is read: RLO, zero-width
-	 * space, line separator, an isolate, the BOM */
-	fill(&c, KA, GC_CHECK_REPORT, "姓名\xe2\x80\xae错了");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x80\x8b" "b");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x80\xa8" "b");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "a\xe2\x81\xa6" "b");
-	refused(&c, "control character");
-	fill(&c, KA, GC_CHECK_REPORT, "\xef\xbb\xbf姓名错了");
-	refused(&c, "control character");
+	for (size_t i = 0; i < sizeof(bad_texts) / sizeof(bad_texts[0]); i++) {
+		fill(&c, KA, GC_CHECK_REPORT, bad_texts[i].text);
+		refused(&c, bad_texts[i].why);
+	}
 	fill(&c, KA, GC_CHECK_REPORT, "生日应为 2000—01—02 “全角”");
 	assert_true(gc_student_check_valid(&c, NULL)); /* dashes, quotes */
 	memset(big, 'x', GC_CHECK_TEXT_MAX);
@@ -170,24 +183,13 @@ test_typed_refused(void **state)
 	refused(&c, "too long");
 
 	fill(&c, KA, GC_CHECK_OK, "");
-	with_addr(&c, "", "13800138000", "北京");
-	refused(&c, "name is empty");
-	with_addr(&c, "张三\n", "13800138000", "北京");
-	refused(&c, "control character");
-	with_addr(&c, "张三", "13800138000", "");
-	refused(&c, "address is empty");
-	with_addr(&c, "张三", "1380", "北京");
-	refused(&c, "phone number");
-	with_addr(&c, "张三", "138001380001380013800", "北京");
-	refused(&c, "too long");
+	for (size_t i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
+		with_addr(&c, bad_addrs[i].name, bad_addrs[i].phone,
+		    bad_addrs[i].addr);
+		refused(&c, bad_addrs[i].why);
+	}
 	with_addr(&c, "张三", "1 3 8 0 0 1 3 8 0 0", "北京");
 	assert_true(gc_student_check_valid(&c, NULL)); /* 19 characters */
-	with_addr(&c, "张三", "138-abc-8000", "北京");
-	refused(&c, "phone number");
-	with_addr(&c, "张三", "86+13800138000", "北京");
-	refused(&c, "phone number");
-	with_addr(&c, "张三", "- - - - -", "北京");
-	refused(&c, "phone number");
 	memset(c.addr, 'x', sizeof(c.addr));
 	refused(&c, "too long");
 	with_addr(&c, "张三", "13800138000", "北京");
