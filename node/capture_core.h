@@ -20,6 +20,10 @@ struct gc_capture_req {
 	const char          *bind;     /* NULL: inferred */
 	const char          *code;     /* scanned capture code, opaque */
 	const char          *camera;   /* spec for the record */
+	bool                 frame;    /* the bytes are a camera's own frame,
+	                                * which never repeats: no test that the
+	                                * photo is bound to another student
+	                                * (files are: the 散拍 mix-up) */
 	const char          *overrides[GC_CAPTURE_MAX_OVERRIDES];
 	int                  nov;
 	bool                 again;
@@ -42,6 +46,12 @@ struct gc_capture_out {
 	char                      why_zh[512]; /* the refusal in Chinese (UI) */
 	enum gc_mstatus           merge_status; /* when a second photo is
 	                                         * refused: the student's */
+	enum gc_capture_bound {
+		GC_BOUND_NONE,
+		GC_BOUND_PHOTO, /* refused: this photo is another student's */
+		GC_BOUND_CODE,  /* refused: the capture code is */
+	} bound; /* why names the other student; a caller facing students
+	          * words its own refusal from this */
 };
 
 /* Finds the student, refuses a second capture this season unless
@@ -53,18 +63,15 @@ gc_err gc_capture_prepare(struct gc_node *n, gc_pipeline *pl,
     const struct gc_capture_req *r, struct gc_capture_out *o,
     struct gc_diag *d);
 
-/* gc_capture_prepare in its three steps, for a caller that holds the
+/* gc_capture_prepare's first two steps, for a caller that holds the
  * ledger for the lookups only (the portal: many photos at once):
  * gc_capture_admit finds the student and refuses a second capture (o->why),
  * reading the ledger (hold it); gc_capture_frame then, when o->why is
- * empty, runs the pipeline (no ledger: do not hold it); gc_capture_bound,
- * when o->res has a photo, refuses one already bound to another student
- * (true, o->why), reading the ledger (hold it). */
+ * empty, runs the pipeline (no ledger: do not hold it). The bindings are
+ * tested again by gc_capture_store. */
 gc_err gc_capture_admit(struct gc_node *n, const struct gc_capture_req *r,
     struct gc_capture_out *o, struct gc_diag *d);
 gc_err gc_capture_frame(gc_pipeline *pl, const struct gc_capture_req *r,
-    struct gc_capture_out *o);
-bool   gc_capture_bound(struct gc_node *n, const struct gc_capture_req *r,
     struct gc_capture_out *o);
 
 /* Stores what gc_capture_prepare made: every failed check needs an

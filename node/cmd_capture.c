@@ -325,9 +325,10 @@ bind_of(const struct gc_capture_req *r, const struct gc_row *row)
 }
 
 /* One photo, one capture code, one student: a second binding is a likely
- * mix-up, refused (o->why) rather than found later in the merge. Camera
- * shots skip the photo test (a camera never repeats a frame; a file named
- * for two students is the classic mix-up of 散拍 imports). */
+ * mix-up, refused (o->why, o->bound) rather than found later in the merge.
+ * Camera frames skip the photo test (r->frame: a camera never repeats a
+ * frame; a file named for two students is the classic mix-up of 散拍
+ * imports). */
 static bool
 binding_taken(struct gc_node *n, const struct gc_capture_req *r,
     struct gc_capture_out *o)
@@ -335,9 +336,9 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 	uint8_t h[32], other_id[32];
 	char    other[80], hex[17];
 
+	o->bound = GC_BOUND_NONE;
 	gc_sha256(h, o->res.jpeg.data, o->res.jpeg.len);
-	if ((r->camera == NULL || strcmp(r->camera, "import") == 0) &&
-	    gc_ledger_merge_bound(n->lg, GC_ALERT_PHOTO, h, o->key, other,
+	if (!r->frame && gc_ledger_merge_bound(n->lg, GC_ALERT_PHOTO, h, o->key, other,
 	    other_id) == GC_OK) {
 		gc_hex_encode(hex, other_id, 8);
 		snprintf(o->why, sizeof(o->why), "this very photo is already "
@@ -347,6 +348,7 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 		snprintf(o->why_zh, sizeof(o->why_zh), "这张照片已绑定给另一位"
 		    "学生 %.79s（拍摄记录 %s）：一张照片只能属于一个人；如果那次"
 		    "绑定有误，请先作废它", other, hex);
+		o->bound = GC_BOUND_PHOTO;
 		return true;
 	}
 	if (r->code != NULL) {
@@ -361,6 +363,7 @@ binding_taken(struct gc_node *n, const struct gc_capture_req *r,
 			snprintf(o->why_zh, sizeof(o->why_zh), "这个采集码已用于"
 			    "另一位学生 %.79s（拍摄记录 %s）：请核对镜头前的学生",
 			    other, hex);
+			o->bound = GC_BOUND_CODE;
 			return true;
 		}
 	}
@@ -492,13 +495,6 @@ gc_capture_frame(gc_pipeline *pl, const struct gc_capture_req *r,
 		return GC_OK;
 	}
 	return GC_OK;
-}
-
-bool
-gc_capture_bound(struct gc_node *n, const struct gc_capture_req *r,
-    struct gc_capture_out *o)
-{
-	return binding_taken(n, r, o);
 }
 
 gc_err
@@ -767,6 +763,7 @@ gc_cmd_capture(int argc, char **argv)
 			break;
 		case 'c':
 			r.camera = optarg;
+			r.frame  = true;
 			break;
 		case 'b':
 			if (strcmp(optarg, GC_BIND_QR) && strcmp(optarg,

@@ -285,17 +285,19 @@ api_photo(struct gc_portal_req *p)
 		return;
 	}
 	/* each photo costs the pipeline a second or so: a student gets a
-	 * fair share of it, one at a time */
-	if (gc_ratelimit_take(p->cap->photos, p->student, strlen(p->student),
-	    (uint64_t)time(NULL))) {
-		gc_portal_error(r, 429, "too_many", "too many photos this hour",
-		    "本小时上传的照片过多，请稍后再试");
-		return;
-	}
+	 * fair share of it, one at a time (a double tap costs none of the
+	 * hour's) */
 	if (!gc_portal_inflight_enter(p->cap, p->student)) {
 		gc_portal_error(r, 429, "busy", "your last photo is still being "
 		    "checked: wait for its answer", "上一张照片还在检测中，请等"
 		    "待结果后再上传");
+		return;
+	}
+	if (gc_ratelimit_take(p->cap->photos, p->student, strlen(p->student),
+	    (uint64_t)time(NULL))) {
+		gc_portal_inflight_leave(p->cap, p->student);
+		gc_portal_error(r, 429, "too_many", "too many photos this hour",
+		    "本小时上传的照片过多，请稍后再试");
 		return;
 	}
 	photo_checked(p, camera);
@@ -337,11 +339,6 @@ photo_checked(struct gc_portal_req *p, bool camera)
 		}
 		rv = gc_capture_frame(pl, &cq, &dr.o);
 		gc_portal_pipeline_give(p->cap, pl);
-	}
-	if (rv == GC_OK && dr.o.why[0] == '\0') {
-		pthread_mutex_lock(p->lgmtx);
-		(void)gc_capture_bound(p->n, &cq, &dr.o);
-		pthread_mutex_unlock(p->lgmtx);
 	}
 	if (rv != GC_OK || dr.o.why[0] != '\0' || dr.o.res.jpeg.len == 0) {
 		const struct gc_report *rp = &dr.o.res.report;
@@ -500,8 +497,6 @@ api_confirm(struct gc_portal_req *p)
 	struct gc_diag        d;
 	uint32_t              id;
 	gc_err                rv;
-	bool                  taken, photo_taken;
-	uint8_t               photo[32];
 	char                  hex[65], code[GC_CAPTURE_CODE_MAX + 1] = "";
 
 	if (!gc_portal_confirm_parse(r->body, r->body_len, &id, &doc)) {
@@ -516,15 +511,6 @@ api_confirm(struct gc_portal_req *p)
 	gc_json_free(doc);
 	if (!may_submit(p)) {
 		return;
-	}
-	if (code[0] != '\0') {
-		pthread_mutex_lock(p->lgmtx);
-		taken = gc_portal_code_taken(p->n->lg, p->student, code);
-		pthread_mutex_unlock(p->lgmtx);
-		if (taken) {
-			code_taken(p);
-			return;
-		}
 	}
 	if (!gc_drafts_take(p->cap->drafts, p->student, id, &dr)) {
 		gc_portal_error(r, 404, "not_found", "no such draft",
@@ -544,28 +530,26 @@ api_confirm(struct gc_portal_req *p)
 	cq.photo       = dr.orig;
 	cq.photo_len   = dr.orig_len;
 	cq.code        = code[0] != '\0' ? code : NULL;
+	/* cq.frame stays false: a file, or a frame the page says is one;
+	 * either way one photo, one student */
 	gc_diag_clear(&d);
 	pthread_mutex_lock(p->lgmtx);
-	/* again, under the lock the CAPTURE is stored in; and one photo, one
-	 * student (a file sent for two) */
-	gc_sha256(photo, dr.o.res.jpeg.data, dr.o.res.jpeg.len);
-	taken = cq.code != NULL && gc_portal_code_taken(p->n->lg, p->student,
-	    code);
-	photo_taken = !taken && gc_portal_photo_taken(p->n->lg, p->student,
-	    photo);
-	rv    = taken || photo_taken ? GC_OK : online_session(p, &sess, &d);
-	if (rv == GC_OK && !taken && !photo_taken) {
+	rv = online_session(p, &sess, &d);
+	if (rv == GC_OK) {
 		rv = gc_capture_store(p->n, &p->cap->prof, &sess, &cq, &dr.o, &d);
 	}
 	pthread_mutex_unlock(p->lgmtx);
-	if (taken || photo_taken) {
-		gc_draft_release(&dr);
-		if (taken) {
+	if (rv == GC_OK && dr.o.bound != GC_BOUND_NONE) {
+		/* the store's refusal names the other student: the portal's
+		 * own words instead; the draft stays for a corrected code */
+		if (dr.o.bound == GC_BOUND_CODE) {
 			code_taken(p);
+			(void)gc_drafts_put(p->cap->drafts, &dr);
 		} else {
 			gc_portal_error(r, 409, "photo_taken", "this very photo "
 			    "was sent for another student: send a photo of "
 			    "your own", "这张照片已用于其他学生，请上传你本人的照片");
+			gc_draft_release(&dr);
 		}
 		return;
 	}

@@ -4,8 +4,6 @@
 #include <string.h>
 
 #include "common/buf.h"
-#include "common/entry.h"
-#include "common/mergecore.h"
 #include "common/records.h"
 
 gc_err
@@ -104,26 +102,4 @@ gc_portal_code_clean(const char *in, size_t len, char *out, size_t cap,
 	memcpy(out, in, len);
 	out[len] = '\0';
 	return true;
-}
-
-bool
-gc_portal_code_taken(gc_ledger *lg, const char *student, const char *code)
-{
-	uint8_t h[32], other_id[32];
-	char    other[80];
-
-	gc_sha256(h, code, strlen(code));
-	return gc_ledger_merge_bound(lg, GC_ALERT_CODE, h, student, other,
-	    other_id) == GC_OK;
-}
-
-bool
-gc_portal_photo_taken(gc_ledger *lg, const char *student,
-    const uint8_t hash[32])
-{
-	uint8_t other_id[32];
-	char    other[80];
-
-	return gc_ledger_merge_bound(lg, GC_ALERT_PHOTO, hash, student, other,
-	    other_id) == GC_OK;
 }

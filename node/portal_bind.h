@@ -1,9 +1,7 @@
-/* What the student portal binds to a student's online CAPTURE, one of
- * each to one student as at the stations: the 学信网 采集码 (whether the
- * portal asks for it, [online] capture_code, and the checks a code passes
- * before it is bound, opaque) and the photo itself. Refusals never name the
- * other student: the portal faces students (the stations name them for the
- * operator). */
+/* The 学信网 采集码 on the student portal: whether the portal asks for
+ * it ([online] capture_code), and the checks a code passes before
+ * gc_capture_store binds it, opaque, to the student's online CAPTURE (one
+ * code, one student, as at the stations). */
 #ifndef GC_NODE_PORTAL_BIND_H
 #define GC_NODE_PORTAL_BIND_H
 
@@ -13,7 +11,6 @@
 
 #include "common/config.h"
 #include "common/gc_err.h"
-#include "common/ledger.h"
 
 enum gc_portal_code_mode {
 	GC_PORTAL_CODE_OFF,      /* the page does not ask; a code sent is
@@ -38,17 +35,5 @@ const char *gc_portal_code_mode_name(enum gc_portal_code_mode m);
  * character. */
 bool gc_portal_code_clean(const char *in, size_t len, char *out, size_t cap,
     const char **en, const char **zh);
-
-/* Whether the code's hash is bound to a capture (not voided) of a student
- * other than student (its key): the ledger lock must be held. The other
- * student is never named: the portal faces students. */
-bool gc_portal_code_taken(gc_ledger *lg, const char *student,
-    const char *code);
-
-/* Whether a capture (not voided) of a student other than student holds
- * this very normalised photo (its SHA-256): one file sent for two
- * students. The ledger lock must be held. */
-bool gc_portal_photo_taken(gc_ledger *lg, const char *student,
-    const uint8_t hash[32]);
 
 #endif

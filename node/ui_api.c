@@ -1036,6 +1036,7 @@ api_shoot(struct gc_ui_req *r)
 	cq.photo       = s.orig;
 	cq.photo_len   = s.orig_len;
 	cq.camera      = cam;
+	cq.frame       = cam != NULL; /* the station camera's own frame */
 	cq.bind        = s.bind;
 	cq.code        = s.has_code ? s.code : NULL;
 	gc_pipeline_result_init(&s.o.res);
@@ -1251,6 +1252,7 @@ api_accept(struct gc_ui_req *r)
 	cq.photo       = s->orig;
 	cq.photo_len   = s->orig_len;
 	cq.camera      = gc_config_get(r->n->cfg, "capture", "camera", NULL);
+	cq.frame       = cq.camera != NULL;
 	gc_diag_clear(&d);
 	lock(r);
 	if (gc_ledger_session_current(r->n->lg, r->n->info.self, &sess) !=
