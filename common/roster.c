@@ -736,6 +736,13 @@ sex_label(char s)
 	return s == 'M' ? "男" : "女";
 }
 
+const char *
+gc_roster_sex_zh(const char *v)
+{
+	return strcmp(v, "M") == 0 || strcmp(v, "F") == 0 ? sex_label(v[0]) :
+	    v;
+}
+
 /* Reads 1..max digits at s.p[*i]. */
 static bool
 num_at(struct span s, size_t *i, size_t min, size_t max, int *out)

@@ -159,6 +159,9 @@ const char *gc_roster_field_label(enum gc_roster_field f);
  * SMTP sends to it: one '@' with text on both sides, a dot in the domain,
  * printable ASCII without spaces, quotes, commas or angle brackets. */
 bool gc_roster_email_ok(const char *p, size_t n);
+/* A stored row's 性别 ("M", "F") as people read it: "男", "女"; anything
+ * else (an empty field) as it is. */
+const char *gc_roster_sex_zh(const char *stored);
 /* Looks up a field by gc_roster_field_name; -1 when unknown. */
 int gc_roster_field_parse(const char *name);
 

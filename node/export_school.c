@@ -115,11 +115,6 @@ capture_seq(struct gc_node *n, const struct gc_mcap *cap, char *out,
 	gc_free(bytes);
 }
 
-static const char *
-sex_zh(const char *v)
-{
-	return strcmp(v, "M") == 0 ? "男" : strcmp(v, "F") == 0 ? "女" : v;
-}
 
 /* A new workbook at dir/rel with one sheet headed by cols; NULL said. */
 static lxw_workbook *
@@ -254,7 +249,7 @@ school_student(struct school *sc, size_t i)
 	{
 		const char *v[NROSTER] = { sc->np->info.school,
 			row.v[GC_ROW_STUDENT_NO], row.v[GC_ROW_EXAM_NO],
-			row.v[GC_ROW_NAME], sex_zh(row.v[GC_ROW_SEX]),
+			row.v[GC_ROW_NAME], gc_roster_sex_zh(row.v[GC_ROW_SEX]),
 			row.v[GC_ROW_BIRTH], idtype, row.v[GC_ROW_ID_NUMBER],
 			row.v[GC_ROW_LEVEL], row.v[GC_ROW_DEPT],
 			row.v[GC_ROW_MAJOR], row.v[GC_ROW_CLASS], status, kind,
@@ -273,7 +268,7 @@ school_student(struct school *sc, size_t i)
 	    shot->kind == GC_SESSION_INDIVIDUAL));
 	if (listed) {
 		const char *v[NMAKEUP] = { row.v[GC_ROW_STUDENT_NO],
-			row.v[GC_ROW_NAME], sex_zh(row.v[GC_ROW_SEX]), idtype,
+			row.v[GC_ROW_NAME], gc_roster_sex_zh(row.v[GC_ROW_SEX]), idtype,
 			row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_LEVEL],
 			row.v[GC_ROW_DEPT], row.v[GC_ROW_MAJOR],
 			row.v[GC_ROW_CLASS], status, kind, site, when, why };
@@ -285,7 +280,7 @@ school_student(struct school *sc, size_t i)
 	if (needs && sc->pdf != NULL) {
 		char                    reason[340];
 		struct gc_proof_student ps = { row.v[GC_ROW_NAME],
-			sex_zh(row.v[GC_ROW_SEX]), row.v[GC_ROW_STUDENT_NO],
+			gc_roster_sex_zh(row.v[GC_ROW_SEX]), row.v[GC_ROW_STUDENT_NO],
 			idtype, row.v[GC_ROW_ID_NUMBER], row.v[GC_ROW_LEVEL],
 			row.v[GC_ROW_DEPT], row.v[GC_ROW_MAJOR],
 			row.v[GC_ROW_CLASS], reason };

@@ -447,6 +447,8 @@ gc_portal_start(struct gc_portal **out, uv_loop_t *loop, struct gc_node *n,
 	p->cap.guide_h = gc_ratelimit_new(RL_SLOTS, GUIDE_HOUR, 3600);
 	p->cap.online    = oc;
 	p->cap.code_mode = code_mode;
+	p->cap.ask_address = gc_config_get_bool(n->cfg, "online", "ask_address",
+	    false);
 	gc_buf_init(&rules);
 	gc__portal_rules_json(n->cfg, &rules);
 	p->cap.rules = gc_strdup(gc_buf_cstr(&rules));

@@ -43,11 +43,12 @@ approved_photo(struct gc_portal_req *p, struct gc_mcap *win)
 	return true;
 }
 
-/* Whether the school asks for a mailing address ([online] ask_address). */
+/* Whether the school asks for a mailing address ([online] ask_address,
+ * read at the portal's start). */
 static bool
 ask_address(const struct gc_portal_req *p)
 {
-	return gc_config_get_bool(p->n->cfg, "online", "ask_address", false);
+	return p->cap->ask_address;
 }
 
 /* GET /api/final: the finished photo (480 × 640 JPEG) as a download. */
@@ -118,11 +119,6 @@ api_final(struct gc_portal_req *p)
 	gc_httpd_req_set_header(r, "Content-Disposition", disp);
 }
 
-static const char *
-sex_zh(const char *v)
-{
-	return strcmp(v, "M") == 0 ? "男" : strcmp(v, "F") == 0 ? "女" : v;
-}
 
 /* The check as JSON: {"verdict", "text", "time", "address"}. */
 static void
@@ -189,7 +185,7 @@ check_answer(struct gc_portal_req *p, const struct gc_mcap *win)
 	{
 		static const char *const names[] = { "name", "sex", "birth",
 			"id_masked", "level", "major" };
-		const char *v[] = { row.v[GC_ROW_NAME], sex_zh(row.v[GC_ROW_SEX]),
+		const char *v[] = { row.v[GC_ROW_NAME], gc_roster_sex_zh(row.v[GC_ROW_SEX]),
 			row.v[GC_ROW_BIRTH], masked, row.v[GC_ROW_LEVEL],
 			row.v[GC_ROW_MAJOR] };
 
@@ -315,13 +311,12 @@ api_check_post(struct gc_portal_req *p)
 	uint64_t                now = (uint64_t)time(NULL);
 	gc_err                  rv;
 
-	if (gc_ratelimit_over(p->cap->checks, p->student, strlen(p->student),
+	if (gc_ratelimit_take(p->cap->checks, p->student, strlen(p->student),
 	    now)) {
 		gc_portal_error(r, 429, "too_many", "too many answers this hour",
 		    "提交次数过多，请一小时后再试");
 		return;
 	}
-	gc_ratelimit_fail(p->cap->checks, p->student, strlen(p->student), now);
 	memset(&c, 0, sizeof(c));
 	if (gc_json_parse(&doc, r->body, r->body_len, NULL, 0) != GC_OK) {
 		gc_portal_error(r, 400, "bad_json", "the body is not JSON",

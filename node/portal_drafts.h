@@ -1,9 +1,10 @@
 /* portal_drafts: the photos a student has tried on the portal and not yet
  * submitted (草稿): at most GC_DRAFTS_PER_STUDENT each, in memory, the
  * whole store bounded in count and bytes (the least recently made go
- * first). A draft holds what gc_capture_prepare made of the student's
- * file: the framed photo, the report, and the file itself, which the
- * CAPTURE keeps as its original when the student submits. Thread-safe. */
+ * first). A draft holds what gc_capture_admit and gc_capture_frame made
+ * of the student's file: the framed photo, the report, and the file
+ * itself, which the CAPTURE keeps as its original when the student
+ * submits. Thread-safe. */
 #ifndef GC_NODE_PORTAL_DRAFTS_H
 #define GC_NODE_PORTAL_DRAFTS_H
 

@@ -144,19 +144,18 @@ gc_portal_guide(struct gc_portal_req *p)
 		    "本校不接受在线拍照，请上传照相馆拍摄的照片");
 		return;
 	}
-	if (gc_ratelimit_over(cap->guide_h, who, strlen(who), now)) {
+	/* the second's first: a frame it refuses costs none of the hour's */
+	if (gc_ratelimit_take(cap->guide_s, who, strlen(who), now)) {
+		gc_portal_error(r, 429, "too_many", "at most 3 guide frames a "
+		    "second", "实时引导请求过于频繁，请稍候");
+		return;
+	}
+	if (gc_ratelimit_take(cap->guide_h, who, strlen(who), now)) {
 		gc_portal_error(r, 429, "too_many", "the live guide has had "
 		    "its frames for this hour: take the photo, or try again "
 		    "later", "本小时的实时引导次数已用完：可以直接拍照，或稍后再试");
 		return;
 	}
-	if (gc_ratelimit_over(cap->guide_s, who, strlen(who), now)) {
-		gc_portal_error(r, 429, "too_many", "at most 3 guide frames a "
-		    "second", "实时引导请求过于频繁，请稍候");
-		return;
-	}
-	gc_ratelimit_fail(cap->guide_s, who, strlen(who), now);
-	gc_ratelimit_fail(cap->guide_h, who, strlen(who), now);
 	if (r->body_len == 0 || gc_fmt_sniff((const uint8_t *)r->body,
 	    r->body_len) != GC_FMT_JPEG || gc_jpeg_probe((const uint8_t *)
 	    r->body, r->body_len, &info, NULL) != GC_OK) {

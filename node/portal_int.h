@@ -58,6 +58,7 @@ struct gc_portal_capture {
 	/* the [online] settings, read (and refused when bad) at start */
 	struct gc_online_cfg     online;
 	enum gc_portal_code_mode code_mode;
+	bool                     ask_address; /* [online] ask_address */
 	char                    *rules; /* gc__portal_rules_json's, for /api/me */
 };
 
