@@ -419,6 +419,27 @@ report_faceless(struct gc_pipeline_result *res, const struct gc_subject *s)
 	    "graduate");
 }
 
+/* The face box into res (has_face) and the measures that frame it into m,
+ * scaled by u from the analysed image to the source's pixels. */
+static void
+in_source(const struct gc_subject *s, float u, struct gc_pipeline_result *res,
+    struct gc_face_measures *m)
+{
+	res->has_face = true;
+	res->face_x   = s->face.x * u;
+	res->face_y   = s->face.y * u;
+	res->face_w   = s->face.w * u;
+	res->face_h   = s->face.h * u;
+	*m            = s->m;
+	m->face_width *= u;
+	m->face_centre.x *= u;
+	m->face_centre.y *= u;
+	m->eye_mid.x *= u;
+	m->eye_mid.y *= u;
+	m->brow_y *= u;
+	m->hair_top *= u;
+}
+
 static gc_err
 run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
     const struct gc_jpeg_info *info, struct gc_pipeline_result *res)
@@ -427,24 +448,18 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	struct gc_image          ana, full, out;
 	struct gc_face           faces[4];
 	struct gc_subject        s;
-	struct gc_diag           d;
 	struct gc_jpeg_info      oi;
-	double                   t0 = now_ms(), sa, sf;
-	bool                     in_window;
+	double                   t0, sa, sf;
+	bool                     in_window, ok;
 	int                      nf, sw, sh;
 	gc_err                   rv;
 
 	memset(&full, 0, sizeof(full));
 	memset(&out, 0, sizeof(out));
-	gc_diag_clear(&d);
-	rv = gc_jpeg_decode(bytes, n, ANALYSIS_MIN_SIDE, &ana, NULL, &d);
-	res->t.decode = now_ms() - t0;
-	if (rv == GC_ENOMEM) {
+	res->t.decode = 0;
+	rv = decode_or_fail(bytes, n, ANALYSIS_MIN_SIDE, &ana, res, &ok);
+	if (rv != GC_OK || !ok) {
 		return rv;
-	}
-	if (rv != GC_OK) {
-		fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
-		return GC_OK;
 	}
 	/* source size after EXIF orientation */
 	sw = (info->orientation >= 5) ? info->height : info->width;
@@ -469,24 +484,12 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		gc_image_release(&ana);
 		return GC_OK;
 	}
-	/* the face, in source pixels (the preview shows it) */
-	res->has_face = true;
-	res->face_x   = s.face.x / (float)sa;
-	res->face_y   = s.face.y / (float)sa;
-	res->face_w   = s.face.w / (float)sa;
-	res->face_h   = s.face.h / (float)sa;
-	/* measures in source pixels for the framing */
+	/* the face (the preview shows it) and the measures for the framing,
+	 * in source pixels */
 	{
-		struct gc_face_measures m = s.m;
-		double                  u = 1.0 / sa;
+		struct gc_face_measures m;
 
-		m.face_width *= (float)u;
-		m.face_centre.x *= (float)u;
-		m.face_centre.y *= (float)u;
-		m.eye_mid.x *= (float)u;
-		m.eye_mid.y *= (float)u;
-		m.brow_y *= (float)u;
-		m.hair_top *= (float)u;
+		in_source(&s, (float)(1.0 / sa), res, &m);
 		gc_frame_plan(p, sw, sh, &m, s.hair_found, &res->plan);
 	}
 	res->t.frame = now_ms() - t0;
@@ -504,15 +507,10 @@ run_normalize(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 	} else {
 		int need = (int)ceil((sw < sh ? sw : sh) * res->plan.k) + 1;
 
-		rv = gc_jpeg_decode(bytes, n, need, &full, NULL, &d);
-		res->t.decode += now_ms() - t0;
-		if (rv != GC_OK) {
+		rv = decode_or_fail(bytes, n, need, &full, res, &ok);
+		if (rv != GC_OK || !ok) {
 			gc_image_release(&ana);
-			if (rv == GC_ENOMEM) {
-				return rv;
-			}
-			fail_file(&res->report, "图像数据损坏，无法解码", d.msg);
-			return GC_OK;
+			return rv;
 		}
 		sf = (double)full.w / sw;
 	}
@@ -673,19 +671,8 @@ gc_pipeline_guide(gc_pipeline *pl, const uint8_t *bytes, size_t n,
 		gc_image_release(&ana);
 		return GC_OK;
 	}
-	res->has_face = true;
-	res->face_x   = s.face.x * u;
-	res->face_y   = s.face.y * u;
-	res->face_w   = s.face.w * u;
-	res->face_h   = s.face.h * u;
-	m             = s.m;
-	m.face_width *= u;
-	m.face_centre.x *= u;
-	m.face_centre.y *= u;
-	m.eye_mid.x *= u;
-	m.eye_mid.y *= u;
-	m.brow_y *= u;
-	m.hair_top *= u;
+	t0 = now_ms();
+	in_source(&s, u, res, &m);
 	gc_frame_plan(p, sw, sh, &m, s.hair_found, &res->plan);
 	if (!res->plan.ok) {
 		report_unframed(res, p, &ana, &s, sw, sh);

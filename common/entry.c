@@ -74,15 +74,16 @@ gc_role_may_write(enum gc_role r, unsigned kind)
 	switch (r) {
 	case GC_ROLE_COORDINATOR:
 		return kind > 0 && kind < GC_KIND_END;
+	case GC_ROLE_ONLINE:
+		/* a site's kinds, and the students' checks its portal takes */
+		if (kind == GC_KIND_STUDENT_CHECK) {
+			return true;
+		}
+		/* fall through */
 	case GC_ROLE_SITE:
 		return kind == GC_KIND_SESSION_OPEN ||
 		    kind == GC_KIND_SESSION_CLOSE || kind == GC_KIND_CAPTURE ||
 		    kind == GC_KIND_VOID;
-	case GC_ROLE_ONLINE:
-		/* a site's kinds, and the students' checks its portal takes */
-		return kind == GC_KIND_SESSION_OPEN ||
-		    kind == GC_KIND_SESSION_CLOSE || kind == GC_KIND_CAPTURE ||
-		    kind == GC_KIND_VOID || kind == GC_KIND_STUDENT_CHECK;
 	case GC_ROLE_REVIEWER:
 		return kind == GC_KIND_REVIEW;
 	default:

@@ -876,7 +876,6 @@ alert_redo(struct lg_txn *x, uint8_t kind, const uint8_t hash[32], bool *had,
 	return rc;
 }
 
-/* The students and hashes this transaction touched. */
 /* What else decides a student (key st, n bytes) beyond its captures:
  * whether the roster exempts it (the return) and the capture its latest
  * RESOLVE names (*res, NULL when none; LMDB memory). */
@@ -897,6 +896,7 @@ student_inputs(struct lg_txn *x, const char *st, size_t n,
 	return exempt;
 }
 
+/* The students and hashes this transaction touched. */
 static int
 finish_touched(struct lg_txn *x, struct mstate *s)
 {

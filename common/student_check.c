@@ -44,9 +44,6 @@ problem(struct gc_check_problem *why, const char *en, const char *zh)
 	return false;
 }
 
-/* What is wrong with a typed text of at most max bytes: NULL when
- * nothing. Line breaks only where lines is true; never another control
- * character (C0, DEL, C1), never invalid UTF-8. blank: only spaces. */
 /* Whether p starts with a character that is not seen but changes what
  * is: zero-width (U+200B-U+200F), line and paragraph separators
  * (U+2028-U+2029), bidirectional embeddings and isolates (U+202A-U+202E,
@@ -68,10 +65,14 @@ invisible(const unsigned char *p, size_t n)
 	return p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf;
 }
 
+/* What is wrong with a typed text of at most max bytes (s holds max + 1,
+ * so a text without its NUL is too long): NULL when nothing. Line breaks
+ * only where lines is true; never another control character (C0, DEL,
+ * C1) nor an invisible one, never invalid UTF-8. blank: only spaces. */
 static const char *
 text_fault(const char *s, size_t max, bool lines, bool *blank)
 {
-	size_t n = strlen(s);
+	size_t n = strnlen(s, max + 1);
 
 	*blank = true;
 	if (n > max) {
@@ -135,7 +136,7 @@ field_ok(const char *s, size_t max, bool lines, bool required,
 static bool
 phone_ok(const char *s)
 {
-	size_t n = strlen(s), digits = 0;
+	size_t n = strnlen(s, GC_CHECK_PHONE_MAX + 1), digits = 0;
 
 	if (n < 5 || n > GC_CHECK_PHONE_MAX) {
 		return false;
@@ -166,10 +167,6 @@ gc_student_check_valid(const struct gc_student_check *c,
 		return problem(why, "verdict: give ok or report",
 		    "请选择“信息无误”或“报告错误”");
 	}
-	if (strnlen(c->text, sizeof(c->text)) == sizeof(c->text)) {
-		return problem(why, "report text is too long",
-		    "错误说明过长");
-	}
 	if (c->verdict == GC_CHECK_OK && c->text[0] != '\0') {
 		return problem(why, "a confirmation (ok) carries no report text",
 		    "确认“信息无误”时不需要填写错误说明");
@@ -181,12 +178,6 @@ gc_student_check_valid(const struct gc_student_check *c,
 	}
 	if (!c->has_addr) {
 		return true;
-	}
-	if (strnlen(c->name, sizeof(c->name)) == sizeof(c->name) ||
-	    strnlen(c->phone, sizeof(c->phone)) == sizeof(c->phone) ||
-	    strnlen(c->addr, sizeof(c->addr)) == sizeof(c->addr)) {
-		return problem(why, "mailing address: a part is too long",
-		    "邮寄信息过长");
 	}
 	if (!field_ok(c->name, GC_CHECK_NAME_MAX, false, true,
 	    "mailing address: the addressee's name", "收件人姓名", why) ||

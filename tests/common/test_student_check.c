@@ -148,7 +148,7 @@ static const struct {
 	{ "张三\n", "13800138000", "北京", "control character" },
 	{ "张三", "13800138000", "", "address is empty" },
 	{ "张三", "1380", "北京", "phone number" },
-	{ "张三", "138001380001380013800", "北京", "too long" },
+	{ "张三", "138001380001380013800", "北京", "5 to 20 digits" },
 	{ "张三", "138-abc-8000", "北京", "phone number" },
 	{ "张三", "86+13800138000", "北京", "phone number" },
 	{ "张三", "- - - - -", "北京", "phone number" },
@@ -180,7 +180,7 @@ test_typed_refused(void **state)
 	assert_true(gc_student_check_valid(&c, NULL)); /* at the limit */
 	memcpy(c.text, big, GC_CHECK_TEXT_MAX);
 	c.text[GC_CHECK_TEXT_MAX] = 'y'; /* no NUL left */
-	refused(&c, "too long");
+	refused(&c, "is too long (at most");
 
 	fill(&c, KA, GC_CHECK_OK, "");
 	for (size_t i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
@@ -191,7 +191,7 @@ test_typed_refused(void **state)
 	with_addr(&c, "张三", "1 3 8 0 0 1 3 8 0 0", "北京");
 	assert_true(gc_student_check_valid(&c, NULL)); /* 19 characters */
 	memset(c.addr, 'x', sizeof(c.addr));
-	refused(&c, "too long");
+	refused(&c, "is too long (at most");
 	with_addr(&c, "张三", "13800138000", "北京");
 	assert_true(gc_student_check_valid(&c, NULL));
 }
