@@ -16,6 +16,13 @@ for f in fuzz_entry fuzz_roster fuzz_idnum fuzz_jpeg fuzz_check fuzz_sync fuzz_j
 	if [ -d "tests/fuzz/seeds/$f" ]; then
 		seeds=("tests/fuzz/seeds/$f") # valid messages to start from
 	fi
+	rc=0
 	"build-fuzz/tests/fuzz/$f" -max_total_time="$secs" -max_len=65536 \
-		-print_final_stats=1 "fuzz-corpus/$f" "${seeds[@]}" 2>&1 | grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" || true
+		-print_final_stats=1 "fuzz-corpus/$f" "${seeds[@]}" >"fuzz-corpus/$f.log" 2>&1 || rc=$?
+	grep -E "stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY" "fuzz-corpus/$f.log" || true
+	if [ "$rc" != 0 ]; then
+		echo "$f: crashed (exit $rc): fuzz-corpus/$f.log and the crash-* file" >&2
+		failed=1
+	fi
 done
+exit "${failed:-0}"

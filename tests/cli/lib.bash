@@ -106,8 +106,12 @@ online_school() {
 }
 
 # portal_start PORT: the student portal of o on 127.0.0.1:PORT (its log in
-# o.log), ppid its process, stopped at exit with serve_tls's.
+# o.log), ppid its process, stopped at exit with serve_tls's; one started
+# before is stopped first (a restart, to read a changed gradcap.ini).
 portal_start() {
+	if [ -n "${ppid:-}" ]; then
+		{ kill "$ppid"; wait "$ppid"; } 2>/dev/null || true
+	fi
 	"$G" serve --home o --no-ui --portal "http://127.0.0.1:$1" 2>>o.log &
 	ppid=$!
 	trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT

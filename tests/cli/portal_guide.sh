@@ -12,11 +12,7 @@ cd "$T"
 export PYTHONPATH="$(cd "$(dirname "$0")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 synth_photos portal_guide
 "$GC_SYNTH" --size 900x1200 --source grace_hopper "$GC_TESTDATA_DIR" big >/dev/null
-school_and_site 6
-online_node
-"$G" online invite --home c --out inv.csv >/dev/null
-serve_tls c
-expect 0 "$G" sync --home o "$URL"
+online_school 6
 
 # the guide's frames: the camera's 900 × 1200 pictures scaled to 480 × 640
 for v in too-far ok-blue dark no-face; do
@@ -53,22 +49,11 @@ conf "notice_file = latin.txt"
 expect 1 "$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP"
 has err "[online] notice_file: the notice is not UTF-8 text (save it as UTF-8)"
 
-ppid=
-start_portal() {
-	if [ -n "$ppid" ]; then
-		kill "$ppid"
-		wait "$ppid" 2>/dev/null || true
-	fi
-	"$G" serve --home o --no-ui --portal "http://127.0.0.1:$PP" 2>>o.log &
-	ppid=$!
-	wait_port "$PP"
-}
-trap '{ kill $spid $ppid; wait $spid $ppid; } 2>/dev/null || true; rm -rf "$T"' EXIT
 
 # --- upload only: the page is told, the camera and its guide refused
 printf '毕业生请在 12 月 20 日前完成照片采集。\n\n如有疑问请联系教务处。\n' >o/notice.txt
 conf "methods = upload" "notice_file = notice.txt"
-start_portal
+portal_start "$PP"
 python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "upload only"; }
 import csv, json, sys
 import portal_client as pc
@@ -102,7 +87,7 @@ checks=$((checks + $(cat checks.txt)))
 
 # --- camera only: uploads refused; the live guide
 conf "methods = camera" "notice = 请使用手机现场拍摄。"
-start_portal
+portal_start "$PP"
 python3 - "http://127.0.0.1:$PP" <<'EOF' || { cat o.log >&2; fail "the live guide"; }
 import csv, json, sys, time
 import portal_client as pc

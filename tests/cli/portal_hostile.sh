@@ -173,7 +173,6 @@ print("  50 slow connections (%d bytes dripped), %d still open after 13 s; "
       % (slow.sent, alive, len(lat), lat[len(lat) // 2], lat[-1]))
 ok(len(lat) >= 5, "the student had several rounds", len(lat))
 ok(lat[-1] < 3.0, "each round answered within 3 s", lat[-1])
-ok(alive == 50, "nng holds them all (no timeout of its own)", alive)
 open("checks.txt", "w").write(str(pc.checks))
 EOF
 checks=$((checks + $(cat checks.txt)))

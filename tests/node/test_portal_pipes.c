@@ -241,8 +241,9 @@ test_inflight_one_photo_a_student(void **state)
 	gc_portal_inflight_leave(&c, "10335:1:A:05");
 	assert_true(gc_portal_inflight_enter(&c, "10335:1:A:05"));
 	gc_portal_inflight_leave(&c, "10335:1:A:05");
-	gc_portal_inflight_leave(&c, "10335:1:B:05");
 	gc_portal_inflight_leave(&c, "10335:1:C:05"); /* not in: nothing */
+	assert_false(gc_portal_inflight_enter(&c, "10335:1:B:05")); /* kept */
+	gc_portal_inflight_leave(&c, "10335:1:B:05");
 	for (int i = 0; i < GC_PORTAL_INFLIGHT; i++) {
 		snprintf(key, sizeof(key), "10335:1:%d:05", i);
 		assert_true(gc_portal_inflight_enter(&c, key));

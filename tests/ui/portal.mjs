@@ -75,7 +75,7 @@ async function run(page) {
 	await until(async () => await page.locator('figure.draft').count() === 2, 'the second draft', 30000);
 	const img = page.locator('figure.draft').first().locator('img');
 	await until(async () => await img.evaluate((i) => i.complete && i.naturalWidth === 480 && i.naturalHeight === 640), 'the framed 480 × 640 photo');
-	ok(true, 'the draft shows the framed photo');
+	ok(await img.getAttribute('alt') === '系统处理后的照片', 'the draft shows the framed photo, said so for a screen reader');
 	await snap(page, 'drafts');
 	await page.locator('figure.draft').first().locator('button').click();
 	await until(async () => (await page.locator('#status').getAttribute('data-status')) === 'PENDING_REVIEW', 'the submission');
@@ -122,7 +122,6 @@ async function run(page) {
 	await page.locator('#check-data').waitFor();
 	const fin = page.locator('#final-img');
 	await until(async () => await fin.evaluate((i) => i.complete && i.naturalWidth === 480 && i.naturalHeight === 640), 'the finished 480 × 640 photo');
-	ok(true, 'the finished photo is shown');
 	ok((await page.locator('#check-id').innerText()).endsWith(full.slice(-4)), 'the check\'s ID number masked');
 	ok(!(await page.evaluate(() => document.body.innerText)).includes(full), 'still no whole ID number');
 	const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#final-download')]);
@@ -149,7 +148,7 @@ async function run(page) {
 	await page.locator('#signin').waitFor();
 	await page.goto(PORTAL + '/');
 	await page.locator('#signin').waitFor();
-	ok(true, 'signed out: the sign-in form again');
+	ok(await page.locator('#me').count() === 0, 'signed out: the sign-in form again, no status');
 }
 
 main().catch((e) => {

@@ -54,8 +54,9 @@ node "$UI/portal.mjs" || fail "the portal's browser test failed (screenshots and
 
 # the export at the coordinator carries the photo and the confirmation
 A=$(python3 -c 'import csv; print(next(csv.DictReader(open("inv.csv", encoding="utf-8-sig")))["学号"])')
-for _ in $(seq 1 100); do
+for i in $(seq 1 100); do
 	"$G" log --home c --json | grep -q '"STUDENT_CHECK"' && break
+	[ "$i" = 100 ] && fail "the student's check did not reach the coordinator"
 	sleep 0.2
 done
 expect 0 "$G" export --home c --out exp
@@ -86,8 +87,9 @@ st, hd, b = pc.req(base, "POST", "/api/confirm", {"draft": d["draft"]}, cookie, 
 assert st == 200, (st, b)
 EOF
 B=$(python3 -c 'import csv; print(list(csv.DictReader(open("inv.csv", encoding="utf-8-sig")))[1]["学号"])')
-for _ in $(seq 1 100); do
+for i in $(seq 1 100); do
 	[ "$("$G" log --home c --json | python3 -c 'import json,sys; print(sum(e["kind"]=="CAPTURE" for e in json.load(sys.stdin)))')" = 3 ] && break
+	[ "$i" = 100 ] && fail "the second student's capture did not reach the coordinator"
 	sleep 0.2
 done
 capb=$("$G" log --home c --json | python3 -c 'import json,sys; print([e["id"] for e in json.load(sys.stdin) if e["kind"]=="CAPTURE"][-1])')
